@@ -1,0 +1,122 @@
+// createBot: plugins first, then one Composer per feature, the unhandled catch-all last.
+
+import { autoRetry } from "@grammyjs/auto-retry";
+import { conversations, createConversation } from "@grammyjs/conversations";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type BotConfig, GrammyError, HttpError, type Transformer } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import {
+  deleteConversationState,
+  readConversationState,
+  writeConversationState,
+} from "../db/botState.ts";
+import type { BotContext, BotDeps } from "./context.ts";
+import {
+  createLeadMagnetConversation,
+  LEAD_MAGNET_CONVERSATION,
+  LEAD_MAGNET_CONVERSATION_VERSION,
+} from "./conversations/leadMagnet.ts";
+import { adminFeature } from "./features/admin.ts";
+import { memberStatusFeature } from "./features/memberStatus.ts";
+import { startFeature } from "./features/start.ts";
+import { stopFeature } from "./features/stop.ts";
+import { touchButtonsFeature } from "./features/touchButtons.ts";
+import { unhandledFeature } from "./features/unhandled.ts";
+import { t } from "./i18n.ts";
+import { attachContext } from "./middleware/context.ts";
+import { dedupeUpdates } from "./middleware/dedupeUpdates.ts";
+import { gentlePolling } from "./telegram/gentlePolling.ts";
+
+export interface CreateBotOptions {
+  apiRoot?: string;
+  /** Skips getMe at start-up; tests pass a fixed identity. */
+  botInfo?: UserFromGetMe;
+  /** Extra Bot API transformers, installed after ours; tests record calls with one. */
+  apiTransformers?: Transformer[];
+}
+
+/** A questionnaire left unanswered this long is over; the next message is not taken as an answer. */
+const QUESTIONNAIRE_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+
+export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}) {
+  const config: BotConfig<BotContext> = {
+    client: options.apiRoot ? { apiRoot: options.apiRoot } : {},
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+  };
+  const bot = new Bot<BotContext>(token, config);
+  const transformers: Transformer[] = [
+    autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }),
+    ...(options.apiTransformers ?? []),
+  ];
+  for (const transformer of transformers) bot.api.config.use(transformer);
+  bot.api.config.use(gentlePolling());
+
+  // One chat's updates one after another (a questionnaire must see answers in order); chats in parallel.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+  const composer = bot.errorBoundary((error) => {
+    const ctx = error.ctx;
+    const cause = error.error;
+    const kind =
+      cause instanceof GrammyError ? "telegram" : cause instanceof HttpError ? "network" : "code";
+    (ctx.log ?? deps.logger).error(
+      { err: cause, kind, updateId: ctx.update.update_id },
+      "error while handling an update",
+    );
+  });
+  composer.use(attachContext(deps));
+  composer.use(dedupeUpdates);
+  composer.use(
+    conversations<BotContext, BotContext>({
+      // A conversation makes its own Api object: the same transformers must apply inside it.
+      plugins: [
+        async (ctx, next) => {
+          for (const transformer of transformers) ctx.api.config.use(transformer);
+          await next();
+        },
+      ],
+      storage: {
+        type: "key",
+        version: LEAD_MAGNET_CONVERSATION_VERSION,
+        prefix: "conv:",
+        getStorageKey: (ctx) => ctx.chat?.id.toString(),
+        adapter: {
+          read: (key) => readConversationState(deps.db, key) as never,
+          write: (key, state) => writeConversationState(deps.db, key, state),
+          delete: (key) => deleteConversationState(deps.db, key),
+        },
+      },
+    }),
+  );
+  // These leave or replace a questionnaire, so they run before it can take the update.
+  composer.use(stopFeature);
+  composer.use(
+    createConversation(createLeadMagnetConversation(deps), {
+      id: LEAD_MAGNET_CONVERSATION,
+      maxMillisecondsToWait: QUESTIONNAIRE_TIMEOUT_MS,
+    }),
+  );
+  composer.use(startFeature);
+  composer.use(touchButtonsFeature);
+  composer.use(adminFeature);
+  composer.use(memberStatusFeature);
+  composer.use(unhandledFeature);
+  return bot;
+}
+
+export type TouchBot = ReturnType<typeof createBot>;
+
+/** The public commands in the menu, in both languages. Failing here must not stop the bot. */
+export async function publishCommands(bot: TouchBot): Promise<void> {
+  for (const lang of ["en", "ru"] as const) {
+    await bot.api.setMyCommands(
+      [
+        { command: "start", description: t(lang, "commandStart") },
+        { command: "stop", description: t(lang, "commandStop") },
+        { command: "cancel", description: t(lang, "commandCancel") },
+      ],
+      lang === "ru" ? { language_code: "ru" } : {},
+    );
+  }
+}

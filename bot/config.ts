@@ -1,0 +1,148 @@
+// Every setting comes from the environment, parsed once here; a bad value stops start-up with a fix.
+import { z } from "zod";
+import { isValidTimezone } from "../db/schedule.ts";
+
+const telegramId = z.coerce.number().int().positive();
+
+const databaseSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .url("must be a PostgreSQL URL such as postgres://user:password@host:5432/dbname")
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), "must start with postgres:// or postgresql://")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+});
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const appSchema = databaseSchema.extend({
+  BOT_TOKEN: z
+    .string({
+      error: "is missing: get one from @BotFather (https://t.me/BotFather) and set BOT_TOKEN=...",
+    })
+    .regex(
+      /^\d+:[A-Za-z0-9_-]{30,}$/,
+      "does not look like a bot token (123456:ABC...); copy it from @BotFather",
+    ),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .url("must be a URL such as https://api.telegram.org")
+    .default("https://api.telegram.org"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  PUBLIC_URL: z
+    .string()
+    .url("must be the public https:// address of this server")
+    .refine(
+      (u) => u.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)/.test(u),
+      "must be https:// (Telegram opens Mini Apps and webhooks only over HTTPS)",
+    )
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
+  BOT_MODE: z
+    .enum(["polling", "webhook"], { error: 'must be "polling" or "webhook"' })
+    .default("polling"),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{16,256}$/,
+      "must be 16-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule for secret_token)",
+    )
+    .optional(),
+  OWNER_IDS: z
+    .string()
+    .default("")
+    .transform((s, ctx) => {
+      const ids: number[] = [];
+      for (const part of s
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const parsed = telegramId.safeParse(part);
+        if (!parsed.success) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${part}" is not a Telegram user id; list numeric ids separated by commas`,
+          });
+          return z.NEVER;
+        }
+        ids.push(parsed.data);
+      }
+      return ids;
+    }),
+  MANAGER_CHAT_ID: z.coerce
+    .number({ error: "must be a numeric chat id such as -1001234567890" })
+    .int()
+    .optional(),
+  EVENTS_API_KEY: z
+    .string()
+    .min(16, "must be at least 16 characters; generate one with `openssl rand -hex 24`")
+    .optional(),
+  DEFAULT_TIMEZONE: z
+    .string()
+    .default("Europe/Moscow")
+    .refine(isValidTimezone, "must be an IANA time zone such as Europe/Moscow or America/New_York"),
+  TIME_SCALE: z.coerce
+    .number()
+    .positive("must be a positive number (1 = real time, 5040 = a week in two minutes)")
+    .default(1),
+  SEND_RATE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000, "must be at most 1000 (Telegram's cap with paid broadcasts)")
+    .default(30),
+  DISPATCH_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5, "must be at least 5 seconds: a batch must finish inside its lease")
+    .max(600)
+    .default(60),
+  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
+});
+
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
+export type Config = z.infer<typeof appSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Empty variables count as unset, as they do in most .env tooling. */
+function present(env: Env): Env {
+  return Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
+  );
+}
+
+function fail(error: z.ZodError): never {
+  const lines = error.issues.map((i) => `  ${String(i.path[0] ?? "?")} ${i.message}`);
+  throw new ConfigError(`Configuration problem:\n${lines.join("\n")}`);
+}
+
+/** Only what the database needs: for tools like the chains CLI that do not talk to Telegram. */
+export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
+  const parsed = databaseSchema.safeParse(present(env));
+  if (!parsed.success) fail(parsed.error);
+  return parsed.data;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = appSchema.safeParse(present(env));
+  if (!parsed.success) fail(parsed.error);
+  const config = parsed.data;
+  if (config.BOT_MODE === "webhook") {
+    const missing: string[] = [];
+    if (!config.WEBHOOK_SECRET)
+      missing.push(
+        "  WEBHOOK_SECRET is required in webhook mode: set a random string, e.g. `openssl rand -hex 24`",
+      );
+    if (!config.PUBLIC_URL)
+      missing.push(
+        "  PUBLIC_URL is required in webhook mode: the https:// address Telegram can reach",
+      );
+    if (missing.length) throw new ConfigError(`Configuration problem:\n${missing.join("\n")}`);
+  }
+  return config;
+}

@@ -1,0 +1,26 @@
+// The context every handler sees: the update plus our dependencies, a logger and the user's language.
+import type { ConversationFlavor } from "@grammyjs/conversations";
+import type { Context } from "grammy";
+import type { Logger } from "pino";
+import type { Db } from "../db/client.ts";
+import type { Lang } from "./i18n.ts";
+
+export type Clock = () => Date;
+
+export interface BotDeps {
+  db: Db;
+  logger: Logger;
+  /** The engine's time; tests and the demo run it faster than the wall clock. */
+  clock: Clock;
+  defaultTimezone: string;
+  /** Where the Mini App is served; /admin offers it only when set. */
+  publicUrl?: string | undefined;
+}
+
+export type BaseContext = Context & {
+  deps: BotDeps;
+  log: Logger;
+  lang: Lang;
+};
+
+export type BotContext = ConversationFlavor<BaseContext>;

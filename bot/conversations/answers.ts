@@ -1,0 +1,95 @@
+// Reading one questionnaire answer from an update: valid value, a skip, or the precise re-ask.
+import type { Context } from "grammy";
+import type { Question } from "../../db/content/leadMagnetSpec.ts";
+import type { MessageKey } from "../i18n.ts";
+
+export const CHOICE_PREFIX = "mq:";
+export const SKIP_DATA = `${CHOICE_PREFIX}~skip`;
+
+export type AnswerReading =
+  | { kind: "value"; value: string }
+  | { kind: "skip" }
+  | { kind: "invalid"; reask: MessageKey; params?: Record<string, number> }
+  /** Not an answer at all (a service message, an edit): wait for the next update silently. */
+  | { kind: "ignore" };
+
+/** E.164-like: a leading +, then 10-15 digits; the Russian trunk prefix 8 becomes +7. */
+export function normalizePhone(input: string): string | null {
+  const compact = input.trim().replace(/[\s().-]/g, "");
+  if (!/^\+?\d+$/.test(compact)) return null;
+  let digits = compact.replace(/^\+/, "");
+  if (!compact.startsWith("+") && digits.length === 11 && digits.startsWith("8")) {
+    digits = `7${digits.slice(1)}`;
+  }
+  if (digits.length < 10 || digits.length > 15) return null;
+  return `+${digits}`;
+}
+
+const EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+
+export function normalizeEmail(input: string): string | null {
+  const value = input.trim();
+  if (value.length > 254 || !EMAIL.test(value)) return null;
+  return value.toLowerCase();
+}
+
+export function readAnswer(question: Question, ctx: Context, skipLabel: string): AnswerReading {
+  const data = ctx.callbackQuery?.data;
+  const text = ctx.message?.text?.trim();
+  const isSkip =
+    data === SKIP_DATA || text === "/skip" || (text !== undefined && text === skipLabel);
+  if (isSkip) return question.required ? { kind: "invalid", reask: "required" } : { kind: "skip" };
+
+  switch (question.kind) {
+    case "choice": {
+      const byData = data?.startsWith(CHOICE_PREFIX)
+        ? question.options.find((o) => `${CHOICE_PREFIX}${o.value}` === data)
+        : undefined;
+      const byText = text
+        ? question.options.find((o) => o.label.toLowerCase() === text.toLowerCase())
+        : undefined;
+      const option = byData ?? byText;
+      if (option) return { kind: "value", value: option.value };
+      return ctx.message || data ? { kind: "invalid", reask: "reaskChoice" } : { kind: "ignore" };
+    }
+    case "phone": {
+      const contact = ctx.message?.contact;
+      if (contact) {
+        if (contact.user_id !== undefined && contact.user_id !== ctx.from?.id) {
+          return { kind: "invalid", reask: "reaskOwnContact" };
+        }
+        const phone = normalizePhone(contact.phone_number);
+        return phone ? { kind: "value", value: phone } : { kind: "invalid", reask: "reaskPhone" };
+      }
+      if (text === undefined)
+        return ctx.message ? { kind: "invalid", reask: "reaskPhone" } : { kind: "ignore" };
+      const phone = normalizePhone(text);
+      return phone ? { kind: "value", value: phone } : { kind: "invalid", reask: "reaskPhone" };
+    }
+    case "email": {
+      if (text === undefined)
+        return ctx.message ? { kind: "invalid", reask: "reaskEmail" } : { kind: "ignore" };
+      const email = normalizeEmail(text);
+      return email ? { kind: "value", value: email } : { kind: "invalid", reask: "reaskEmail" };
+    }
+    case "name": {
+      if (text === undefined || text.startsWith("/") || text.length === 0 || text.length > 64) {
+        return ctx.message ? { kind: "invalid", reask: "reaskName" } : { kind: "ignore" };
+      }
+      return { kind: "value", value: text };
+    }
+    case "text": {
+      if (
+        text === undefined ||
+        text.startsWith("/") ||
+        text.length === 0 ||
+        text.length > question.maxLength
+      ) {
+        return ctx.message
+          ? { kind: "invalid", reask: "reaskText", params: { max: question.maxLength } }
+          : { kind: "ignore" };
+      }
+      return { kind: "value", value: text };
+    }
+  }
+}

@@ -1,0 +1,184 @@
+// The lead-magnet questionnaire: asks the magnet's questions, delivers it, and enrols in its chain.
+import type { Conversation } from "@grammyjs/conversations";
+import type { Context } from "grammy";
+import type { InlineKeyboardButton, ReplyKeyboardMarkup } from "grammy/types";
+import { CONTACT_KINDS, type Question } from "../../db/content/leadMagnetSpec.ts";
+import type { Deliverable } from "../../db/content/message.ts";
+import { renderTemplate } from "../../db/content/render.ts";
+import { type Answer, completeLeadMagnet } from "../../db/leadCapture.ts";
+import { getLeadMagnet } from "../../db/leadMagnets.ts";
+import { getSubscriber } from "../../db/subscribers.ts";
+import type { BotContext, BotDeps } from "../context.ts";
+import { type Lang, t } from "../i18n.ts";
+import { CHOICE_PREFIX, readAnswer, SKIP_DATA } from "./answers.ts";
+
+export const LEAD_MAGNET_CONVERSATION = "leadMagnet";
+/** Bump whenever this file changes how it replays, so saved questionnaires restart cleanly. */
+export const LEAD_MAGNET_CONVERSATION_VERSION = 1;
+
+type LeadConversation = Conversation<BotContext, Context>;
+
+interface MagnetSnapshot {
+  id: number;
+  slug: string;
+  intro: string | null;
+  consent: string | null;
+  questions: Question[];
+  deliverable: Deliverable;
+}
+
+export function createLeadMagnetConversation(deps: BotDeps) {
+  return async function leadMagnet(
+    conversation: LeadConversation,
+    ctx: Context,
+    magnetId: number,
+    subscriberId: number,
+    source: string | null,
+    lang: Lang,
+  ) {
+    // Read once and replayed from the log, so an edit mid-questionnaire cannot shift the questions.
+    const magnet = await conversation.external(async (): Promise<MagnetSnapshot | null> => {
+      const row = await getLeadMagnet(deps.db, magnetId);
+      return row
+        ? {
+            id: row.id,
+            slug: row.slug,
+            intro: row.intro,
+            consent: row.consent,
+            questions: row.questions,
+            deliverable: row.deliverable,
+          }
+        : null;
+    });
+    if (!magnet) {
+      await ctx.reply(t(lang, "welcome"));
+      return;
+    }
+
+    const greeting = [magnet.intro, consentLine(magnet, lang)].filter(Boolean).join("\n\n");
+    if (greeting) await ctx.reply(greeting, { parse_mode: "HTML" });
+
+    const answers: Answer[] = [];
+    for (const question of magnet.questions) {
+      const value = await ask(conversation, ctx, question, lang);
+      if (value !== null) answers.push({ key: question.key, kind: question.kind, value });
+    }
+
+    const subject = await conversation.external(async () => {
+      const s = await getSubscriber(deps.db, subscriberId);
+      return {
+        firstName: s?.firstName ?? null,
+        lastName: s?.lastName ?? null,
+        username: s?.username ?? null,
+        answers: {
+          ...(s?.answers ?? {}),
+          ...Object.fromEntries(answers.map((a) => [a.key, a.value])),
+        },
+      };
+    });
+    await sendDeliverable(ctx, magnet.deliverable, (text) => renderTemplate(text, subject));
+
+    await conversation.external(async () => {
+      const result = await completeLeadMagnet(deps.db, {
+        subscriberId,
+        leadMagnetId: magnet.id,
+        answers,
+        source,
+        now: deps.clock(),
+        defaultTimezone: deps.defaultTimezone,
+      });
+      deps.logger.info(
+        {
+          subscriberId,
+          magnet: magnet.slug,
+          source,
+          enrolled: result.enrolled,
+          ...("reason" in result ? { reason: result.reason } : {}),
+        },
+        "lead magnet completed",
+      );
+      return result.enrolled;
+    });
+  };
+}
+
+function consentLine(magnet: MagnetSnapshot, lang: Lang): string | null {
+  if (!magnet.questions.some((q) => CONTACT_KINDS.has(q.kind))) return null;
+  return magnet.consent ?? t(lang, "consent");
+}
+
+async function ask(
+  conversation: LeadConversation,
+  ctx: Context,
+  question: Question,
+  lang: Lang,
+): Promise<string | null> {
+  const skipLabel = t(lang, "skipButton");
+  const prompt = question.required
+    ? question.prompt
+    : `${question.prompt}\n\n<i>${t(lang, "skipHint")}</i>`;
+  await ctx.reply(prompt, { parse_mode: "HTML", reply_markup: promptMarkup(question, lang) });
+  for (;;) {
+    const update = await conversation.wait();
+    // A new deep link replaces this questionnaire: hand the /start to the start feature.
+    if (update.message?.text?.startsWith("/start")) await conversation.halt({ next: true });
+    const reading = readAnswer(question, update, skipLabel);
+    if (update.callbackQuery) await update.answerCallbackQuery();
+    if (reading.kind === "ignore") continue;
+    if (reading.kind === "invalid") {
+      await update.reply(t(lang, reading.reask, reading.params));
+      continue;
+    }
+    if (question.kind === "phone") {
+      // The share-contact keyboard must go away once it has served.
+      await update.reply("👍", { reply_markup: { remove_keyboard: true } });
+    } else if (update.callbackQuery?.message) {
+      // Remove the choice buttons so an old question cannot be answered twice.
+      await update.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+    }
+    return reading.kind === "skip" ? null : reading.value;
+  }
+}
+
+function promptMarkup(
+  question: Question,
+  lang: Lang,
+): { inline_keyboard: InlineKeyboardButton[][] } | ReplyKeyboardMarkup | undefined {
+  if (question.kind === "phone") {
+    const rows: ReplyKeyboardMarkup["keyboard"] = [
+      [{ text: t(lang, "shareContactButton"), request_contact: true }],
+    ];
+    if (!question.required) rows.push([{ text: t(lang, "skipButton") }]);
+    return { keyboard: rows, resize_keyboard: true, one_time_keyboard: true };
+  }
+  const rows: InlineKeyboardButton[][] = [];
+  if (question.kind === "choice") {
+    for (const option of question.options) {
+      rows.push([{ text: option.label, callback_data: `${CHOICE_PREFIX}${option.value}` }]);
+    }
+  }
+  if (!question.required) rows.push([{ text: t(lang, "skipButton"), callback_data: SKIP_DATA }]);
+  return rows.length ? { inline_keyboard: rows } : undefined;
+}
+
+async function sendDeliverable(
+  ctx: Context,
+  deliverable: Deliverable,
+  render: (text: string) => string,
+) {
+  const text = render(deliverable.text);
+  const reply_markup = deliverable.buttons
+    ? {
+        inline_keyboard: deliverable.buttons.map((row) =>
+          row.map((b) => ({ text: b.text, url: b.url })),
+        ),
+      }
+    : undefined;
+  const common = { parse_mode: "HTML" as const, ...(reply_markup ? { reply_markup } : {}) };
+  const media = deliverable.media;
+  if (!media) return ctx.reply(text, common);
+  const withCaption = { ...common, ...(text ? { caption: text } : {}) };
+  if (media.kind === "photo") return ctx.replyWithPhoto(media.file, withCaption);
+  if (media.kind === "video") return ctx.replyWithVideo(media.file, withCaption);
+  return ctx.replyWithDocument(media.file, withCaption);
+}

@@ -1,0 +1,27 @@
+// Deep-link payloads: `t.me/<bot>?start=<magnet>` or `<magnet>-<source>`, 64 of A-Za-z0-9_- at most.
+import { START_PAYLOAD_PATTERN } from "../db/content/telegramLimits.ts";
+
+export interface StartPayload {
+  magnetSlug: string;
+  source: string | null;
+}
+
+/** Null for a malformed payload; the caller greets such a visitor without a magnet. */
+export function parseStartPayload(payload: string): StartPayload | null {
+  if (!START_PAYLOAD_PATTERN.test(payload)) return null;
+  const dash = payload.indexOf("-");
+  const magnetSlug = dash === -1 ? payload : payload.slice(0, dash);
+  const source = dash === -1 ? null : payload.slice(dash + 1);
+  if (!/^[A-Za-z0-9_]{1,32}$/.test(magnetSlug)) return null;
+  return { magnetSlug, source: source || null };
+}
+
+export function buildStartPayload(magnetSlug: string, source?: string | null): string {
+  const payload = source ? `${magnetSlug}-${source}` : magnetSlug;
+  if (!START_PAYLOAD_PATTERN.test(payload)) {
+    throw new Error(
+      `"${payload}" cannot be a start payload: use at most 64 characters of A-Z, a-z, 0-9, _ and -`,
+    );
+  }
+  return payload;
+}

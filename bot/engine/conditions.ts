@@ -1,0 +1,33 @@
+// Whether a step's conditions hold for a subscriber: clicks earlier in the chain, tags and fields.
+import type { Condition } from "../../db/content/chainSpec.ts";
+
+export interface ConditionSubject {
+  tags: readonly string[];
+  fields: Record<string, string>;
+  answers: Record<string, string>;
+  /** Keys of the steps of this enrolment whose buttons were pressed or links clicked. */
+  clickedStepKeys: ReadonlySet<string>;
+}
+
+function holds(condition: Condition, s: ConditionSubject): boolean {
+  switch (condition.kind) {
+    case "clicked":
+      return condition.step ? s.clickedStepKeys.has(condition.step) : s.clickedStepKeys.size > 0;
+    case "tag":
+      return s.tags.includes(condition.tag);
+    case "field": {
+      // Answers count as fields too: "budget" asked in the questionnaire is a field to branch on.
+      const value = s.fields[condition.field] ?? s.answers[condition.field];
+      if (condition.op === "exists") return value !== undefined && value !== "";
+      if (value === undefined) return false;
+      const wanted = (condition.value ?? "").toLowerCase();
+      return condition.op === "equals"
+        ? value.toLowerCase() === wanted
+        : value.toLowerCase().includes(wanted);
+    }
+  }
+}
+
+export function conditionsHold(all: readonly Condition[], subject: ConditionSubject): boolean {
+  return all.every((c) => holds(c, subject) !== c.not);
+}

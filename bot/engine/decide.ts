@@ -1,0 +1,65 @@
+// What to do with one claimed touch, decided from data alone: send, defer, skip, or end the walk.
+import type { DeliveryContext } from "../../db/delivery.ts";
+import type { Policy } from "../../db/settings.ts";
+import { conditionsHold } from "./conditions.ts";
+import { firstAllowedMoment } from "./policy.ts";
+
+export type Decision =
+  | { action: "send" }
+  | { action: "defer"; until: Date }
+  | { action: "skip"; reason: string; gotoKey?: string }
+  | {
+      action: "end";
+      status: "converted" | "exited";
+      reason: "goal_reached" | "max_days" | "chain_disabled";
+    }
+  | { action: "cancel"; reason: string };
+
+const DAY = 86_400_000;
+
+export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decision {
+  const { enrollment, chain, step, subscriber } = ctx;
+  if (subscriber.status !== "active")
+    return { action: "cancel", reason: `subscriber ${subscriber.status}` };
+  if (enrollment && enrollment.status !== "active") {
+    return { action: "cancel", reason: `enrolment ${enrollment.status}` };
+  }
+  if (enrollment && chain) {
+    if (!chain.enabled) return { action: "end", status: "exited", reason: "chain_disabled" };
+    if (chain.exit.goalTags.some((tag) => subscriber.tags.includes(tag))) {
+      return { action: "end", status: "converted", reason: "goal_reached" };
+    }
+    if (
+      chain.exit.maxDays !== undefined &&
+      now.getTime() - enrollment.enrolledAt.getTime() >= chain.exit.maxDays * DAY
+    ) {
+      return { action: "end", status: "exited", reason: "max_days" };
+    }
+  }
+  if (!step) return { action: "cancel", reason: "step no longer exists" };
+  if (step.deletedAt) return { action: "skip", reason: "step was removed from the chain" };
+  if (step.condition) {
+    const holds = conditionsHold(step.condition.all, {
+      tags: subscriber.tags,
+      fields: subscriber.fields,
+      answers: subscriber.answers,
+      clickedStepKeys: ctx.clickedStepKeys,
+    });
+    if (!holds) {
+      const otherwise = step.condition.otherwise;
+      return otherwise.action === "goto"
+        ? { action: "skip", reason: "conditions not met", gotoKey: otherwise.step }
+        : { action: "skip", reason: "conditions not met" };
+    }
+  }
+  if (!step.important) {
+    const allowed = firstAllowedMoment({
+      now,
+      timezone: ctx.timezone,
+      policy,
+      sentAt: ctx.recentSends,
+    });
+    if (allowed.getTime() > now.getTime()) return { action: "defer", until: allowed };
+  }
+  return { action: "send" };
+}

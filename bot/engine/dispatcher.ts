@@ -1,0 +1,369 @@
+// The dispatcher: claims due touches in batches, decides, sends within Telegram's limits, records.
+import { randomUUID } from "node:crypto";
+import type { Api } from "grammy";
+import type { Message as TgMessage } from "grammy/types";
+import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
+import type { Logger } from "pino";
+import type { Db } from "../../db/client.ts";
+import {
+  type DeliveryContext,
+  loadDeliveryContexts,
+  recordCancelled,
+  recordEnded,
+  recordNotSent,
+  recordSentBatch,
+  type SentRecord,
+} from "../../db/delivery.ts";
+import { stopSubscriber } from "../../db/lifecycle.ts";
+import { getPolicy, type Policy } from "../../db/settings.ts";
+import { claimDueTouches, releaseTouch } from "../../db/touches.ts";
+import type { Clock } from "../context.ts";
+import { decide } from "./decide.ts";
+import { RateLimiter } from "./rateLimiter.ts";
+import { classifySendError } from "./telegramErrors.ts";
+import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";
+
+export interface DispatcherOptions {
+  db: Db;
+  /** A Bot API client without auto-retry: the dispatcher handles 429s and retries itself. */
+  api: Api;
+  clock: Clock;
+  logger: Logger;
+  defaultTimezone: string;
+  publicUrl?: string | undefined;
+  /** Engine time runs this many times faster than real time; leases and backoffs follow it. */
+  timeScale?: number;
+  /** Messages a second in all: 30 by default, up to 1000 with paid broadcasts. */
+  ratePerSecond?: number;
+  workerId?: string;
+  /** How long a claim holds, in real time; a dead process's touches come back after it. */
+  leaseMs?: number;
+  /** Sends in flight at once. */
+  concurrency?: number;
+  /** Give up on a touch after this many failed attempts (network errors, 5xx). */
+  maxAttempts?: number;
+}
+
+export interface TickReport {
+  claimed: number;
+  sent: number;
+  deferred: number;
+  skipped: number;
+  failed: number;
+  ended: number;
+  retried: number;
+}
+
+const emptyReport = (): TickReport => ({
+  claimed: 0,
+  sent: 0,
+  deferred: 0,
+  skipped: 0,
+  failed: 0,
+  ended: 0,
+  retried: 0,
+});
+
+/**
+ * Sends made but not yet recorded are capped: after a crash, at most these plus the requests
+ * still in flight (the concurrency) are sent again once their lease runs out.
+ */
+export const MAX_UNRECORDED_SENDS = 200;
+
+export function createDispatcher(options: DispatcherOptions) {
+  const { db, api, clock, logger } = options;
+  const scale = options.timeScale ?? 1;
+  const rate = options.ratePerSecond ?? 30;
+  const workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const concurrency = options.concurrency ?? Math.min(64, Math.max(4, Math.ceil(rate / 10)));
+  // A batch must finish well inside its lease: a few seconds of sending at the configured rate.
+  const batchSize = Math.max(10, Math.min(1000, Math.floor(rate * 5)));
+  const limiter = new RateLimiter({ perSecond: rate });
+  const log = logger.child({ component: "dispatcher", workerId });
+
+  let stopping = false;
+  let inFlight: Promise<TickReport> | null = null;
+  let task: ScheduledTask | null = null;
+
+  /** Real durations become engine durations for everything stored as engine time. */
+  const engineMs = (realMs: number) => realMs * scale;
+
+  async function send(outgoing: OutgoingTouch): Promise<TgMessage> {
+    const payload = outgoing.payload as never;
+    switch (outgoing.method) {
+      case "sendMessage":
+        return api.raw.sendMessage(payload);
+      case "sendPhoto":
+        return api.raw.sendPhoto(payload);
+      case "sendDocument":
+        return api.raw.sendDocument(payload);
+      case "sendVideo":
+        return api.raw.sendVideo(payload);
+    }
+  }
+
+  // Sends are recorded in small batches: per-touch transactions would cap throughput well below
+  // 1000/s. A crash loses at most the unrecorded sends of one batch, which go again after the lease.
+  const sentQueue: SentRecord[] = [];
+  let unrecorded = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  function flushSent(): Promise<void> {
+    flushing = flushing.then(async () => {
+      const records = sentQueue.splice(0);
+      if (records.length === 0) return;
+      try {
+        await recordSentBatch(db, workerId, records);
+      } catch (error) {
+        log.error(
+          { err: error, count: records.length },
+          "recording sends failed; they go again after the lease",
+        );
+      } finally {
+        unrecorded -= records.length;
+      }
+    });
+    return flushing;
+  }
+  function queueSent(record: SentRecord) {
+    sentQueue.push(record);
+    unrecorded++;
+    if (sentQueue.length >= MAX_UNRECORDED_SENDS / 2) void flushSent();
+  }
+  /** Backpressure: a slow database holds sending back, so a crash can only repeat a few sends. */
+  async function waitForRecording() {
+    while (unrecorded >= MAX_UNRECORDED_SENDS) await flushSent();
+  }
+
+  async function deliver(ctx: DeliveryContext, report: TickReport): Promise<void> {
+    const step = ctx.step;
+    if (!step) return;
+    const outgoing = buildTouchMessage(step.message, ctx.subscriber, {
+      chatId: ctx.subscriber.telegramId,
+      touchId: ctx.touch.id,
+      publicUrl: options.publicUrl,
+    });
+    // A 429 pauses everyone and this touch tries again in place; its lease is long enough.
+    for (let rateLimitedTries = 0; ; rateLimitedTries++) {
+      await waitForRecording();
+      await limiter.acquire(ctx.subscriber.telegramId);
+      try {
+        const sent = await send(outgoing);
+        const at = clock();
+        queueSent({ ctx, at, telegramMessageId: sent.message_id, links: outgoing.links });
+        ctx.recentSends.push(at);
+        report.sent++;
+        return;
+      } catch (error) {
+        const failure = classifySendError(error);
+        const now = clock();
+        if (failure.kind === "rate_limited" && rateLimitedTries < 5) {
+          limiter.pauseFor(failure.retryAfterMs);
+          log.warn(
+            { retryAfterMs: failure.retryAfterMs },
+            "Telegram asked to slow down; all sending paused",
+          );
+          continue;
+        }
+        if (failure.kind === "chat_gone") {
+          await stopSubscriber(db, { subscriberId: ctx.subscriber.id, reason: "blocked", now });
+          log.info(
+            { subscriberId: ctx.subscriber.id, reason: failure.reason },
+            "chat unreachable; subscriber marked blocked",
+          );
+          report.failed++;
+          return;
+        }
+        if (failure.kind === "refused") {
+          await recordNotSent(db, {
+            ctx,
+            workerId,
+            at: now,
+            status: "failed",
+            reason: failure.reason,
+          });
+          log.warn(
+            { touchId: ctx.touch.id, reason: failure.reason },
+            "Telegram refused the message; chain moves on",
+          );
+          report.failed++;
+          return;
+        }
+        if (ctx.touch.attempts >= maxAttempts) {
+          await recordNotSent(db, {
+            ctx,
+            workerId,
+            at: now,
+            status: "failed",
+            reason: `gave up after ${ctx.touch.attempts} attempts: ${failure.reason}`,
+          });
+          report.failed++;
+          return;
+        }
+        // Exponential backoff: 2 s, 4 s, 8 s ... up to 5 minutes of real time.
+        const backoffMs = Math.min(300_000, 2000 * 2 ** (ctx.touch.attempts - 1));
+        await releaseTouch(db, {
+          touchId: ctx.touch.id,
+          workerId,
+          availableAt: new Date(now.getTime() + engineMs(backoffMs)),
+          outcome: `retrying: ${failure.reason}`,
+        });
+        report.retried++;
+        return;
+      }
+    }
+  }
+
+  async function handle(ctx: DeliveryContext, policy: Policy, report: TickReport): Promise<void> {
+    const now = clock();
+    const decision = decide(ctx, now, policy);
+    switch (decision.action) {
+      case "send":
+        return deliver(ctx, report);
+      case "defer":
+        await releaseTouch(db, {
+          touchId: ctx.touch.id,
+          workerId,
+          availableAt: decision.until,
+          outcome: "deferred by policy",
+        });
+        report.deferred++;
+        return;
+      case "skip":
+        await recordNotSent(db, {
+          ctx,
+          workerId,
+          at: now,
+          status: "skipped",
+          reason: decision.reason,
+          ...(decision.gotoKey ? { gotoKey: decision.gotoKey } : {}),
+        });
+        report.skipped++;
+        return;
+      case "end":
+        await recordEnded(db, {
+          ctx,
+          workerId,
+          at: now,
+          status: decision.status,
+          reason: decision.reason,
+        });
+        report.ended++;
+        return;
+      case "cancel":
+        await recordCancelled(db, { ctx, workerId, at: now, reason: decision.reason });
+        report.ended++;
+        return;
+    }
+  }
+
+  /** One subscriber's touches go one after another, so the policy sees each send before the next. */
+  async function processBatch(contexts: DeliveryContext[], policy: Policy, report: TickReport) {
+    const bySubscriber = new Map<number, DeliveryContext[]>();
+    for (const ctx of contexts) {
+      const list = bySubscriber.get(ctx.subscriber.id) ?? [];
+      list.push(ctx);
+      bySubscriber.set(ctx.subscriber.id, list);
+    }
+    const queues = [...bySubscriber.values()];
+    let next = 0;
+    const worker = async () => {
+      for (let queue = queues[next++]; queue; queue = queues[next++]) {
+        for (const ctx of queue) {
+          try {
+            await handle(ctx, policy, report);
+          } catch (error) {
+            // The touch keeps its lease and comes back after it: nothing is lost.
+            log.error(
+              { err: error, touchId: ctx.touch.id },
+              "touch could not be processed; it will be retried",
+            );
+          }
+        }
+      }
+    };
+    const flusher = setInterval(() => void flushSent(), 100);
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
+    } finally {
+      clearInterval(flusher);
+      await flushSent();
+    }
+  }
+
+  interface Batch {
+    claimed: number;
+    contexts: DeliveryContext[];
+  }
+
+  async function claimBatch(): Promise<Batch> {
+    const now = clock();
+    const claimed = await claimDueTouches(db, {
+      now,
+      limit: batchSize,
+      leaseMs: engineMs(leaseMs),
+      workerId,
+    });
+    const contexts = await loadDeliveryContexts(db, claimed, now, options.defaultTimezone);
+    return { claimed: claimed.length, contexts };
+  }
+
+  async function runTick(): Promise<TickReport> {
+    const report = emptyReport();
+    const policy = await getPolicy(db);
+    // Sends of this tick, by subscriber: a batch loaded while the one before it was still sending
+    // has not seen those sends in the database, so the policy is given them here.
+    const sentThisTick = new Map<number, Date[]>();
+    let upcoming: Promise<Batch> | null = claimBatch();
+    while (upcoming && !stopping) {
+      const batch: Batch = await upcoming;
+      if (batch.claimed === 0) break;
+      report.claimed += batch.claimed;
+      // The next batch is claimed and loaded while this one sends, so the limiter never idles.
+      upcoming = batch.claimed >= batchSize && !stopping ? claimBatch() : null;
+      for (const ctx of batch.contexts) {
+        const earlier = sentThisTick.get(ctx.subscriber.id);
+        if (earlier) {
+          for (const at of earlier) if (!ctx.recentSends.includes(at)) ctx.recentSends.push(at);
+        }
+        sentThisTick.set(ctx.subscriber.id, ctx.recentSends);
+      }
+      await processBatch(batch.contexts, policy, report);
+    }
+    // A claim made just as stopping began is not sent: its lease runs out and another tick takes it.
+    await upcoming?.catch(() => undefined);
+    if (report.claimed > 0) log.info(report, "dispatcher tick");
+    return report;
+  }
+
+  return {
+    workerId,
+    /** Runs one tick now; a tick already running is joined, not doubled. */
+    tick(): Promise<TickReport> {
+      inFlight ??= runTick().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
+    },
+    /** node-cron only wakes the dispatcher; what is due is decided in the database. */
+    start(schedule = "*/2 * * * * *") {
+      stopping = false;
+      task = cronSchedule(schedule, () => {
+        if (inFlight) return;
+        this.tick().catch((error) =>
+          log.error({ err: error }, "dispatcher tick failed; next tick will retry"),
+        );
+      });
+    },
+    /** Stops waking and waits for the batch in flight to be recorded. */
+    async stop() {
+      stopping = true;
+      await task?.stop();
+      task = null;
+      await inFlight?.catch(() => undefined);
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,71 @@
+// Turns a step's message into one Bot API call: rendered text, media, and buttons we can trace.
+import { randomBytes } from "node:crypto";
+import type { InlineKeyboardButton } from "grammy/types";
+import type { Message } from "../../db/content/message.ts";
+import { renderTemplate, type TemplateSubject } from "../../db/content/render.ts";
+import type { SentLink } from "../../db/delivery.ts";
+
+export const TOUCH_BUTTON_PREFIX = "tb:";
+
+export interface OutgoingTouch {
+  method: "sendMessage" | "sendPhoto" | "sendDocument" | "sendVideo";
+  payload: Record<string, unknown>;
+  links: SentLink[];
+}
+
+export function newLinkCode(): string {
+  return randomBytes(8).toString("base64url");
+}
+
+/** Callback data names the touch and the button's place, so a press is traced to its step. */
+export function touchButtonData(touchId: number, row: number, column: number): string {
+  return `${TOUCH_BUTTON_PREFIX}${touchId.toString(36)}:${row}.${column}`;
+}
+
+export function parseTouchButtonData(
+  data: string,
+): { touchId: number; row: number; column: number } | null {
+  const match = /^tb:([0-9a-z]+):(\d+)\.(\d+)$/.exec(data);
+  if (!match) return null;
+  return {
+    touchId: Number.parseInt(match[1] as string, 36),
+    row: Number(match[2]),
+    column: Number(match[3]),
+  };
+}
+
+export function buildTouchMessage(
+  message: Message,
+  subject: TemplateSubject,
+  options: { chatId: number; touchId: number; publicUrl?: string | undefined },
+): OutgoingTouch {
+  const links: SentLink[] = [];
+  const keyboard: InlineKeyboardButton[][] | undefined = message.buttons?.map((row, r) =>
+    row.map((button, c): InlineKeyboardButton => {
+      if (button.kind !== "url")
+        return { text: button.text, callback_data: touchButtonData(options.touchId, r, c) };
+      // Without a public address there is no redirect to count the click: link directly.
+      if (!options.publicUrl) return { text: button.text, url: button.url };
+      const code = newLinkCode();
+      links.push({ code, url: button.url, button: `${r}.${c}` });
+      return { text: button.text, url: `${options.publicUrl}/r/${code}` };
+    }),
+  );
+  const text = renderTemplate(message.text, subject);
+  const common = {
+    chat_id: options.chatId,
+    parse_mode: "HTML",
+    ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+  };
+  if (!message.media) return { method: "sendMessage", payload: { ...common, text }, links };
+  const method = { photo: "sendPhoto", document: "sendDocument", video: "sendVideo" } as const;
+  return {
+    method: method[message.media.kind],
+    payload: {
+      ...common,
+      [message.media.kind]: message.media.file,
+      ...(text ? { caption: text } : {}),
+    },
+    links,
+  };
+}

@@ -1,0 +1,68 @@
+// /start with a deep link: recognise the person, record the source, and open the lead magnet.
+import { Composer } from "grammy";
+import { appendEvent } from "../../db/events.ts";
+import { getDefaultLeadMagnet, getLeadMagnet } from "../../db/leadMagnets.ts";
+import { reactivateSubscriber } from "../../db/lifecycle.ts";
+import { upsertSubscriber } from "../../db/subscribers.ts";
+import type { BotContext } from "../context.ts";
+import { LEAD_MAGNET_CONVERSATION } from "../conversations/leadMagnet.ts";
+import { parseStartPayload } from "../deepLink.ts";
+import { t } from "../i18n.ts";
+
+export const startFeature = new Composer<BotContext>();
+
+startFeature.chatType("private").command("start", async (ctx) => {
+  const { db, clock } = ctx.deps;
+  const now = clock();
+  const payload = ctx.match.trim();
+  const parsed = payload ? parseStartPayload(payload) : null;
+  if (payload && !parsed) ctx.log.info({ payload }, "malformed start payload; generic welcome");
+
+  const magnet = parsed
+    ? await getLeadMagnet(db, parsed.magnetSlug)
+    : payload
+      ? null
+      : await getDefaultLeadMagnet(db);
+  const source = parsed?.source ?? null;
+  const { subscriber, created } = await upsertSubscriber(
+    db,
+    {
+      telegramId: ctx.from.id,
+      username: ctx.from.username ?? null,
+      firstName: ctx.from.first_name,
+      lastName: ctx.from.last_name ?? null,
+      languageCode: ctx.from.language_code ?? null,
+    },
+    { source, leadMagnetId: magnet?.id ?? null, payload: payload || null },
+    now,
+  );
+  if (created) {
+    await appendEvent(db, {
+      subscriberId: subscriber.id,
+      type: "subscribed",
+      data: {
+        ...(source ? { source } : {}),
+        ...(magnet ? { magnet: magnet.slug } : {}),
+        ...(payload ? { payload } : {}),
+      },
+      occurredAt: now,
+    });
+  } else if (subscriber.status !== "active") {
+    await reactivateSubscriber(db, { subscriberId: subscriber.id, event: "resubscribed", now });
+    await ctx.reply(t(ctx.lang, "welcomeBack"));
+  }
+
+  // A new /start replaces a questionnaire in progress instead of mixing two.
+  await ctx.conversation.exitAll();
+  if (!magnet) {
+    await ctx.reply(t(ctx.lang, "welcome"));
+    return;
+  }
+  await ctx.conversation.enter(
+    LEAD_MAGNET_CONVERSATION,
+    magnet.id,
+    subscriber.id,
+    source,
+    ctx.lang,
+  );
+});

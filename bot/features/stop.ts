@@ -1,0 +1,30 @@
+// /stop unsubscribes from everything at once; /cancel leaves a questionnaire.
+import { Composer } from "grammy";
+import { stopSubscriber } from "../../db/lifecycle.ts";
+import { getSubscriberByTelegramId } from "../../db/subscribers.ts";
+import type { BotContext } from "../context.ts";
+import { t } from "../i18n.ts";
+
+export const stopFeature = new Composer<BotContext>();
+const privateChat = stopFeature.chatType("private");
+
+privateChat.command("stop", async (ctx) => {
+  await ctx.conversation.exitAll();
+  const subscriber = await getSubscriberByTelegramId(ctx.deps.db, ctx.from.id);
+  if (subscriber) {
+    await stopSubscriber(ctx.deps.db, {
+      subscriberId: subscriber.id,
+      reason: "unsubscribed",
+      now: ctx.deps.clock(),
+    });
+  }
+  await ctx.reply(t(ctx.lang, "stopped"), { reply_markup: { remove_keyboard: true } });
+});
+
+privateChat.command("cancel", async (ctx) => {
+  const active = Object.keys(ctx.conversation.active()).length > 0;
+  await ctx.conversation.exitAll();
+  await ctx.reply(t(ctx.lang, active ? "cancelled" : "nothingToCancel"), {
+    reply_markup: { remove_keyboard: true },
+  });
+});

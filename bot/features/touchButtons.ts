@@ -1,0 +1,25 @@
+// Presses on the buttons of chain touches: goal, "I am interested", tag, reply choice.
+import { Composer } from "grammy";
+import { recordButtonPress } from "../../db/reactions.ts";
+import type { BotContext } from "../context.ts";
+import { parseTouchButtonData, TOUCH_BUTTON_PREFIX } from "../engine/touchMessage.ts";
+import { t } from "../i18n.ts";
+
+export const touchButtonsFeature = new Composer<BotContext>();
+
+touchButtonsFeature.callbackQuery(new RegExp(`^${TOUCH_BUTTON_PREFIX}`), async (ctx) => {
+  const parsed = parseTouchButtonData(ctx.callbackQuery.data);
+  if (!parsed) return ctx.answerCallbackQuery();
+  const result = await recordButtonPress(ctx.deps.db, {
+    ...parsed,
+    telegramUserId: ctx.from.id,
+    now: ctx.deps.clock(),
+  });
+  if (!result.handled) {
+    ctx.log.info({ ...parsed, reason: result.reason }, "button press ignored");
+    return ctx.answerCallbackQuery();
+  }
+  await ctx.answerCallbackQuery({
+    text: t(ctx.lang, result.button.kind === "hot" ? "hotThanks" : "pressNoted"),
+  });
+});

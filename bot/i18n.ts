@@ -1,0 +1,98 @@
+// What the bot itself says, in Russian and English; owners' content is never translated.
+export type Lang = "ru" | "en";
+
+const RUSSIAN_SPEAKING = new Set(["ru", "uk", "be", "kk", "ky", "uz", "tg", "hy", "az"]);
+
+/** Russian for the languages whose speakers usually read it; English for everyone else. */
+export function langOf(languageCode: string | null | undefined): Lang {
+  const base = (languageCode ?? "").toLowerCase().split("-")[0] ?? "";
+  return RUSSIAN_SPEAKING.has(base) ? "ru" : "en";
+}
+
+const messages = {
+  welcome: {
+    ru: "Здравствуйте! Рады видеть вас здесь. Скоро пришлём полезные материалы.",
+    en: "Hello! Glad to see you here. Useful materials are on their way.",
+  },
+  consent: {
+    ru: "Отвечая, вы соглашаетесь, что мы сохраним ваши контакты и будем писать вам здесь. Отписаться можно в любой момент командой /stop.",
+    en: "By answering you agree that we keep your contacts and write to you here. You can unsubscribe at any time with /stop.",
+  },
+  skipHint: {
+    ru: "Можно пропустить: /skip",
+    en: "You may skip this: /skip",
+  },
+  skipButton: { ru: "Пропустить", en: "Skip" },
+  shareContactButton: { ru: "📱 Отправить мой номер", en: "📱 Share my number" },
+  reaskName: {
+    ru: "Пожалуйста, напишите имя текстом (до 64 символов).",
+    en: "Please type your name as text (up to 64 characters).",
+  },
+  reaskPhone: {
+    ru: "Это не похоже на номер телефона. Нажмите кнопку ниже или напишите номер с кодом страны, например +7 912 345-67-89.",
+    en: "That does not look like a phone number. Tap the button below or type it with the country code, e.g. +44 7700 900123.",
+  },
+  reaskOwnContact: {
+    ru: "Пожалуйста, отправьте свой номер, а не чужой контакт.",
+    en: "Please share your own number, not someone else's contact.",
+  },
+  reaskEmail: {
+    ru: "Это не похоже на адрес почты. Напишите его в виде name@example.com.",
+    en: "That does not look like an e-mail address. Please type it as name@example.com.",
+  },
+  reaskChoice: {
+    ru: "Пожалуйста, выберите один из вариантов кнопкой.",
+    en: "Please pick one of the options with a button.",
+  },
+  reaskText: {
+    ru: "Пожалуйста, ответьте текстом (до {max} символов).",
+    en: "Please answer with text (up to {max} characters).",
+  },
+  required: {
+    ru: "Без этого ответа не получится продолжить. Отменить: /cancel",
+    en: "This answer is needed to continue. To leave: /cancel",
+  },
+  cancelled: {
+    ru: "Хорошо, остановились. Вернуться можно в любой момент командой /start.",
+    en: "All right, stopped. Come back any time with /start.",
+  },
+  nothingToCancel: { ru: "Сейчас нечего отменять.", en: "There is nothing to cancel." },
+  stopped: {
+    ru: "Вы отписались: больше никаких сообщений. Если передумаете, нажмите /start.",
+    en: "You are unsubscribed: no more messages. If you change your mind, send /start.",
+  },
+  welcomeBack: {
+    ru: "С возвращением! Вы снова подписаны.",
+    en: "Welcome back! You are subscribed again.",
+  },
+  adminOpen: { ru: "Панель управления:", en: "Control panel:" },
+  adminButton: { ru: "Открыть панель", en: "Open the panel" },
+  adminNoUrl: {
+    ru: "Панель откроется, когда будет задан PUBLIC_URL (https-адрес сервера).",
+    en: "The panel opens once PUBLIC_URL (the server's https address) is set.",
+  },
+  unknownCommand: {
+    ru: "Такой команды нет. /start — начать, /stop — отписаться.",
+    en: "Unknown command. /start to begin, /stop to unsubscribe.",
+  },
+  pressNoted: { ru: "✓ Принято", en: "✓ Noted" },
+  hotThanks: {
+    ru: "Спасибо! Менеджер скоро свяжется с вами.",
+    en: "Thank you! A manager will be in touch soon.",
+  },
+  commandStart: { ru: "Начать", en: "Start" },
+  commandStop: { ru: "Отписаться от сообщений", en: "Unsubscribe from messages" },
+  commandCancel: { ru: "Прервать опрос", en: "Leave the questionnaire" },
+} as const;
+
+export type MessageKey = keyof typeof messages;
+
+export function t(
+  lang: Lang,
+  key: MessageKey,
+  params: Record<string, string | number> = {},
+): string {
+  return messages[key][lang].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}

@@ -1,0 +1,132 @@
+// Composition root: config -> database + migrations -> bot -> dispatcher -> HTTP server; one shutdown path.
+import { serve } from "@hono/node-server";
+import { Api } from "grammy";
+import { seedOwners } from "../db/admins.ts";
+import { pruneProcessedUpdates } from "../db/botState.ts";
+import { createDb } from "../db/client.ts";
+import { createServer } from "../miniapp/server/createServer.ts";
+import { createBot, publishCommands } from "./bot.ts";
+import { scaledClock } from "./clock.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { createDispatcher } from "./engine/dispatcher.ts";
+import { createLogger } from "./logger.ts";
+import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
+
+const DAY_MS = 86_400_000;
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main() {
+  const config = configOrExit();
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  logger.info(
+    { engine: database.kind, dataDir: database.kind === "pglite" ? config.DATA_DIR : undefined },
+    "database opened",
+  );
+  await database.migrate();
+  await seedOwners(database.db, config.OWNER_IDS);
+
+  const clock = scaledClock(config.TIME_SCALE);
+  const deps = {
+    db: database.db,
+    logger,
+    clock,
+    defaultTimezone: config.DEFAULT_TIMEZONE,
+    publicUrl: config.PUBLIC_URL,
+  };
+  const bot = createBot(config.BOT_TOKEN, deps, { apiRoot: config.TELEGRAM_API_ROOT });
+  await bot.init();
+  await publishCommands(bot).catch((error) =>
+    logger.warn({ err: error }, "could not publish the command menu; the bot works without it"),
+  );
+
+  const webhookSecret = config.WEBHOOK_SECRET;
+  const webhook =
+    config.BOT_MODE === "webhook" && webhookSecret
+      ? {
+          secret: webhookSecret,
+          handleUpdate: (update: Parameters<typeof bot.handleUpdate>[0]) =>
+            bot.handleUpdate(update),
+        }
+      : undefined;
+  const app = createServer({
+    db: database.db,
+    logger,
+    ...(webhook ? { telegramWebhook: webhook } : {}),
+  });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) =>
+    logger.info({ port: info.port }, "HTTP server listening"),
+  );
+
+  const receiver: Receiver = webhook
+    ? await registerWebhook(bot, `${config.PUBLIC_URL}/telegram/webhook`, webhook.secret, logger)
+    : await startPolling(bot, logger);
+
+  const dispatcher = createDispatcher({
+    db: database.db,
+    // Its own client without auto-retry: the dispatcher handles 429s for all sends at once.
+    api: new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT }),
+    clock,
+    logger,
+    defaultTimezone: config.DEFAULT_TIMEZONE,
+    publicUrl: config.PUBLIC_URL,
+    timeScale: config.TIME_SCALE,
+    ratePerSecond: config.SEND_RATE,
+    leaseMs: config.DISPATCH_LEASE_SECONDS * 1000,
+  });
+  dispatcher.start();
+  logger.info(
+    { workerId: dispatcher.workerId, rate: config.SEND_RATE, timeScale: config.TIME_SCALE },
+    "dispatcher started",
+  );
+
+  const pruneTimer = setInterval(() => {
+    pruneProcessedUpdates(database.db, new Date(Date.now() - DAY_MS)).catch((error) =>
+      logger.error({ err: error }, "pruning processed update ids failed"),
+    );
+  }, DAY_MS / 24);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    // A second Ctrl-C while closing must not start a second, racing close.
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
+      logger.info({ signal }, "shutting down");
+      clearInterval(pruneTimer);
+      await receiver.stop();
+      await dispatcher.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would otherwise hold close() open.
+        if ("closeIdleConnections" in server) server.closeIdleConnections();
+      });
+      await database.close();
+      logger.info("stopped cleanly");
+    })().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, "error during shutdown");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+// Opens the database: PostgreSQL through postgres.js when a URL is given, else embedded PGlite.
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+
+export type Db = PgDatabase<PgQueryResultHKT>;
+export type DbKind = "postgres" | "pglite";
+
+export interface Database {
+  db: Db;
+  kind: DbKind;
+  /** Applies the committed migrations in drizzle/; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+const CASING = "snake_case" as const;
+// Any constant works; it only has to be the same for every process of this product.
+const MIGRATION_LOCK_ID = 7_401_202_611;
+
+export interface DbOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+  /** PGlite only: start from a dump made by `dumpDataDir` (tests use it to skip migrations). */
+  loadDataDir?: Blob | File;
+}
+
+export async function createDb(options: DbOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
+  return openPglite(options.dataDir, options.loadDataDir);
+}
+
+function openPostgres(url: string, max: number): Database {
+  const client = postgres(url, { max, onnotice: () => {} });
+  const db = drizzlePostgres({ client, casing: CASING }) as unknown as Db;
+  return {
+    db,
+    kind: "postgres",
+    async migrate() {
+      // One connection holds the advisory lock and runs the migrations, so two processes
+      // starting together do not both try to create the same tables.
+      const single = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        await migratePostgres(drizzlePostgres({ client: single, casing: CASING }), {
+          migrationsFolder: MIGRATIONS_FOLDER,
+        });
+        await single`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+      } finally {
+        await single.end();
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(
+  dataDir: string | undefined,
+  loadDataDir?: Blob | File,
+): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir ?? "memory://", loadDataDir ? { loadDataDir } : {});
+  const db = drizzlePglite({ client, casing: CASING }) as unknown as Db;
+  return {
+    db,
+    kind: "pglite",
+    migrate: () =>
+      migratePglite(drizzlePglite({ client, casing: CASING }), {
+        migrationsFolder: MIGRATIONS_FOLDER,
+      }),
+    // PGlite writes its files on close: skipping it is how data gets lost on Ctrl-C.
+    close: () => client.close(),
+  };
+}
+
+/** Rows of a raw statement; the two drivers shape `execute` results differently. */
+export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,160 @@
+// What a chain is, as data: the shape the API, the document format and the engine all share.
+import { z } from "zod";
+import { message, slug, tagName } from "./message.ts";
+
+export const STAGES = ["awareness", "interest", "choice", "purchase", "loyalty"] as const;
+export const stage = z.enum(STAGES);
+
+const timeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day must be "HH:MM", 24-hour');
+
+/**
+ * When a step is due: `after` the previous touch (or the enrolment, for the first step),
+ * then, if given, at the next local `at` time on one of the allowed ISO `weekdays` (1 = Monday).
+ */
+export const wait = z
+  .object({
+    after: z
+      .object({
+        amount: z.number().int().min(0).max(100_000),
+        unit: z.enum(["minutes", "hours", "days"]),
+      })
+      .strict()
+      .default({ amount: 0, unit: "minutes" }),
+    at: timeOfDay.optional(),
+    weekdays: z
+      .array(z.number().int().min(1).max(7))
+      .min(1, "list at least one weekday, or leave weekdays out")
+      .optional(),
+  })
+  .strict();
+export type Wait = z.infer<typeof wait>;
+
+/** One test on the subscriber; `not: true` inverts it. */
+export const condition = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("clicked"),
+      /** The step whose buttons are looked at; any step of the chain when left out. */
+      step: slug("step key").optional(),
+      not: z.boolean().default(false),
+    })
+    .strict(),
+  z.object({ kind: z.literal("tag"), tag: tagName, not: z.boolean().default(false) }).strict(),
+  z
+    .object({
+      kind: z.literal("field"),
+      field: slug("field name"),
+      op: z.enum(["equals", "contains", "exists"]),
+      value: z.string().max(256).optional(),
+      not: z.boolean().default(false),
+    })
+    .strict()
+    .refine((c) => c.op === "exists" || c.value !== undefined, {
+      message: 'a field condition needs a value unless op is "exists"',
+      path: ["value"],
+    }),
+]);
+export type Condition = z.infer<typeof condition>;
+
+/** A step is sent only when every condition holds; otherwise it is skipped or the chain jumps. */
+export const stepCondition = z
+  .object({
+    all: z.array(condition).min(1, "list at least one condition"),
+    otherwise: z
+      .discriminatedUnion("action", [
+        z.object({ action: z.literal("skip") }).strict(),
+        z.object({ action: z.literal("goto"), step: slug("step key") }).strict(),
+      ])
+      .default({ action: "skip" }),
+  })
+  .strict();
+
+export const step = z
+  .object({
+    /** Stable identity: running enrolments follow it across edits. */
+    key: slug("step key"),
+    name: z.string().max(120).optional(),
+    wait: wait.default({ after: { amount: 0, unit: "minutes" } }),
+    message,
+    condition: stepCondition.optional(),
+    /** Important steps bypass the careful-communication policy. */
+    important: z.boolean().default(false),
+    stage: stage.optional(),
+  })
+  .strict();
+export type Step = z.infer<typeof step>;
+
+export const trigger = z.discriminatedUnion("kind", [
+  /** Started by finishing a lead magnet whose `chain` names this chain. */
+  z.object({ kind: z.literal("lead_magnet") }).strict(),
+  /** Started only when an owner enrols someone. */
+  z.object({ kind: z.literal("manual") }).strict(),
+]);
+
+export const reentry = z.discriminatedUnion("policy", [
+  z.object({ policy: z.literal("once") }).strict(),
+  z.object({ policy: z.literal("after_days"), days: z.number().int().min(1).max(3650) }).strict(),
+  z.object({ policy: z.literal("always") }).strict(),
+]);
+export type Reentry = z.infer<typeof reentry>;
+
+export const exitRules = z
+  .object({
+    /** Tags that mean the goal was reached (a goal button always does). */
+    goalTags: z.array(tagName).default([]),
+    /** Event types that mean the goal was reached, e.g. "purchase". */
+    goalEvents: z.array(slug("event type", 64)).default([]),
+    maxTouches: z.number().int().min(1).max(1000).optional(),
+    maxDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+
+export const chainSpec = z
+  .object({
+    slug: slug("chain slug", 48),
+    name: z.string().trim().min(1, "a chain needs a name").max(120),
+    description: z.string().max(2000).optional(),
+    enabled: z.boolean().default(true),
+    stage: stage.optional(),
+    trigger: trigger.default({ kind: "lead_magnet" }),
+    reentry: reentry.default({ policy: "once" }),
+    exit: exitRules.default({ goalTags: [], goalEvents: [] }),
+    steps: z.array(step).min(1, "a chain needs at least one step").max(200),
+  })
+  .strict()
+  .superRefine((chain, ctx) => {
+    const seen = new Map<string, number>();
+    chain.steps.forEach((s, i) => {
+      const first = seen.get(s.key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", i, "key"],
+          message: `step key "${s.key}" is already used by step ${first + 1}`,
+        });
+      }
+      seen.set(s.key, i);
+    });
+    chain.steps.forEach((s, i) => {
+      const refs: [string, (string | number)[]][] = [];
+      s.condition?.all.forEach((c, j) => {
+        if (c.kind === "clicked" && c.step) refs.push([c.step, ["condition", "all", j, "step"]]);
+      });
+      if (s.condition?.otherwise.action === "goto") {
+        refs.push([s.condition.otherwise.step, ["condition", "otherwise", "step"]]);
+      }
+      for (const [key, path] of refs) {
+        if (!seen.has(key)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["steps", i, ...path],
+            message: `no step with key "${key}" in this chain`,
+          });
+        }
+      }
+    });
+  });
+export type ChainSpec = z.infer<typeof chainSpec>;
+export type ChainSpecInput = z.input<typeof chainSpec>;

@@ -1,0 +1,86 @@
+// What a lead magnet is, as data: a short questionnaire, the deliverable, and the chain it starts.
+import { z } from "zod";
+import { deliverable, slug } from "./message.ts";
+import { utf8Bytes } from "./telegramLimits.ts";
+
+const prompt = z.string().trim().min(1, "a question needs a prompt").max(1000);
+
+const questionBase = {
+  key: slug("question key", 32),
+  prompt,
+  required: z.boolean().default(true),
+};
+
+export const question = z.discriminatedUnion("kind", [
+  z.object({ ...questionBase, kind: z.literal("name") }).strict(),
+  z.object({ ...questionBase, kind: z.literal("phone") }).strict(),
+  z.object({ ...questionBase, kind: z.literal("email") }).strict(),
+  z
+    .object({
+      ...questionBase,
+      kind: z.literal("text"),
+      maxLength: z.number().int().min(1).max(4000).default(500),
+    })
+    .strict(),
+  z
+    .object({
+      ...questionBase,
+      kind: z.literal("choice"),
+      options: z
+        .array(
+          z
+            .object({
+              value: z
+                .string()
+                .min(1)
+                .refine(
+                  (v) => utf8Bytes(v) <= 32,
+                  "an option value must be at most 32 bytes in UTF-8",
+                ),
+              label: z.string().trim().min(1).max(64),
+            })
+            .strict(),
+        )
+        .min(2, "a choice needs at least two options")
+        .max(10, "a choice may offer at most 10 options"),
+    })
+    .strict(),
+]);
+export type Question = z.infer<typeof question>;
+
+export const CONTACT_KINDS = new Set<Question["kind"]>(["phone", "email"]);
+
+export const leadMagnetSpec = z
+  .object({
+    /** The first part of the deep link `?start=<slug>-<source>`, so it has no "-". */
+    slug: slug("lead magnet slug", 32),
+    title: z.string().trim().min(1, "a lead magnet needs a title").max(120),
+    /** The chain a subscriber is enrolled in after the deliverable; none when left out. */
+    chain: slug("chain slug", 48).optional(),
+    /** The magnet a plain /start opens. At most one magnet is the default. */
+    isDefault: z.boolean().default(false),
+    intro: z.string().max(1000).optional(),
+    /** Shown whenever contacts are asked; the bot uses its own wording when left out. */
+    consent: z.string().max(1000).optional(),
+    questions: z
+      .array(question)
+      .max(20, "keep a questionnaire to at most 20 questions")
+      .default([]),
+    deliverable,
+  })
+  .strict()
+  .superRefine((magnet, ctx) => {
+    const seen = new Set<string>();
+    magnet.questions.forEach((q, i) => {
+      if (seen.has(q.key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["questions", i, "key"],
+          message: `question key "${q.key}" is used twice`,
+        });
+      }
+      seen.add(q.key);
+    });
+  });
+export type LeadMagnetSpec = z.infer<typeof leadMagnetSpec>;
+export type LeadMagnetSpecInput = z.input<typeof leadMagnetSpec>;

@@ -1,0 +1,66 @@
+// The event log: append-only; a repeated idempotency key records nothing new.
+import { sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { events } from "./schema/events.ts";
+
+/** The events the product itself records; websites may send other names too. */
+export const EVENT_TYPES = [
+  "subscribed",
+  "resubscribed",
+  "answered",
+  "magnet_delivered",
+  "enrolled",
+  "touch_sent",
+  "touch_failed",
+  "touch_skipped",
+  "clicked",
+  "replied",
+  "hot",
+  "tag_added",
+  "goal_reached",
+  "purchase",
+  "exited",
+  "unsubscribed",
+  "blocked",
+  "unblocked",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type EventRow = typeof events.$inferSelect;
+
+export interface NewEvent {
+  subscriberId: number | null;
+  type: EventType | (string & {});
+  chainId?: number | null;
+  stepId?: number | null;
+  enrollmentId?: number | null;
+  touchId?: number | null;
+  /** Money as a number or an exact decimal string. */
+  value?: number | string | null;
+  currency?: string | null;
+  data?: Record<string, unknown>;
+  idempotencyKey?: string | null;
+  occurredAt?: Date;
+}
+
+/** Returns the recorded event, or null when an event with the same idempotency key exists. */
+export async function appendEvent(db: Db, input: NewEvent): Promise<EventRow | null> {
+  const [row] = await db
+    .insert(events)
+    .values({
+      subscriberId: input.subscriberId,
+      type: input.type,
+      chainId: input.chainId ?? null,
+      stepId: input.stepId ?? null,
+      enrollmentId: input.enrollmentId ?? null,
+      touchId: input.touchId ?? null,
+      value: input.value === undefined || input.value === null ? null : String(input.value),
+      currency: input.currency?.toUpperCase() ?? null,
+      data: input.data ?? {},
+      idempotencyKey: input.idempotencyKey ?? null,
+      occurredAt: input.occurredAt ?? sql`now()`,
+    })
+    .onConflictDoNothing({ target: events.idempotencyKey })
+    .returning();
+  return row ?? null;
+}

@@ -1,0 +1,80 @@
+// Goals: a goal button, a goal tag or a goal event ends the running enrolments it is the goal of.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { endEnrollment } from "./enrollmentEnd.ts";
+import { RUNNING_STATUSES } from "./enrollments.ts";
+import { appendEvent } from "./events.ts";
+import { chains } from "./schema/chains.ts";
+import { enrollments } from "./schema/enrollments.ts";
+import { subscribers } from "./schema/subscribers.ts";
+
+async function runningWithChains(db: Db, subscriberId: number) {
+  return db
+    .select({ enrollmentId: enrollments.id, exit: chains.exit })
+    .from(enrollments)
+    .innerJoin(chains, eq(chains.id, enrollments.chainId))
+    .where(
+      and(
+        eq(enrollments.subscriberId, subscriberId),
+        inArray(enrollments.status, [...RUNNING_STATUSES]),
+      ),
+    );
+}
+
+/** Converts every running enrolment whose goals include this tag or event; returns how many. */
+export async function applyGoals(
+  db: Db,
+  input: { subscriberId: number; now: Date; tag?: string; eventType?: string },
+): Promise<number> {
+  let converted = 0;
+  for (const running of await runningWithChains(db, input.subscriberId)) {
+    const byTag = input.tag !== undefined && running.exit.goalTags.includes(input.tag);
+    const byEvent =
+      input.eventType !== undefined && running.exit.goalEvents.includes(input.eventType);
+    if (!byTag && !byEvent) continue;
+    const data = byTag ? { via: "tag", tag: input.tag } : { via: "event", event: input.eventType };
+    if (
+      await endEnrollment(db, {
+        enrollmentId: running.enrollmentId,
+        status: "converted",
+        reason: "goal_reached",
+        now: input.now,
+        data,
+      })
+    ) {
+      converted++;
+    }
+  }
+  return converted;
+}
+
+/** Adds a tag once, records it, and lets it reach goals. */
+export async function addTag(
+  db: Db,
+  input: { subscriberId: number; tag: string; now: Date },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const added = await tx
+      .update(subscribers)
+      .set({
+        tags: sql`array_append(${subscribers.tags}, ${input.tag}::text)`,
+        updatedAt: input.now,
+      })
+      .where(
+        and(
+          eq(subscribers.id, input.subscriberId),
+          sql`not (${input.tag}::text = any(${subscribers.tags}))`,
+        ),
+      )
+      .returning({ id: subscribers.id });
+    if (added.length === 0) return false;
+    await appendEvent(tx, {
+      subscriberId: input.subscriberId,
+      type: "tag_added",
+      data: { tag: input.tag },
+      occurredAt: input.now,
+    });
+    await applyGoals(tx, { subscriberId: input.subscriberId, tag: input.tag, now: input.now });
+    return true;
+  });
+}

@@ -1,0 +1,56 @@
+// Chains and their ordered steps; a step keeps its row (and identity) across edits.
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+} from "drizzle-orm/pg-core";
+import type { ChainSpec, Reentry, Step, Wait } from "../content/chainSpec.ts";
+import { STAGES } from "../content/chainSpec.ts";
+import type { Message } from "../content/message.ts";
+
+export const stageEnum = pgEnum("journey_stage", STAGES);
+
+export const chains = pgTable("chains", {
+  id: integer().primaryKey().generatedAlwaysAsIdentity(),
+  slug: text().notNull().unique(),
+  name: text().notNull(),
+  description: text(),
+  enabled: boolean().notNull().default(true),
+  stage: stageEnum(),
+  trigger: jsonb().$type<ChainSpec["trigger"]>().notNull(),
+  reentry: jsonb().$type<Reentry>().notNull(),
+  exit: jsonb().$type<ChainSpec["exit"]>().notNull(),
+  /** Bumped on every edit, so a document or a UI can tell which version it saw. */
+  version: integer().notNull().default(1),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const chainSteps = pgTable(
+  "chain_steps",
+  {
+    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    chainId: integer()
+      .notNull()
+      .references(() => chains.id, { onDelete: "cascade" }),
+    key: text().notNull(),
+    position: integer().notNull(),
+    name: text(),
+    wait: jsonb().$type<Wait>().notNull(),
+    message: jsonb().$type<Message>().notNull(),
+    condition: jsonb().$type<Step["condition"]>(),
+    important: boolean().notNull().default(false),
+    stage: stageEnum(),
+    /** A removed step stays as a row so history and running enrolments can refer to it. */
+    deletedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique().on(t.chainId, t.key), index().on(t.chainId, t.position)],
+);

@@ -1,0 +1,65 @@
+// Enrolments: one subscriber walking one chain, and why the walk ended.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import { chainSteps, chains } from "./chains.ts";
+import { subscribers } from "./subscribers.ts";
+
+export const enrollmentStatus = pgEnum("enrollment_status", [
+  "active",
+  "paused",
+  "converted",
+  "completed",
+  "exited",
+]);
+
+export const enrollmentEndReason = pgEnum("enrollment_end_reason", [
+  "goal_reached",
+  "completed",
+  "max_touches",
+  "max_days",
+  "unsubscribed",
+  "blocked",
+  "moved",
+  "manual",
+  "chain_disabled",
+]);
+
+export const enrollments = pgTable(
+  "enrollments",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    subscriberId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    chainId: integer()
+      .notNull()
+      .references(() => chains.id, { onDelete: "cascade" }),
+    status: enrollmentStatus().notNull().default("active"),
+    /** The step to deliver next; null once the chain has nothing more to send. */
+    nextStepId: integer().references(() => chainSteps.id, { onDelete: "set null" }),
+    nextDueAt: timestamp({ withTimezone: true }),
+    touchesSent: integer().notNull().default(0),
+    source: text(),
+    enrolledAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastTouchAt: timestamp({ withTimezone: true }),
+    endedAt: timestamp({ withTimezone: true }),
+    endReason: enrollmentEndReason(),
+  },
+  (t) => [
+    // One running walk per person and chain; finished ones stay as history.
+    uniqueIndex("enrollments_one_running")
+      .on(t.subscriberId, t.chainId)
+      .where(sql`${t.status} in ('active', 'paused')`),
+    index().on(t.chainId, t.status),
+    index().on(t.subscriberId, t.enrolledAt),
+  ],
+);

@@ -1,0 +1,41 @@
+// Events: the append-only log every funnel and score is computed from.
+import {
+  bigint,
+  char,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { subscribers } from "./subscribers.ts";
+
+export const events = pgTable(
+  "events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    subscriberId: bigint({ mode: "number" }).references(() => subscribers.id, {
+      onDelete: "cascade",
+    }),
+    /** One of EVENT_TYPES, or a custom name a website sends. */
+    type: text().notNull(),
+    chainId: integer(),
+    stepId: integer(),
+    enrollmentId: bigint({ mode: "number" }),
+    touchId: bigint({ mode: "number" }),
+    /** Money for purchases, as an exact decimal string. */
+    value: numeric({ precision: 14, scale: 2 }),
+    currency: char({ length: 3 }),
+    data: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** A repeated key is the same event: it is recorded once. */
+    idempotencyKey: text().unique(),
+    occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index().on(t.subscriberId, t.occurredAt),
+    index().on(t.chainId, t.type, t.occurredAt),
+    index().on(t.type, t.occurredAt),
+  ],
+);

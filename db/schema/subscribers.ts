@@ -1,0 +1,73 @@
+// Subscribers: the people who reached the bot, with contacts, answers and attribution.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { leadMagnets } from "./leadMagnets.ts";
+
+export const subscriberStatus = pgEnum("subscriber_status", ["active", "unsubscribed", "blocked"]);
+
+const at = (name?: string) =>
+  name ? timestamp(name, { withTimezone: true }) : timestamp({ withTimezone: true });
+
+export const subscribers = pgTable(
+  "subscribers",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    telegramId: bigint({ mode: "number" }).notNull().unique(),
+    username: text(),
+    firstName: text(),
+    lastName: text(),
+    languageCode: text(),
+    phone: text(),
+    email: text(),
+    /** The id a website knows this person by (events API). */
+    externalId: text().unique(),
+    /** Latest answer to each questionnaire question, by question key. */
+    answers: jsonb().$type<Record<string, string>>().notNull().default({}),
+    /** Owner-defined fields such as a birthday or a city. */
+    fields: jsonb().$type<Record<string, string>>().notNull().default({}),
+    tags: text().array().notNull().default(sql`'{}'::text[]`),
+    status: subscriberStatus().notNull().default("active"),
+    /** IANA zone; null means the DEFAULT_TIMEZONE setting applies. */
+    timezone: text(),
+    leadScore: integer().notNull().default(0),
+    firstSource: text(),
+    lastSource: text(),
+    firstLeadMagnetId: integer().references(() => leadMagnets.id, { onDelete: "set null" }),
+    createdAt: at().notNull().defaultNow(),
+    updatedAt: at().notNull().defaultNow(),
+    statusChangedAt: at(),
+    lastInteractionAt: at(),
+  },
+  (t) => [
+    index().on(t.status),
+    index().on(t.firstSource),
+    index().using("gin", t.tags),
+    index().on(t.phone),
+    index().on(t.email),
+  ],
+);
+
+/** Every arrival through a deep link, in order: the first one is the first touch's source. */
+export const subscriberSources = pgTable(
+  "subscriber_sources",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    subscriberId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    source: text(),
+    leadMagnetId: integer().references(() => leadMagnets.id, { onDelete: "set null" }),
+    payload: text(),
+    arrivedAt: at().notNull().defaultNow(),
+  },
+  (t) => [index().on(t.subscriberId, t.arrivedAt), index().on(t.source)],
+);

@@ -1,0 +1,50 @@
+// Touches: every planned and sent message, and the queue the dispatcher claims from.
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { chainSteps, chains } from "./chains.ts";
+import { enrollments } from "./enrollments.ts";
+import { subscribers } from "./subscribers.ts";
+
+export const touchStatus = pgEnum("touch_status", [
+  "pending",
+  "sent",
+  "failed",
+  "skipped",
+  "cancelled",
+]);
+
+export const touches = pgTable(
+  "touches",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    subscriberId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    enrollmentId: bigint({ mode: "number" }).references(() => enrollments.id, {
+      onDelete: "cascade",
+    }),
+    chainId: integer().references(() => chains.id, { onDelete: "set null" }),
+    stepId: integer().references(() => chainSteps.id, { onDelete: "set null" }),
+    status: touchStatus().notNull().default("pending"),
+    /** When the chain wants it sent; lateness is measured against this. */
+    dueAt: timestamp({ withTimezone: true }).notNull(),
+    /**
+     * When a worker may claim it next. Starts at dueAt; a claim moves it one lease ahead,
+     * so a crashed worker's touches come back on their own; a deferral or a retry moves it too.
+     */
+    availableAt: timestamp({ withTimezone: true }).notNull(),
+    leaseOwner: text(),
+    attempts: integer().notNull().default(0),
+    sentAt: timestamp({ withTimezone: true }),
+    telegramMessageId: bigint({ mode: "number" }),
+    /** Why it failed, was skipped or cancelled. */
+    outcome: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The claim's only index: small, because sent touches leave it.
+    index("touches_claimable").on(t.availableAt).where(sql`${t.status} = 'pending'`),
+    index().on(t.enrollmentId),
+    index().on(t.subscriberId, t.sentAt),
+  ],
+);

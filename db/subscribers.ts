@@ -1,0 +1,107 @@
+// Subscribers: recognise a returning person, keep their identity current, and record every source.
+import { eq, getTableColumns, sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { subscriberSources, subscribers } from "./schema/subscribers.ts";
+
+export type Subscriber = typeof subscribers.$inferSelect;
+
+export interface SubscriberIdentity {
+  telegramId: number;
+  username?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  languageCode?: string | null;
+}
+
+export interface Arrival {
+  /** Where the click came from: the deep link's source part. */
+  source?: string | null;
+  leadMagnetId?: number | null;
+  /** The raw start payload, kept for troubleshooting attribution. */
+  payload?: string | null;
+}
+
+export interface UpsertResult {
+  subscriber: Subscriber;
+  /** True the first time this Telegram user is seen. */
+  created: boolean;
+}
+
+/**
+ * Inserts or refreshes a subscriber by Telegram id in one statement, so two updates from the
+ * same person at once cannot create two rows. The first source is kept forever; the last
+ * source and the arrival history follow every new deep link.
+ */
+export async function upsertSubscriber(
+  db: Db,
+  identity: SubscriberIdentity,
+  arrival: Arrival = {},
+  now: Date = new Date(),
+): Promise<UpsertResult> {
+  return db.transaction(async (tx) => {
+    const source = arrival.source ?? null;
+    const [row] = await tx
+      .insert(subscribers)
+      .values({
+        telegramId: identity.telegramId,
+        username: identity.username ?? null,
+        firstName: identity.firstName ?? null,
+        lastName: identity.lastName ?? null,
+        languageCode: identity.languageCode ?? null,
+        firstSource: source,
+        lastSource: source,
+        firstLeadMagnetId: arrival.leadMagnetId ?? null,
+        createdAt: now,
+        updatedAt: now,
+        lastInteractionAt: now,
+      })
+      .onConflictDoUpdate({
+        target: subscribers.telegramId,
+        set: {
+          username: sql`excluded.username`,
+          firstName: sql`coalesce(excluded.first_name, ${subscribers.firstName})`,
+          lastName: sql`coalesce(excluded.last_name, ${subscribers.lastName})`,
+          languageCode: sql`coalesce(excluded.language_code, ${subscribers.languageCode})`,
+          firstSource: sql`coalesce(${subscribers.firstSource}, excluded.first_source)`,
+          lastSource: sql`coalesce(excluded.last_source, ${subscribers.lastSource})`,
+          firstLeadMagnetId: sql`coalesce(${subscribers.firstLeadMagnetId}, excluded.first_lead_magnet_id)`,
+          updatedAt: now,
+          lastInteractionAt: now,
+        },
+      })
+      // xmax = 0 only for a freshly inserted row: the standard way to tell insert from update.
+      .returning({ ...getTableColumns(subscribers), created: sql<boolean>`(xmax = 0)` });
+    const { created, ...subscriber } = row as Subscriber & { created: boolean };
+    if (source !== null || arrival.leadMagnetId) {
+      await tx.insert(subscriberSources).values({
+        subscriberId: subscriber.id,
+        source,
+        leadMagnetId: arrival.leadMagnetId ?? null,
+        payload: arrival.payload ?? null,
+        arrivedAt: now,
+      });
+    }
+    return { subscriber, created };
+  });
+}
+
+export async function getSubscriber(db: Db, id: number): Promise<Subscriber | null> {
+  const [row] = await db.select().from(subscribers).where(eq(subscribers.id, id));
+  return row ?? null;
+}
+
+export async function getSubscriberByTelegramId(
+  db: Db,
+  telegramId: number,
+): Promise<Subscriber | null> {
+  const [row] = await db.select().from(subscribers).where(eq(subscribers.telegramId, telegramId));
+  return row ?? null;
+}
+
+export async function listSources(db: Db, subscriberId: number) {
+  return db
+    .select()
+    .from(subscriberSources)
+    .where(eq(subscriberSources.subscriberId, subscriberId))
+    .orderBy(subscriberSources.arrivedAt, subscriberSources.id);
+}

@@ -1,0 +1,14 @@
+// GET /r/<code>: the tracked link behind a URL button; records the click, then redirects.
+import { Hono } from "hono";
+import type { Db } from "../../../db/client.ts";
+import { recordLinkClick } from "../../../db/reactions.ts";
+
+export function redirectRoutes(deps: { db: Db; clock: () => Date }) {
+  return new Hono().get("/:code", async (c) => {
+    const code = c.req.param("code");
+    if (!/^[A-Za-z0-9_-]{6,32}$/.test(code)) return c.text("Link not found", 404);
+    const url = await recordLinkClick(deps.db, code, deps.clock());
+    if (!url) return c.text("Link not found", 404);
+    return c.redirect(url, 302);
+  });
+}

@@ -1,0 +1,41 @@
+// POST /telegram/webhook: Telegram's pushes, accepted only with the secret token we registered.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Update } from "grammy/types";
+import { Hono } from "hono";
+import type { Logger } from "pino";
+
+export interface WebhookDeps {
+  secret: string;
+  handleUpdate: (update: Update) => Promise<void>;
+  logger: Logger;
+}
+
+/** Hashing first gives equal lengths, so the comparison takes the same time whatever was sent. */
+export function secretMatches(expected: string, received: string | undefined): boolean {
+  if (received === undefined) return false;
+  const a = createHash("sha256").update(expected).digest();
+  const b = createHash("sha256").update(received).digest();
+  return timingSafeEqual(a, b);
+}
+
+function isUpdate(body: unknown): body is Update {
+  return (
+    typeof body === "object" &&
+    body !== null &&
+    Number.isSafeInteger((body as { update_id?: unknown }).update_id)
+  );
+}
+
+export function telegramWebhookRoutes(deps: WebhookDeps) {
+  return new Hono().post("/", async (c) => {
+    if (!secretMatches(deps.secret, c.req.header("X-Telegram-Bot-Api-Secret-Token"))) {
+      deps.logger.warn("webhook call with a wrong or missing secret refused");
+      return c.json({ error: "wrong or missing secret token" }, 401);
+    }
+    const body = await c.req.json().catch(() => undefined);
+    if (!isUpdate(body))
+      return c.json({ error: "body must be a Telegram Update with an update_id" }, 400);
+    await deps.handleUpdate(body);
+    return c.json({ ok: true });
+  });
+}

@@ -1,0 +1,224 @@
+// npm run bench: dispatcher throughput, lateness and claim time against a Bot API fake that
+// enforces Telegram's limits. Needs a PostgreSQL server (BENCH_DATABASE_URL or DATABASE_URL,
+// default postgres://postgres@127.0.0.1:5432/postgres); it works in a database of its own.
+import { spawn } from "node:child_process";
+import os from "node:os";
+import { sql } from "drizzle-orm";
+import { Api } from "grammy";
+import pino from "pino";
+import postgres from "postgres";
+import { createDispatcher } from "../../bot/engine/dispatcher.ts";
+import { createChain } from "../../db/chains.ts";
+import { createDb, type Database, rowsOf } from "../../db/client.ts";
+import { subscribers } from "../../db/schema/subscribers.ts";
+import { setPolicy } from "../../db/settings.ts";
+import { claimDueTouches } from "../../db/touches.ts";
+import { databaseUrlFor } from "../helpers/engine.ts";
+import { TOKEN } from "../helpers/engineHarness.ts";
+
+const serverUrl =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/postgres";
+const quick = process.argv.includes("--quick");
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function freshDatabase(): Promise<Database> {
+  const name = "touchchains_bench";
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const database = await createDb({
+    databaseUrl: databaseUrlFor(serverUrl, name),
+    maxConnections: 16,
+  });
+  await database.migrate();
+  await setPolicy(database.db, { dailyCap: 50, quietHours: null, minPauseMinutes: 0 });
+  return database;
+}
+
+/** `count` subscribers with one touch each, due from `firstDue` on at `perSecond` (0: all at once). */
+async function seed(database: Database, count: number, firstDue: Date, perSecond: number) {
+  const { db } = database;
+  await db.execute(sql`truncate touches, events, subscribers restart identity cascade`);
+  const chain = await createChain(db, {
+    slug: `bench_${Date.now()}`,
+    name: "Bench",
+    steps: [{ key: "only", message: { text: "Hello {{first_name|there}}" } }],
+  });
+  const stepId = chain.steps[0]?.id as number;
+  await db.execute(
+    sql`insert into subscribers (telegram_id) select 5000000 + g from generate_series(1, ${count}) g`,
+  );
+  const spacingMs = perSecond > 0 ? 1000 / perSecond : 0;
+  await db.execute(sql`
+    insert into touches (subscriber_id, chain_id, step_id, due_at, available_at)
+    select s.id, ${chain.id}, ${stepId},
+           ${firstDue.toISOString()}::timestamptz + (s.id - 1) * ${spacingMs}::float8 * interval '1 millisecond',
+           ${firstDue.toISOString()}::timestamptz + (s.id - 1) * ${spacingMs}::float8 * interval '1 millisecond'
+    from ${subscribers} s`);
+  await db.execute(sql`analyze touches`);
+}
+
+/** The fake runs in its own process, as Telegram would: the bench measures the dispatcher's work. */
+async function startFakeProcess(rate: number) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "test/bench/fakeProcess.ts", String(rate)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const apiRoot = await new Promise<string>((resolve, reject) => {
+    child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
+    child.once("exit", (code) => reject(new Error(`the Bot API fake exited with ${code}`)));
+  });
+  const stats = async () =>
+    (await (await fetch(`${apiRoot}/stats`)).json()) as {
+      delivered: number[];
+      rateLimited: number;
+    };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return { apiRoot, stats, close };
+}
+
+async function runDelivery(
+  database: Database,
+  options: { rate: number; count: number; backlog: boolean; windowMs?: number },
+) {
+  const fake = await startFakeProcess(options.rate);
+  const start = new Date(Date.now() + 500);
+  await seed(database, options.count, start, options.backlog ? 0 : options.rate * 0.95);
+  const dispatcher = createDispatcher({
+    db: database.db,
+    api: new Api(TOKEN, { apiRoot: fake.apiRoot }),
+    clock: () => new Date(),
+    logger: pino({ level: "silent" }),
+    defaultTimezone: "UTC",
+    ratePerSecond: options.rate,
+  });
+  dispatcher.start("* * * * * *");
+  const deadline = options.windowMs ? Date.now() + options.windowMs : Number.POSITIVE_INFINITY;
+  let stats = await fake.stats();
+  while (stats.delivered.length < options.count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    stats = await fake.stats();
+  }
+  await dispatcher.stop();
+  stats = await fake.stats();
+  const delivered = stats.delivered.length;
+  const first = stats.delivered[0] ?? Date.now();
+  const last = stats.delivered.at(-1) ?? Date.now();
+  const perSecond = delivered / Math.max(0.001, (last - first) / 1000);
+  const lateness = await rowsOf<{ ms: number }>(
+    database.db,
+    sql`select extract(epoch from (sent_at - due_at)) * 1000 as ms from touches where status = 'sent'`,
+  );
+  const late = lateness.map((r) => Number(r.ms)).sort((a, b) => a - b);
+  await fake.close();
+  return {
+    delivered,
+    perSecond,
+    p50: percentile(late, 50),
+    p99: percentile(late, 99),
+    rateLimited: stats.rateLimited,
+  };
+}
+
+async function claimTimes(database: Database, pending: number): Promise<number> {
+  const { db } = database;
+  await db.execute(sql`truncate touches, events, subscribers restart identity cascade`);
+  await db.execute(sql`insert into subscribers (telegram_id) values (1)`);
+  // Most pending touches are in the future, as in a real queue; a slice is due now.
+  await db.execute(sql`
+    insert into touches (subscriber_id, due_at, available_at)
+    select 1, now() + (g % 1000 + 1) * interval '1 hour', now() + (g % 1000 + 1) * interval '1 hour'
+    from generate_series(1, ${pending - 5000}) g`);
+  await db.execute(sql`
+    insert into touches (subscriber_id, due_at, available_at)
+    select 1, now() - g * interval '1 second', now() - g * interval '1 second' from generate_series(1, 5000) g`);
+  await db.execute(sql`analyze touches`);
+  const times: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const started = performance.now();
+    await claimDueTouches(db, { now: new Date(), limit: 100, leaseMs: 60_000, workerId: "bench" });
+    times.push(performance.now() - started);
+  }
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+async function main() {
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, node ${process.version}`,
+  );
+  const database = await freshDatabase();
+  try {
+    const [version] = await rowsOf<{ server_version: string }>(
+      database.db,
+      sql`show server_version`,
+    );
+    console.log(`database: PostgreSQL ${version?.server_version}\n`);
+
+    console.log(
+      "throughput (a backlog of due touches; Bot API fake enforces the cap, 1 msg/s per chat)",
+    );
+    const runs = [
+      {
+        label: "30/s, 10,000 due (first 30 s)",
+        rate: 30,
+        count: 10_000,
+        backlog: true,
+        windowMs: quick ? 10_000 : 30_000,
+      },
+      { label: "1000/s, 10,000 due", rate: 1000, count: 10_000, backlog: true },
+      ...(quick
+        ? []
+        : [{ label: "1000/s, 100,000 due", rate: 1000, count: 100_000, backlog: true }]),
+    ];
+    for (const run of runs) {
+      const r = await runDelivery(database, run);
+      console.log(
+        `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}`,
+      );
+    }
+
+    console.log("\nlateness (touches falling due at 95% of the cap; lateness = sent - due)");
+    for (const run of [
+      { label: "30/s, 900 due over 32 s", rate: 30, count: quick ? 300 : 900, backlog: false },
+      { label: "1000/s, 10,000 due over 11 s", rate: 1000, count: 10_000, backlog: false },
+    ]) {
+      const r = await runDelivery(database, run);
+      console.log(
+        `  ${run.label.padEnd(32)} p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; 429s: ${r.rateLimited}`,
+      );
+    }
+
+    console.log("\nclaim time (median of 40 claims of 100 due touches)");
+    const small = await claimTimes(database, 10_000);
+    const large = await claimTimes(database, quick ? 200_000 : 1_000_000);
+    console.log(
+      `  10k pending: ${fmt(small, 2)} ms; ${quick ? "200k" : "1M"} pending: ${fmt(large, 2)} ms; ratio ${fmt(large / small, 2)}`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+// The Bot API fake in a process of its own, as Telegram would be: the bench's CPU stays the dispatcher's.
+// Prints its address, then answers GET /stats with what it delivered.
+import { startBotApiFake } from "../helpers/botApiFake.ts";
+
+const rate = Number(process.argv[2] ?? 30);
+const fake = await startBotApiFake({
+  globalPerSecond: rate,
+  perChatIntervalMs: 1000,
+  statsPath: "/stats",
+});
+process.stdout.write(`${fake.apiRoot}\n`);
+process.on("SIGTERM", () => {
+  fake.close().then(() => process.exit(0));
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, loadDatabaseConfig } from "../../bot/config.ts";
+
+const TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
+
+function problem(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a configuration error");
+}
+
+describe("config", () => {
+  it("applies the documented defaults", () => {
+    const config = loadConfig({ BOT_TOKEN: TOKEN });
+    expect(config).toMatchObject({
+      TELEGRAM_API_ROOT: "https://api.telegram.org",
+      DATA_DIR: "./data",
+      PORT: 8080,
+      BOT_MODE: "polling",
+      OWNER_IDS: [],
+      DEFAULT_TIMEZONE: "Europe/Moscow",
+      TIME_SCALE: 1,
+      LOG_LEVEL: "info",
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it("parses every variable", () => {
+    const config = loadConfig({
+      BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: "http://127.0.0.1:9000",
+      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/touch",
+      PORT: "3000",
+      PUBLIC_URL: "https://bot.example.com/",
+      BOT_MODE: "webhook",
+      WEBHOOK_SECRET: "s3cret-s3cret-s3cret",
+      OWNER_IDS: "42, 1001",
+      MANAGER_CHAT_ID: "-1001234567890",
+      EVENTS_API_KEY: "0123456789abcdef0123",
+      DEFAULT_TIMEZONE: "Asia/Almaty",
+      TIME_SCALE: "5040",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toMatchObject({
+      PORT: 3000,
+      PUBLIC_URL: "https://bot.example.com",
+      OWNER_IDS: [42, 1001],
+      MANAGER_CHAT_ID: -1001234567890,
+      TIME_SCALE: 5040,
+    });
+  });
+
+  it.each([
+    [{}, /BOT_TOKEN is missing: get one from @BotFather/],
+    [{ BOT_TOKEN: "nope" }, /BOT_TOKEN does not look like a bot token/],
+    [{ BOT_TOKEN: TOKEN, PORT: "http" }, /PORT/],
+    [{ BOT_TOKEN: TOKEN, OWNER_IDS: "42,alice" }, /OWNER_IDS "alice" is not a Telegram user id/],
+    [
+      { BOT_TOKEN: TOKEN, DEFAULT_TIMEZONE: "Mars/Base" },
+      /DEFAULT_TIMEZONE must be an IANA time zone/,
+    ],
+    [{ BOT_TOKEN: TOKEN, BOT_MODE: "push" }, /BOT_MODE must be "polling" or "webhook"/],
+    [
+      { BOT_TOKEN: TOKEN, BOT_MODE: "webhook", PUBLIC_URL: "https://x.example" },
+      /WEBHOOK_SECRET is required/,
+    ],
+    [{ BOT_TOKEN: TOKEN, DATABASE_URL: "mysql://x" }, /DATABASE_URL must start with postgres/],
+    [{ BOT_TOKEN: TOKEN, TIME_SCALE: "0" }, /TIME_SCALE must be a positive number/],
+    [{ BOT_TOKEN: TOKEN, PUBLIC_URL: "http://bot.example.com" }, /PUBLIC_URL must be https/],
+  ])("refuses %j with a message that says how to fix it", (env, message) => {
+    expect(problem(env as Record<string, string>)).toMatch(message);
+  });
+
+  it("the database-only config does not need a bot token", () => {
+    expect(loadDatabaseConfig({ DATA_DIR: "/tmp/x" })).toEqual({ DATA_DIR: "/tmp/x" });
+  });
+});

@@ -1,0 +1,40 @@
+// npm run settings: the policy is shown, set, and a bad value is refused without changing it.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { onPostgres } from "../helpers/testDb.ts";
+
+const dataDir = mkdtempSync(join(tmpdir(), "tc-settings-"));
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", "bot/cli/settings.ts", ...args], {
+    env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir },
+    encoding: "utf8",
+  });
+
+describe.skipIf(onPostgres)("settings CLI", () => {
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("shows the defaults, sets a policy, and refuses a bad one with the field named", () => {
+    const shown = run("policy");
+    expect(shown.status).toBe(0);
+    expect(JSON.parse(shown.stdout)).toEqual({
+      dailyCap: 3,
+      quietHours: { start: "21:00", end: "09:00" },
+      minPauseMinutes: 60,
+    });
+
+    const set = run("policy", '{"dailyCap":2,"quietHours":null}');
+    expect(set.status).toBe(0);
+    const refused = run("policy", '{"minPauseMinutes":-5}');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/minPauseMinutes/);
+    expect(JSON.parse(run("policy").stdout)).toEqual({
+      dailyCap: 2,
+      quietHours: null,
+      minPauseMinutes: 60,
+    });
+    expect(run("nonsense").status).toBe(2);
+  });
+});

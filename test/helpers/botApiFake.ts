@@ -1,0 +1,153 @@
+// A small Bot API server for what the emulator cannot do: 429s, 5xx, 403s, slow answers, and
+// Telegram's rate limits enforced (30 messages a second in all, 1 a second per chat).
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeCall {
+  method: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+/** What to answer instead of success: an error, or a delay before answering. */
+export type Fault =
+  | { status: number; description: string; retryAfter?: number }
+  | { delayMs: number }
+  | { drop: true }
+  | null;
+
+export interface BotApiFakeOptions {
+  /** Answer 429 when more than this many messages arrive in any one second; off when undefined. */
+  globalPerSecond?: number;
+  /** Answer 429 when one chat gets messages closer than this; off when undefined. */
+  perChatIntervalMs?: number;
+  fault?: (call: FakeCall) => Fault;
+  /** When set, GET on this path answers the delivery record (the bench reads it from another process). */
+  statsPath?: string;
+}
+
+const SEND_METHODS = new Set(["sendMessage", "sendPhoto", "sendDocument", "sendVideo"]);
+
+function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks).toString("utf8");
+      try {
+        resolve(raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.on("error", reject);
+  });
+}
+
+export async function startBotApiFake(options: BotApiFakeOptions = {}) {
+  const delivered: FakeCall[] = [];
+  const calls: FakeCall[] = [];
+  const recentSends: number[] = [];
+  const lastByChat = new Map<string, number>();
+  let messageId = 1;
+  let rateLimited = 0;
+  let fault = options.fault;
+
+  const server: Server = createServer(async (req, res) => {
+    const match = /^\/bot[^/]+\/(\w+)$/.exec(req.url ?? "");
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (options.statsPath && req.url === options.statsPath) {
+      return answer(200, { delivered: delivered.map((c) => c.at), rateLimited });
+    }
+    if (!match) return answer(404, { ok: false, error_code: 404, description: "Not Found" });
+    const method = match[1] as string;
+    const payload: Record<string, unknown> = await readBody(req).catch(() => ({}));
+    const call: FakeCall = { method, payload, at: Date.now() };
+    calls.push(call);
+
+    const injected = fault?.(call) ?? null;
+    if (injected && "drop" in injected) {
+      req.socket.destroy();
+      return;
+    }
+    if (injected && "delayMs" in injected)
+      await new Promise((r) => setTimeout(r, injected.delayMs));
+    if (injected && "status" in injected) {
+      return answer(injected.status, {
+        ok: false,
+        error_code: injected.status,
+        description: injected.description,
+        ...(injected.retryAfter !== undefined
+          ? { parameters: { retry_after: injected.retryAfter } }
+          : {}),
+      });
+    }
+    if (method === "getUpdates") {
+      // Nobody writes to the bot here: answer like an idle long poll, without the long wait.
+      await new Promise((r) => setTimeout(r, 300));
+      return answer(200, { ok: true, result: [] });
+    }
+    if (method === "getMe") {
+      return answer(200, {
+        ok: true,
+        result: { id: 1, is_bot: true, first_name: "Fake", username: "fake_bot" },
+      });
+    }
+    if (!SEND_METHODS.has(method)) return answer(200, { ok: true, result: true });
+
+    const now = Date.now();
+    const chat = String(payload.chat_id);
+    while (recentSends.length && (recentSends[0] as number) <= now - 1000) recentSends.shift();
+    const tooFastGlobal =
+      options.globalPerSecond !== undefined && recentSends.length >= options.globalPerSecond;
+    const last = lastByChat.get(chat);
+    const tooFastChat =
+      options.perChatIntervalMs !== undefined &&
+      last !== undefined &&
+      now - last < options.perChatIntervalMs;
+    if (tooFastGlobal || tooFastChat) {
+      rateLimited++;
+      return answer(429, {
+        ok: false,
+        error_code: 429,
+        description: "Too Many Requests: retry after 1",
+        parameters: { retry_after: 1 },
+      });
+    }
+    recentSends.push(now);
+    lastByChat.set(chat, now);
+    delivered.push(call);
+    return answer(200, {
+      ok: true,
+      result: {
+        message_id: messageId++,
+        date: Math.floor(now / 1000),
+        chat: { id: payload.chat_id, type: "private" },
+        text: payload.text,
+      },
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    /** Messages that were accepted, in arrival order. */
+    delivered,
+    calls,
+    rateLimited: () => rateLimited,
+    setFault(next: BotApiFakeOptions["fault"]) {
+      fault = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type BotApiFake = Awaited<ReturnType<typeof startBotApiFake>>;

@@ -1,0 +1,132 @@
+// Drives a real bot with handleUpdate; an API transformer records every Bot API call and answers it.
+import type { Transformer } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
+import pino from "pino";
+import { createBot } from "../../bot/bot.ts";
+import type { BotDeps } from "../../bot/context.ts";
+import type { Db } from "../../db/client.ts";
+
+export interface ApiCall {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+export const TEST_BOT_INFO: UserFromGetMe = {
+  id: 777000111,
+  is_bot: true,
+  first_name: "Touch Test",
+  username: "touch_test_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+} as UserFromGetMe;
+
+export interface Person {
+  id: number;
+  first_name: string;
+  username?: string;
+  language_code?: string;
+}
+
+let updateCounter = 1000;
+
+export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}) {
+  const calls: ApiCall[] = [];
+  let messageId = 1;
+  const deps: BotDeps = {
+    db,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    clock: () => new Date(),
+    defaultTimezone: "Europe/Moscow",
+    ...overrides,
+  };
+  const recorder: Transformer = async (_prev, method, payload) => {
+    calls.push({ method, payload: payload as Record<string, unknown> });
+    const chatId = (payload as { chat_id?: number }).chat_id ?? 0;
+    const result = method.startsWith("send")
+      ? {
+          message_id: messageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: "private" },
+          ...payload,
+        }
+      : true;
+    return { ok: true, result } as never;
+  };
+  const bot = createBot("123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz", deps, {
+    botInfo: TEST_BOT_INFO,
+    apiTransformers: [recorder],
+  });
+
+  const message = (from: Person, extra: Record<string, unknown>) => ({
+    message_id: updateCounter,
+    date: Math.floor(Date.now() / 1000),
+    chat: { id: from.id, type: "private" as const, first_name: from.first_name },
+    from: { ...from, is_bot: false },
+    ...extra,
+  });
+
+  async function send(
+    update: Omit<Update, "update_id">,
+    updateId = ++updateCounter,
+  ): Promise<ApiCall[]> {
+    const before = calls.length;
+    await bot.handleUpdate({ update_id: updateId, ...update } as Update);
+    return calls.slice(before);
+  }
+
+  return {
+    bot,
+    calls,
+    deps,
+    send,
+    text(from: Person, text: string) {
+      const entities = text.startsWith("/")
+        ? [{ type: "bot_command" as const, offset: 0, length: text.split(" ")[0]?.length ?? 0 }]
+        : undefined;
+      return send({ message: message(from, { text, ...(entities ? { entities } : {}) }) } as never);
+    },
+    contact(from: Person, phone: string, userId = from.id) {
+      return send({
+        message: message(from, {
+          contact: { phone_number: phone, first_name: from.first_name, user_id: userId },
+        }),
+      } as never);
+    },
+    press(from: Person, data: string) {
+      return send({
+        callback_query: {
+          id: String(++updateCounter),
+          from: { ...from, is_bot: false },
+          chat_instance: "ci",
+          data,
+          // The question the button was under: the bot's message in this person's private chat.
+          message: { ...message(from, { text: "question" }), from: { ...TEST_BOT_INFO } },
+        },
+      } as never);
+    },
+    memberStatus(from: Person, oldStatus: "member" | "kicked", newStatus: "member" | "kicked") {
+      const member = (status: string) => ({ status, user: { ...TEST_BOT_INFO } });
+      return send({
+        my_chat_member: {
+          chat: { id: from.id, type: "private", first_name: from.first_name },
+          from: { ...from, is_bot: false },
+          date: Math.floor(Date.now() / 1000),
+          old_chat_member: member(oldStatus),
+          new_chat_member: member(newStatus),
+        },
+      } as never);
+    },
+  };
+}
+
+/** The texts the bot sent (messages and captions), in order. */
+export function textsOf(calls: ApiCall[]): string[] {
+  return calls
+    .filter((c) => c.method.startsWith("send"))
+    .map((c) => String(c.payload.text ?? c.payload.caption ?? ""));
+}

@@ -1,0 +1,83 @@
+// A dispatcher on a fake clock against the Bot API fake, with one subscriber enrolled in a chain.
+import { Api } from "grammy";
+import pino from "pino";
+import { createDispatcher, type DispatcherOptions } from "../../bot/engine/dispatcher.ts";
+import { createChain } from "../../db/chains.ts";
+import type { Db } from "../../db/client.ts";
+import type { ChainSpecInput } from "../../db/content/chainSpec.ts";
+import { enroll } from "../../db/enrollments.ts";
+import { setPolicy } from "../../db/settings.ts";
+import { upsertSubscriber } from "../../db/subscribers.ts";
+import { type BotApiFakeOptions, startBotApiFake } from "./botApiFake.ts";
+
+export const TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
+export const MOSCOW = "Europe/Moscow";
+/** No quiet hours, no pause, a generous cap: waits alone decide, unless a test sets a policy. */
+export const OPEN_POLICY = { dailyCap: 50, quietHours: null, minPauseMinutes: 0 };
+
+export async function startEngine(
+  db: Db,
+  options: {
+    start: Date;
+    fake?: BotApiFakeOptions;
+    dispatcher?: Partial<DispatcherOptions>;
+    policy?: unknown;
+  } = {
+    start: new Date(),
+  },
+) {
+  const fake = await startBotApiFake(options.fake);
+  let now = options.start.getTime();
+  const clock = () => new Date(now);
+  await setPolicy(db, options.policy ?? OPEN_POLICY);
+  const dispatcher = createDispatcher({
+    db,
+    api: new Api(TOKEN, { apiRoot: fake.apiRoot }),
+    clock,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    defaultTimezone: MOSCOW,
+    ratePerSecond: 1000,
+    ...options.dispatcher,
+  });
+  let nextTelegramId = 9000;
+  return {
+    fake,
+    dispatcher,
+    clock,
+    now: () => new Date(now),
+    setNow(at: Date) {
+      now = at.getTime();
+    },
+    advance(ms: number) {
+      now += ms;
+    },
+    async enrolNew(chain: { id: number }, firstName = "Anna") {
+      const { subscriber } = await upsertSubscriber(
+        db,
+        { telegramId: ++nextTelegramId, firstName },
+        {},
+        clock(),
+      );
+      const result = await enroll(db, {
+        subscriberId: subscriber.id,
+        chainId: chain.id,
+        now: clock(),
+        defaultTimezone: MOSCOW,
+      });
+      if (!result.enrolled) throw new Error(`not enrolled: ${result.reason}`);
+      return { subscriber, enrollment: result.enrollment };
+    },
+    createChain: (spec: ChainSpecInput) => createChain(db, spec),
+    /** Texts (or captions) the fake accepted, in order. */
+    texts: () => fake.delivered.map((c) => String(c.payload.text ?? c.payload.caption ?? "")),
+    close: async () => {
+      await dispatcher.stop();
+      await fake.close();
+    },
+  };
+}
+
+export type Engine = Awaited<ReturnType<typeof startEngine>>;
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;

@@ -1,0 +1,43 @@
+// Starting the real program as a child process, and waiting on conditions with a deadline.
+import { type ChildProcess, spawn } from "node:child_process";
+
+export interface RunningProgram {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function startProgram(env: Record<string, string>): RunningProgram {
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (d) => {
+    output += d;
+  });
+  child.stderr?.on("data", (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  return { child, output: () => output, exited };
+}
+
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: () => string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what()}`);
+}
+
+export function freePort(): number {
+  return 20_000 + Math.floor(Math.random() * 30_000);
+}
