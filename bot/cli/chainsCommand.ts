@@ -1,0 +1,56 @@
+// The chains command: export the document to stdout, or import one from a file or stdin.
+import { readFile } from "node:fs/promises";
+import type { Db } from "../../db/client.ts";
+import { exportDocument } from "../../db/document/export.ts";
+import { importDocument, parseDocumentText } from "../../db/document/import.ts";
+import { ValidationError } from "../../db/validation.ts";
+
+export const CHAINS_USAGE = `usage:
+  npm run chains -- export > chains.json     write every chain and lead magnet as one document
+  npm run chains -- import chains.json       create or replace them from a document (- reads stdin)`;
+
+export interface CommandIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads the named file, or standard input for "-". */
+  read(file: string): Promise<string>;
+}
+
+export async function readFileOrStdin(file: string): Promise<string> {
+  if (file !== "-") return readFile(file, "utf8");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Returns the exit code: 0 done, 1 refused (nothing changed), 2 bad usage. */
+export async function chainsCommand(db: Db, argv: string[], io: CommandIo): Promise<number> {
+  const [action, file, ...rest] = argv;
+  if (action === "export" && file === undefined) {
+    io.out(`${JSON.stringify(await exportDocument(db), null, 2)}\n`);
+    return 0;
+  }
+  if (action !== "import" || file === undefined || rest.length > 0) {
+    io.err(CHAINS_USAGE);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = await io.read(file);
+  } catch (error) {
+    io.err(`cannot read ${file}: ${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    const summary = await importDocument(db, parseDocumentText(text));
+    io.err(
+      `imported: chains ${summary.chains.created} created, ${summary.chains.updated} updated; ` +
+        `lead magnets ${summary.leadMagnets.created} created, ${summary.leadMagnets.updated} updated`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    io.err(`${error.message}\nnothing was imported.`);
+    return 1;
+  }
+}

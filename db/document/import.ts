@@ -1,0 +1,95 @@
+// Import: a whole document is checked first, then applied in one transaction, or not at all.
+import { eq } from "drizzle-orm";
+import { saveChain } from "../chains.ts";
+import type { Db } from "../client.ts";
+import { saveLeadMagnet } from "../leadMagnets.ts";
+import { chains } from "../schema/chains.ts";
+import { leadMagnets } from "../schema/leadMagnets.ts";
+import { type FieldProblem, problemsOf, ValidationError } from "../validation.ts";
+import { type ChainDocument, chainDocument } from "./format.ts";
+
+export interface ImportSummary {
+  chains: { created: number; updated: number };
+  leadMagnets: { created: number; updated: number };
+}
+
+/** Parses document text; a syntax error is reported as a problem, like any other. */
+export function parseDocumentText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(
+      [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
+      "document",
+    );
+  }
+}
+
+export function validateDocument(input: unknown): ChainDocument {
+  const parsed = chainDocument.safeParse(input);
+  if (!parsed.success) throw new ValidationError(problemsOf(parsed.error), "document");
+  return parsed.data;
+}
+
+function withPrefix(error: unknown, prefix: string): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  const problems: FieldProblem[] = error.problems.map((p) => ({
+    ...p,
+    path: p.path ? `${prefix}.${p.path}` : prefix,
+  }));
+  return new ValidationError(problems, "document");
+}
+
+/**
+ * Chains and lead magnets are matched by slug: new ones are created, existing ones replaced
+ * (running enrolments keep their place by step key). Anything wrong and nothing is written.
+ */
+export async function importDocument(db: Db, input: unknown): Promise<ImportSummary> {
+  const doc = validateDocument(input);
+  // References that only the database can settle are checked before anything is written, so that
+  // every problem is reported at once.
+  const inDocument = new Set(doc.chains.map((c) => c.slug));
+  const problems: FieldProblem[] = [];
+  for (const [i, magnet] of doc.leadMagnets.entries()) {
+    if (!magnet.chain || inDocument.has(magnet.chain)) continue;
+    const [known] = await db
+      .select({ id: chains.id })
+      .from(chains)
+      .where(eq(chains.slug, magnet.chain));
+    if (!known) {
+      problems.push({
+        path: `leadMagnets[${i}].chain`,
+        message: `no chain with slug "${magnet.chain}" in the document or the database`,
+      });
+    }
+  }
+  if (problems.length) throw new ValidationError(problems, "document");
+
+  const summary: ImportSummary = {
+    chains: { created: 0, updated: 0 },
+    leadMagnets: { created: 0, updated: 0 },
+  };
+  await db.transaction(async (tx) => {
+    for (const [i, chain] of doc.chains.entries()) {
+      const [existing] = await tx
+        .select({ id: chains.id })
+        .from(chains)
+        .where(eq(chains.slug, chain.slug));
+      await saveChain(tx, chain).catch((error: unknown) => {
+        throw withPrefix(error, `chains[${i}]`);
+      });
+      summary.chains[existing ? "updated" : "created"]++;
+    }
+    for (const [i, magnet] of doc.leadMagnets.entries()) {
+      const [existing] = await tx
+        .select({ id: leadMagnets.id })
+        .from(leadMagnets)
+        .where(eq(leadMagnets.slug, magnet.slug));
+      await saveLeadMagnet(tx, magnet).catch((error: unknown) => {
+        throw withPrefix(error, `leadMagnets[${i}]`);
+      });
+      summary.leadMagnets[existing ? "updated" : "created"]++;
+    }
+  });
+  return summary;
+}
