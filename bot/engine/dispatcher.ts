@@ -147,9 +147,9 @@ export function createDispatcher(options: DispatcherOptions) {
     // A 429 pauses everyone and this touch tries again in place; its lease is long enough.
     for (let rateLimitedTries = 0; ; rateLimitedTries++) {
       await waitForRecording();
-      await limiter.acquire(ctx.subscriber.telegramId);
+      const answered = await limiter.acquire(ctx.subscriber.telegramId);
       try {
-        const sent = await send(outgoing);
+        const sent = await send(outgoing).finally(answered);
         const at = clock();
         queueSent({ ctx, at, telegramMessageId: sent.message_id, links: outgoing.links });
         ctx.recentSends.push(at);

@@ -1,5 +1,12 @@
-// Telegram's sending limits, enforced before each request: a global rate, one message a second per
+// Telegram's sending limits, enforced around each request: a global rate, one message a second per
 // chat, and a pause for everyone when Telegram answers 429 (its retry_after applies to the whole bot).
+//
+// Telegram counts messages when they arrive, and a request can arrive anywhere between the moment it
+// was sent and the moment its answer came back. Spacing the starts alone lets network or event-loop
+// delays bunch arrivals up into a 429. So each limit is also measured from the *answer* of the
+// earlier request: the (N+1)-th message starts no sooner than a second after the answer to the
+// first came back, and a chat's next message a second after the answer to its previous one. Then
+// no one-second window can hold more than N arrivals, whatever the delays.
 
 export interface RateLimiterOptions {
   perSecond: number;
@@ -8,50 +15,77 @@ export interface RateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Call when the request has been answered (or has failed): it frees the limits it held. */
+export type Done = () => void;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const WINDOW_MS = 1000;
 
 export class RateLimiter {
+  private readonly perSecond: number;
   private readonly intervalMs: number;
   private readonly perChatIntervalMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private nextGlobalSlot = 0;
   private pausedUntil = 0;
-  /** Per chat: the time its previous message went, and the queue of waiters behind it. */
+  /** When each of the last `perSecond` requests was answered, oldest first. */
+  private readonly answered: Promise<number>[] = [];
+  private globalQueue: Promise<void> = Promise.resolve();
+  /** Per chat: when its previous message was answered, and the queue of waiters behind it. */
   private readonly chats = new Map<string, ChatState>();
 
   constructor(options: RateLimiterOptions) {
-    // A small margin below the cap keeps network jitter from turning into 429s.
-    this.intervalMs = 1000 / (options.perSecond * 0.98);
+    this.perSecond = Math.max(1, Math.floor(options.perSecond));
+    this.intervalMs = WINDOW_MS / options.perSecond;
     this.perChatIntervalMs = options.perChatIntervalMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
   }
 
-  /** Resolves when a message to `chatId` may be sent now. */
-  async acquire(chatId: string | number): Promise<void> {
+  /** Resolves when a message to `chatId` may be sent now; call the returned `done` once answered. */
+  async acquire(chatId: string | number): Promise<Done> {
     const key = String(chatId);
     const chat = this.chats.get(key) ?? {
-      lastSent: Number.NEGATIVE_INFINITY,
+      previousAnswered: Promise.resolve(Number.NEGATIVE_INFINITY),
+      lastAnswered: Number.NEGATIVE_INFINITY,
       queue: Promise.resolve(),
       waiting: 0,
     };
     this.chats.set(key, chat);
     chat.waiting++;
+    let resolveAnswered: (at: number) => void = () => {};
+    const answered = new Promise<number>((resolve) => {
+      resolveAnswered = resolve;
+    });
     // Messages to one chat line up behind each other; other chats are not held up by them.
     const turn = chat.queue.then(async () => {
-      const chatReady = chat.lastSent + this.perChatIntervalMs;
+      const chatReady = (await chat.previousAnswered) + this.perChatIntervalMs;
       if (chatReady > this.now()) await this.sleep(chatReady - this.now());
-      await this.globalSlot();
-      chat.lastSent = this.now();
+      await this.globalSlot(answered);
+      chat.previousAnswered = answered;
     });
-    chat.queue = turn.catch(() => undefined);
+    // The next message to this chat waits for this one's answer, not just its start.
+    chat.queue = turn.then(
+      () => answered.then(() => undefined),
+      () => undefined,
+    );
+    let called = false;
+    const done = () => {
+      if (called) return;
+      called = true;
+      chat.waiting--;
+      chat.lastAnswered = this.now();
+      resolveAnswered(chat.lastAnswered);
+    };
     try {
       await turn;
-    } finally {
-      chat.waiting--;
+    } catch (error) {
+      done();
+      throw error;
     }
     if (this.chats.size > 10_000) this.forgetIdleChats();
+    return done;
   }
 
   /** After a 429: nobody sends until retry_after has passed. */
@@ -59,30 +93,47 @@ export class RateLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
   }
 
-  private async globalSlot(): Promise<void> {
+  /** Takes the next global slot, in arrival order. */
+  private globalSlot(answered: Promise<number>): Promise<void> {
+    const slot = this.globalQueue.then(() => this.takeGlobalSlot(answered));
+    this.globalQueue = slot.catch(() => undefined);
+    return slot;
+  }
+
+  private async takeGlobalSlot(answered: Promise<number>): Promise<void> {
+    // The request `perSecond` places back must have been answered a full window ago.
+    if (this.answered.length >= this.perSecond) {
+      const windowStart = (await this.answered.shift()) as number;
+      const ready = windowStart + WINDOW_MS;
+      if (ready > this.now()) await this.sleep(ready - this.now());
+    }
+    this.answered.push(answered);
     for (;;) {
       const now = this.now();
       const slot = Math.max(now, this.nextGlobalSlot, this.pausedUntil);
-      this.nextGlobalSlot = slot + this.intervalMs;
-      if (slot <= now) return;
+      if (slot <= now) break;
       await this.sleep(slot - now);
       // A 429 may have arrived while this request waited: check the pause again.
-      if (this.now() >= this.pausedUntil) return;
+      if (this.now() >= this.pausedUntil && this.now() >= this.nextGlobalSlot) break;
     }
+    this.nextGlobalSlot = this.now() + this.intervalMs;
   }
 
   /** Keeps memory flat over millions of chats: idle chats past their interval are forgotten. */
   private forgetIdleChats() {
     const now = this.now();
     for (const [key, chat] of this.chats) {
-      if (chat.waiting === 0 && now - chat.lastSent >= this.perChatIntervalMs)
+      if (chat.waiting === 0 && now - chat.lastAnswered >= this.perChatIntervalMs)
         this.chats.delete(key);
     }
   }
 }
 
 interface ChatState {
-  lastSent: number;
+  previousAnswered: Promise<number>;
+  /** When the chat's latest answered message was answered. */
+  lastAnswered: number;
   queue: Promise<void>;
+  /** Messages queued or in flight: a chat is forgotten only when it has none. */
   waiting: number;
 }

@@ -12,6 +12,9 @@ export function attachContext(deps: BotDeps) {
       userId: ctx.from?.id,
     });
     ctx.lang = langOf(ctx.from?.language_code);
+    const started = performance.now();
     await next();
+    // Logged once everything downstream, the questionnaire's saved state included, is done.
+    ctx.log.debug({ ms: Math.round(performance.now() - started) }, "update handled");
   };
 }
