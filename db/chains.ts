@@ -124,20 +124,22 @@ export class NotFoundError extends Error {
   override name = "NotFoundError";
 }
 
+/** The chain's own columns, as the spec gives them. */
+function chainColumns(spec: ChainSpec) {
+  return {
+    slug: spec.slug,
+    name: spec.name,
+    description: spec.description ?? null,
+    enabled: spec.enabled,
+    stage: spec.stage ?? null,
+    trigger: spec.trigger,
+    reentry: spec.reentry,
+    exit: spec.exit,
+  };
+}
+
 async function insertChainRow(db: Db, spec: ChainSpec): Promise<number> {
-  const [row] = await db
-    .insert(chains)
-    .values({
-      slug: spec.slug,
-      name: spec.name,
-      description: spec.description ?? null,
-      enabled: spec.enabled,
-      stage: spec.stage ?? null,
-      trigger: spec.trigger,
-      reentry: spec.reentry,
-      exit: spec.exit,
-    })
-    .returning({ id: chains.id });
+  const [row] = await db.insert(chains).values(chainColumns(spec)).returning({ id: chains.id });
   return (row as { id: number }).id;
 }
 
@@ -145,14 +147,7 @@ async function updateChainRow(db: Db, chainId: number, spec: ChainSpec): Promise
   await db
     .update(chains)
     .set({
-      slug: spec.slug,
-      name: spec.name,
-      description: spec.description ?? null,
-      enabled: spec.enabled,
-      stage: spec.stage ?? null,
-      trigger: spec.trigger,
-      reentry: spec.reentry,
-      exit: spec.exit,
+      ...chainColumns(spec),
       version: sql`${chains.version} + 1`,
       updatedAt: sql`now()`,
     })

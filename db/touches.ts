@@ -60,13 +60,7 @@ export async function settleTouch(db: Db, input: SettleInput): Promise<boolean> 
       outcome: input.outcome ?? null,
       leaseOwner: null,
     })
-    .where(
-      and(
-        eq(touches.id, input.touchId),
-        eq(touches.status, "pending"),
-        eq(touches.leaseOwner, input.workerId),
-      ),
-    )
+    .where(heldBy(input.touchId, input.workerId))
     .returning({ id: touches.id });
   return rows.length === 1;
 }
@@ -79,13 +73,16 @@ export async function releaseTouch(
   const rows = await db
     .update(touches)
     .set({ availableAt: input.availableAt, leaseOwner: null, outcome: input.outcome ?? null })
-    .where(
-      and(
-        eq(touches.id, input.touchId),
-        eq(touches.status, "pending"),
-        eq(touches.leaseOwner, input.workerId),
-      ),
-    )
+    .where(heldBy(input.touchId, input.workerId))
     .returning({ id: touches.id });
   return rows.length === 1;
+}
+
+/** A touch still pending and still leased to this worker: a lost lease changes nothing. */
+function heldBy(touchId: number, workerId: string) {
+  return and(
+    eq(touches.id, touchId),
+    eq(touches.status, "pending"),
+    eq(touches.leaseOwner, workerId),
+  );
 }

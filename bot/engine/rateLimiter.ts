@@ -93,30 +93,37 @@ export class RateLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
   }
 
-  /** Takes the next global slot, in arrival order. */
-  private globalSlot(answered: Promise<number>): Promise<void> {
-    const slot = this.globalQueue.then(() => this.takeGlobalSlot(answered));
-    this.globalQueue = slot.catch(() => undefined);
-    return slot;
+  /** Waits for the next global slot. Slots are handed out in order; the waiting is done outside. */
+  private async globalSlot(answered: Promise<number>): Promise<void> {
+    const reserved = this.globalQueue.then(() => this.reserveGlobalSlot(answered));
+    this.globalQueue = reserved.then(
+      () => undefined,
+      () => undefined,
+    );
+    let slot = await reserved;
+    for (;;) {
+      if (slot > this.now()) await this.sleep(slot - this.now());
+      // A 429 may have arrived while this request waited: it takes a new place after the pause.
+      if (this.now() >= this.pausedUntil) return;
+      slot = this.reserveSpacing(Number.NEGATIVE_INFINITY);
+    }
   }
 
-  private async takeGlobalSlot(answered: Promise<number>): Promise<void> {
-    // The request `perSecond` places back must have been answered a full window ago.
+  private async reserveGlobalSlot(answered: Promise<number>): Promise<number> {
+    let windowReady = Number.NEGATIVE_INFINITY;
+    // The request `perSecond` places back must have been answered a full window before this one.
     if (this.answered.length >= this.perSecond) {
-      const windowStart = (await this.answered.shift()) as number;
-      const ready = windowStart + WINDOW_MS;
-      if (ready > this.now()) await this.sleep(ready - this.now());
+      windowReady = ((await this.answered.shift()) as number) + WINDOW_MS;
     }
     this.answered.push(answered);
-    for (;;) {
-      const now = this.now();
-      const slot = Math.max(now, this.nextGlobalSlot, this.pausedUntil);
-      if (slot <= now) break;
-      await this.sleep(slot - now);
-      // A 429 may have arrived while this request waited: check the pause again.
-      if (this.now() >= this.pausedUntil && this.now() >= this.nextGlobalSlot) break;
-    }
-    this.nextGlobalSlot = this.now() + this.intervalMs;
+    return this.reserveSpacing(windowReady);
+  }
+
+  /** Even spacing at the configured rate, reserved ahead so that many can wait at once. */
+  private reserveSpacing(notBefore: number): number {
+    const slot = Math.max(this.now(), this.nextGlobalSlot, this.pausedUntil, notBefore);
+    this.nextGlobalSlot = slot + this.intervalMs;
+    return slot;
   }
 
   /** Keeps memory flat over millions of chats: idle chats past their interval are forgotten. */

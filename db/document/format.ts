@@ -5,6 +5,26 @@ import { leadMagnetSpec } from "../content/leadMagnetSpec.ts";
 
 export const DOCUMENT_FORMAT = "touchchains.chains/v1";
 
+/** Each slug names one thing: a repeat is reported at the repeat, naming the first. */
+function reportRepeatedSlugs(
+  items: readonly { slug: string }[],
+  list: "chains" | "leadMagnets",
+  ctx: z.RefinementCtx,
+) {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const earlier = first.get(item.slug);
+    if (earlier === undefined) first.set(item.slug, i);
+    else {
+      ctx.addIssue({
+        code: "custom",
+        path: [list, i, "slug"],
+        message: `slug "${item.slug}" is also used by ${list}[${earlier}]`,
+      });
+    }
+  });
+}
+
 export const chainDocument = z
   .object({
     $schema: z.string().optional(),
@@ -14,38 +34,16 @@ export const chainDocument = z
   })
   .strict()
   .superRefine((doc, ctx) => {
-    const firstChain = new Map<string, number>();
-    doc.chains.forEach((chain, i) => {
-      const first = firstChain.get(chain.slug);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["chains", i, "slug"],
-          message: `slug "${chain.slug}" is also used by chains[${first}]`,
-        });
-      } else firstChain.set(chain.slug, i);
-    });
-    const firstMagnet = new Map<string, number>();
-    let firstDefault: number | undefined;
-    doc.leadMagnets.forEach((magnet, i) => {
-      const first = firstMagnet.get(magnet.slug);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["leadMagnets", i, "slug"],
-          message: `slug "${magnet.slug}" is also used by leadMagnets[${first}]`,
-        });
-      } else firstMagnet.set(magnet.slug, i);
-      if (magnet.isDefault) {
-        if (firstDefault !== undefined) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["leadMagnets", i, "isDefault"],
-            message: `only one lead magnet can be the default; leadMagnets[${firstDefault}] already is`,
-          });
-        } else firstDefault = i;
-      }
-    });
+    reportRepeatedSlugs(doc.chains, "chains", ctx);
+    reportRepeatedSlugs(doc.leadMagnets, "leadMagnets", ctx);
+    const defaults = doc.leadMagnets.flatMap((m, i) => (m.isDefault ? [i] : []));
+    for (const i of defaults.slice(1)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["leadMagnets", i, "isDefault"],
+        message: `only one lead magnet can be the default; leadMagnets[${defaults[0]}] already is`,
+      });
+    }
   })
   .meta({
     title: "Touch chains document",
