@@ -25,3 +25,12 @@ export function buildStartPayload(magnetSlug: string, source?: string | null): s
   }
   return payload;
 }
+
+/** `id-<externalId>`: a website's user id, linking their account to this Telegram user. */
+export const LINK_PREFIX = "id-";
+
+/** The external id a linking payload carries, or null for any other payload. */
+export function parseLinkPayload(payload: string): string | null {
+  if (!START_PAYLOAD_PATTERN.test(payload) || !payload.startsWith(LINK_PREFIX)) return null;
+  return payload.slice(LINK_PREFIX.length) || null;
+}

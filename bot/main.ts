@@ -63,6 +63,8 @@ async function main() {
   const app = createServer({
     db: database.db,
     logger,
+    clock,
+    events: { apiKey: config.EVENTS_API_KEY, defaultTimezone: config.DEFAULT_TIMEZONE },
     ...(webhook ? { telegramWebhook: webhook } : {}),
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) =>

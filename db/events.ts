@@ -23,6 +23,7 @@ export const EVENT_TYPES = [
   "unsubscribed",
   "blocked",
   "unblocked",
+  "linked",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

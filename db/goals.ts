@@ -7,6 +7,7 @@ import { appendEvent } from "./events.ts";
 import { chains } from "./schema/chains.ts";
 import { enrollments } from "./schema/enrollments.ts";
 import { subscribers } from "./schema/subscribers.ts";
+import { fireTriggers } from "./triggers.ts";
 
 async function runningWithChains(db: Db, subscriberId: number) {
   return db
@@ -48,10 +49,13 @@ export async function applyGoals(
   return converted;
 }
 
-/** Adds a tag once, records it, and lets it reach goals. */
+/**
+ * Adds a tag once, records it, and lets it reach goals. With `defaultTimezone`, it also starts the
+ * chains a new tag triggers.
+ */
 export async function addTag(
   db: Db,
-  input: { subscriberId: number; tag: string; now: Date },
+  input: { subscriberId: number; tag: string; now: Date; defaultTimezone?: string },
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     const added = await tx
@@ -75,6 +79,14 @@ export async function addTag(
       occurredAt: input.now,
     });
     await applyGoals(tx, { subscriberId: input.subscriberId, tag: input.tag, now: input.now });
+    if (input.defaultTimezone) {
+      await fireTriggers(tx, {
+        subscriberId: input.subscriberId,
+        cause: { kind: "tag_added", tag: input.tag },
+        now: input.now,
+        defaultTimezone: input.defaultTimezone,
+      });
+    }
     return true;
   });
 }

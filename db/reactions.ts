@@ -16,6 +16,8 @@ export interface ButtonPress {
   column: number;
   telegramUserId: number;
   now: Date;
+  /** For chains a tag button triggers; without it a tag starts no chain. */
+  defaultTimezone?: string;
 }
 
 export type PressResult = { handled: true; button: Button } | { handled: false; reason: string };
@@ -69,7 +71,12 @@ export async function recordButtonPress(db: Db, press: ButtonPress): Promise<Pre
         await appendEvent(tx, { ...ids, type: "hot" });
         break;
       case "tag":
-        await addTag(tx, { subscriberId: touch.subscriberId, tag: button.tag, now: press.now });
+        await addTag(tx, {
+          subscriberId: touch.subscriberId,
+          tag: button.tag,
+          now: press.now,
+          ...(press.defaultTimezone ? { defaultTimezone: press.defaultTimezone } : {}),
+        });
         break;
       case "reply":
         await appendEvent(tx, {

@@ -1,6 +1,7 @@
 // Subscribers: recognise a returning person, keep their identity current, and record every source.
-import { eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
+import { appendEvent } from "./events.ts";
 import { subscriberSources, subscribers } from "./schema/subscribers.ts";
 
 export type Subscriber = typeof subscribers.$inferSelect;
@@ -104,4 +105,36 @@ export async function listSources(db: Db, subscriberId: number) {
     .from(subscriberSources)
     .where(eq(subscriberSources.subscriberId, subscriberId))
     .orderBy(subscriberSources.arrivedAt, subscriberSources.id);
+}
+
+export type LinkResult = "linked" | "already_linked" | "taken";
+
+/**
+ * Links a website's user id to a subscriber, once: an id already linked to someone else, or a
+ * subscriber already linked to another id, is left as it is.
+ */
+export async function linkExternalId(
+  db: Db,
+  input: { subscriberId: number; externalId: string; now: Date },
+): Promise<LinkResult> {
+  return db.transaction(async (tx) => {
+    const [owner] = await tx
+      .select({ id: subscribers.id })
+      .from(subscribers)
+      .where(eq(subscribers.externalId, input.externalId));
+    if (owner) return owner.id === input.subscriberId ? "already_linked" : "taken";
+    const linked = await tx
+      .update(subscribers)
+      .set({ externalId: input.externalId, updatedAt: input.now })
+      .where(and(eq(subscribers.id, input.subscriberId), isNull(subscribers.externalId)))
+      .returning({ id: subscribers.id });
+    if (linked.length === 0) return "taken";
+    await appendEvent(tx, {
+      subscriberId: input.subscriberId,
+      type: "linked",
+      data: { externalId: input.externalId },
+      occurredAt: input.now,
+    });
+    return "linked";
+  });
 }

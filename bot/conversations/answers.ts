@@ -1,7 +1,10 @@
 // Reading one questionnaire answer from an update: valid value, a skip, or the precise re-ask.
 import type { Context } from "grammy";
+import { normalizeEmail, normalizePhone } from "../../db/content/contacts.ts";
 import type { Question } from "../../db/content/leadMagnetSpec.ts";
 import type { MessageKey } from "../i18n.ts";
+
+export { normalizeEmail, normalizePhone };
 
 export const CHOICE_PREFIX = "mq:";
 export const SKIP_DATA = `${CHOICE_PREFIX}~skip`;
@@ -12,26 +15,6 @@ export type AnswerReading =
   | { kind: "invalid"; reask: MessageKey; params?: Record<string, number> }
   /** Not an answer at all (a service message, an edit): wait for the next update silently. */
   | { kind: "ignore" };
-
-/** E.164-like: a leading +, then 10-15 digits; the Russian trunk prefix 8 becomes +7. */
-export function normalizePhone(input: string): string | null {
-  const compact = input.trim().replace(/[\s().-]/g, "");
-  if (!/^\+?\d+$/.test(compact)) return null;
-  let digits = compact.replace(/^\+/, "");
-  if (!compact.startsWith("+") && digits.length === 11 && digits.startsWith("8")) {
-    digits = `7${digits.slice(1)}`;
-  }
-  if (digits.length < 10 || digits.length > 15) return null;
-  return `+${digits}`;
-}
-
-const EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
-
-export function normalizeEmail(input: string): string | null {
-  const value = input.trim();
-  if (value.length > 254 || !EMAIL.test(value)) return null;
-  return value.toLowerCase();
-}
 
 export function readAnswer(question: Question, ctx: Context, skipLabel: string): AnswerReading {
   const data = ctx.callbackQuery?.data;

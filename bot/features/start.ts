@@ -3,10 +3,10 @@ import { Composer } from "grammy";
 import { appendEvent } from "../../db/events.ts";
 import { getDefaultLeadMagnet, getLeadMagnet } from "../../db/leadMagnets.ts";
 import { reactivateSubscriber } from "../../db/lifecycle.ts";
-import { upsertSubscriber } from "../../db/subscribers.ts";
+import { linkExternalId, upsertSubscriber } from "../../db/subscribers.ts";
 import type { BotContext } from "../context.ts";
 import { LEAD_MAGNET_CONVERSATION } from "../conversations/leadMagnet.ts";
-import { parseStartPayload } from "../deepLink.ts";
+import { parseLinkPayload, parseStartPayload } from "../deepLink.ts";
 import { t } from "../i18n.ts";
 
 export const startFeature = new Composer<BotContext>();
@@ -15,12 +15,15 @@ startFeature.chatType("private").command("start", async (ctx) => {
   const { db, clock } = ctx.deps;
   const now = clock();
   const payload = ctx.match.trim();
-  const parsed = payload ? parseStartPayload(payload) : null;
-  if (payload && !parsed) ctx.log.info({ payload }, "malformed start payload; generic welcome");
+  const linkId = parseLinkPayload(payload);
+  const parsed = payload && !linkId ? parseStartPayload(payload) : null;
+  if (payload && !linkId && !parsed)
+    ctx.log.info({ payload }, "malformed start payload; generic welcome");
 
+  // A linking link opens the default magnet, like a plain /start.
   const magnet = parsed
     ? await getLeadMagnet(db, parsed.magnetSlug)
-    : payload
+    : payload && !linkId
       ? null
       : await getDefaultLeadMagnet(db);
   const source = parsed?.source ?? null;
@@ -50,6 +53,15 @@ startFeature.chatType("private").command("start", async (ctx) => {
   } else if (subscriber.status !== "active") {
     await reactivateSubscriber(db, { subscriberId: subscriber.id, event: "resubscribed", now });
     await ctx.reply(t(ctx.lang, "welcomeBack"));
+  }
+
+  if (linkId) {
+    const linked = await linkExternalId(db, {
+      subscriberId: subscriber.id,
+      externalId: linkId,
+      now,
+    });
+    ctx.log.info({ externalId: linkId, result: linked }, "website account link");
   }
 
   // A new /start replaces a questionnaire in progress instead of mixing two.

@@ -14,6 +14,7 @@ touchButtonsFeature.callbackQuery(new RegExp(`^${TOUCH_BUTTON_PREFIX}`), async (
     ...parsed,
     telegramUserId: ctx.from.id,
     now: ctx.deps.clock(),
+    defaultTimezone: ctx.deps.defaultTimezone,
   });
   if (!result.handled) {
     ctx.log.info({ ...parsed, reason: result.reason }, "button press ignored");

@@ -91,7 +91,23 @@ export const trigger = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("lead_magnet") }).strict(),
   /** Started only when an owner enrols someone. */
   z.object({ kind: z.literal("manual") }).strict(),
+  /**
+   * Started by an event of this type (from the events API or the bot), when every `where` entry
+   * equals the event's data at that key.
+   */
+  z
+    .object({
+      kind: z.literal("event"),
+      event: slug("event type", 64),
+      where: z
+        .record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
+        .default({}),
+    })
+    .strict(),
+  /** Started when this tag is added to a subscriber (by a button, an event or an owner). */
+  z.object({ kind: z.literal("tag_added"), tag: tagName }).strict(),
 ]);
+export type Trigger = z.infer<typeof trigger>;
 
 export const reentry = z.discriminatedUnion("policy", [
   z.object({ policy: z.literal("once") }).strict(),

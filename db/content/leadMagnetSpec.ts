@@ -53,7 +53,9 @@ export const CONTACT_KINDS = new Set<Question["kind"]>(["phone", "email"]);
 export const leadMagnetSpec = z
   .object({
     /** The first part of the deep link `?start=<slug>-<source>`, so it has no "-". */
-    slug: slug("lead magnet slug", 32),
+    slug: slug("lead magnet slug", 32).refine((v) => v !== "id", {
+      message: '"id" is reserved for links that connect a website account (?start=id-<user id>)',
+    }),
     title: z.string().trim().min(1, "a lead magnet needs a title").max(120),
     /** The chain a subscriber is enrolled in after the deliverable; none when left out. */
     chain: slug("chain slug", 48).optional(),

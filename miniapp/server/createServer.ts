@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
+import { eventsApiRoutes } from "./routes/events.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { telegramWebhookRoutes, type WebhookDeps } from "./routes/telegramWebhook.ts";
 
@@ -14,6 +15,9 @@ export interface ServerDeps {
   clock?: () => Date;
   /** Present in webhook mode: the bot's update handler and the secret Telegram must send. */
   telegramWebhook?: Omit<WebhookDeps, "logger">;
+  /** The events API: its key (EVENTS_API_KEY; the API answers 503 without one) and the time zone
+   *  for chains an event starts. */
+  events?: { apiKey: string | undefined; defaultTimezone: string };
 }
 
 export function createServer(deps: ServerDeps) {
@@ -26,7 +30,18 @@ export function createServer(deps: ServerDeps) {
       return c.json({ ok: false, error: "database unreachable" }, 503);
     }
   });
-  app.route("/r", redirectRoutes({ db: deps.db, clock: deps.clock ?? (() => new Date()) }));
+  const clock = deps.clock ?? (() => new Date());
+  app.route("/r", redirectRoutes({ db: deps.db, clock }));
+  app.route(
+    "/api/events",
+    eventsApiRoutes({
+      db: deps.db,
+      logger: deps.logger,
+      clock,
+      apiKey: deps.events?.apiKey,
+      defaultTimezone: deps.events?.defaultTimezone ?? "Europe/Moscow",
+    }),
+  );
   if (deps.telegramWebhook) {
     app.route(
       "/telegram/webhook",

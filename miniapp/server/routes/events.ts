@@ -1,0 +1,66 @@
+// POST /api/events: a website or shop reports what a subscriber did, authorised by a bearer key.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "pino";
+import type { Db } from "../../../db/client.ts";
+import { eventInput } from "../../../db/content/eventInput.ts";
+import { recordExternalEvent } from "../../../db/externalEvents.ts";
+import { problemsOf } from "../../../db/validation.ts";
+import { secretMatches } from "./telegramWebhook.ts";
+
+export interface EventsApiDeps {
+  db: Db;
+  logger: Logger;
+  clock: () => Date;
+  /** EVENTS_API_KEY; without it the API answers 503. */
+  apiKey: string | undefined;
+  defaultTimezone: string;
+}
+
+const bearer = (header: string | undefined) => /^Bearer (.+)$/i.exec(header ?? "")?.[1]?.trim();
+
+export function eventsApiRoutes(deps: EventsApiDeps) {
+  return new Hono().post(
+    "/",
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => c.json({ ok: false, error: "the body is larger than 64 KiB" }, 413),
+    }),
+    async (c) => {
+      if (!deps.apiKey) {
+        return c.json({ ok: false, error: "the events API is off: set EVENTS_API_KEY" }, 503);
+      }
+      if (!secretMatches(deps.apiKey, bearer(c.req.header("Authorization")))) {
+        c.header("WWW-Authenticate", 'Bearer realm="events"');
+        return c.json({ ok: false, error: "wrong or missing API key" }, 401);
+      }
+      const body = await c.req.json().catch(() => undefined);
+      if (body === undefined) {
+        return c.json({ ok: false, errors: [{ path: "", message: "the body is not JSON" }] }, 400);
+      }
+      const parsed = eventInput.safeParse(body);
+      if (!parsed.success) return c.json({ ok: false, errors: problemsOf(parsed.error) }, 400);
+
+      const result = await recordExternalEvent(deps.db, {
+        event: parsed.data,
+        now: deps.clock(),
+        defaultTimezone: deps.defaultTimezone,
+      });
+      switch (result.status) {
+        case "unknown_subscriber":
+          return c.json(
+            { ok: false, error: "no subscriber matches", subscriber: body.subscriber },
+            404,
+          );
+        case "duplicate":
+          return c.json({ ok: true, duplicate: true });
+        case "recorded":
+          deps.logger.info(
+            { eventId: result.eventId, type: parsed.data.type, entered: result.enteredChains },
+            "event recorded",
+          );
+          return c.json({ ok: true, duplicate: false, ...result }, 201);
+      }
+    },
+  );
+}
