@@ -9,6 +9,7 @@ import { createBot, publishCommands } from "./bot.ts";
 import { scaledClock } from "./clock.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createDispatcher } from "./engine/dispatcher.ts";
+import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
 import { createLogger } from "./logger.ts";
 import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
 
@@ -93,6 +94,14 @@ async function main() {
     "dispatcher started",
   );
 
+  const triggers = createTriggerSweeper({
+    db: database.db,
+    clock,
+    logger,
+    defaultTimezone: config.DEFAULT_TIMEZONE,
+  });
+  triggers.start();
+
   const pruneTimer = setInterval(() => {
     pruneProcessedUpdates(database.db, new Date(Date.now() - DAY_MS)).catch((error) =>
       logger.error({ err: error }, "pruning processed update ids failed"),
@@ -108,6 +117,7 @@ async function main() {
       logger.info({ signal }, "shutting down");
       clearInterval(pruneTimer);
       await receiver.stop();
+      await triggers.stop();
       await dispatcher.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -106,6 +106,20 @@ export const trigger = z.discriminatedUnion("kind", [
     .strict(),
   /** Started when this tag is added to a subscriber (by a button, an event or an owner). */
   z.object({ kind: z.literal("tag_added"), tag: tagName }).strict(),
+  /** Started when a subscriber has not interacted for this many days (once per quiet spell). */
+  z.object({ kind: z.literal("inactivity"), days: z.number().int().min(1).max(3650) }).strict(),
+  /**
+   * Started every year `daysBefore` days before the date in a field or answer (e.g. a birthday,
+   * "1990-05-17" or "05-17"), at the local time `at` (default 10:00).
+   */
+  z
+    .object({
+      kind: z.literal("date"),
+      field: slug("field name", 64),
+      daysBefore: z.number().int().min(0).max(60).default(0),
+      at: timeOfDay.default("10:00"),
+    })
+    .strict(),
 ]);
 export type Trigger = z.infer<typeof trigger>;
 
