@@ -1,12 +1,9 @@
 // Events from outside the bot (a website, a shop): recorded once, reaching goals and triggers.
-import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gte } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import type { EventInput, SubscriberRef } from "./content/eventInput.ts";
-import { RUNNING_STATUSES } from "./enrollments.ts";
 import { appendEvent } from "./events.ts";
-import { applyGoals } from "./goals.ts";
-import { chains } from "./schema/chains.ts";
-import { enrollments } from "./schema/enrollments.ts";
+import { applyGoals, runningWithChains } from "./goals.ts";
 import { subscribers } from "./schema/subscribers.ts";
 import { touches } from "./schema/touches.ts";
 import { fireTriggers } from "./triggers.ts";
@@ -52,20 +49,10 @@ export async function findSubscriber(db: Db, ref: SubscriberRef): Promise<number
 
 /** The enrolment this event converts, or else the chain of the latest recent touch. */
 async function attribution(db: Db, subscriberId: number, type: string, now: Date) {
-  const [converting] = await db
-    .select({ enrollmentId: enrollments.id, chainId: enrollments.chainId })
-    .from(enrollments)
-    .innerJoin(chains, eq(chains.id, enrollments.chainId))
-    .where(
-      and(
-        eq(enrollments.subscriberId, subscriberId),
-        inArray(enrollments.status, [...RUNNING_STATUSES]),
-        sql`${chains.exit}->'goalEvents' ? ${type}`,
-      ),
-    )
-    .orderBy(desc(enrollments.enrolledAt))
-    .limit(1);
-  if (converting) return converting;
+  const converting = (await runningWithChains(db, subscriberId)).find((running) =>
+    running.exit.goalEvents.includes(type),
+  );
+  if (converting) return { enrollmentId: converting.enrollmentId, chainId: converting.chainId };
   const since = new Date(now.getTime() - ATTRIBUTION_WINDOW_DAYS * 86_400_000);
   const [lastTouch] = await db
     .select({ enrollmentId: touches.enrollmentId, chainId: touches.chainId })

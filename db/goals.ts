@@ -1,5 +1,5 @@
 // Goals: a goal button, a goal tag or a goal event ends the running enrolments it is the goal of.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { endEnrollment } from "./enrollmentEnd.ts";
 import { RUNNING_STATUSES } from "./enrollments.ts";
@@ -9,9 +9,10 @@ import { enrollments } from "./schema/enrollments.ts";
 import { subscribers } from "./schema/subscribers.ts";
 import { fireTriggers } from "./triggers.ts";
 
-async function runningWithChains(db: Db, subscriberId: number) {
+/** A subscriber's running enrolments with their chains' exit rules, newest first. */
+export async function runningWithChains(db: Db, subscriberId: number) {
   return db
-    .select({ enrollmentId: enrollments.id, exit: chains.exit })
+    .select({ enrollmentId: enrollments.id, chainId: enrollments.chainId, exit: chains.exit })
     .from(enrollments)
     .innerJoin(chains, eq(chains.id, enrollments.chainId))
     .where(
@@ -19,7 +20,8 @@ async function runningWithChains(db: Db, subscriberId: number) {
         eq(enrollments.subscriberId, subscriberId),
         inArray(enrollments.status, [...RUNNING_STATUSES]),
       ),
-    );
+    )
+    .orderBy(desc(enrollments.enrolledAt));
 }
 
 /** Converts every running enrolment whose goals include this tag or event; returns how many. */

@@ -3,26 +3,20 @@ import { z } from "zod";
 import { normalizeEmail, normalizePhone } from "./contacts.ts";
 import { slug } from "./message.ts";
 
+/** A contact in its canonical form, or the problem with it. */
+const canonical = (normalize: (v: string) => string | null, problem: string) =>
+  z.string().transform((v, ctx) => {
+    const value = normalize(v);
+    if (!value) ctx.addIssue({ code: "custom", message: problem });
+    return value ?? v;
+  });
+
 export const subscriberRef = z
   .object({
     telegramId: z.number().int().positive().optional(),
     externalId: z.string().trim().min(1).max(128).optional(),
-    phone: z
-      .string()
-      .transform((v, ctx) => {
-        const phone = normalizePhone(v);
-        if (!phone) ctx.addIssue({ code: "custom", message: "a phone number needs 10-15 digits" });
-        return phone ?? v;
-      })
-      .optional(),
-    email: z
-      .string()
-      .transform((v, ctx) => {
-        const email = normalizeEmail(v);
-        if (!email) ctx.addIssue({ code: "custom", message: "not an e-mail address" });
-        return email ?? v;
-      })
-      .optional(),
+    phone: canonical(normalizePhone, "a phone number needs 10-15 digits").optional(),
+    email: canonical(normalizeEmail, "not an e-mail address").optional(),
   })
   .strict()
   .refine((s) => Object.values(s).some((v) => v !== undefined), {
