@@ -13,6 +13,14 @@ const databaseSchema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
 });
 
+const defaultTimezone = z
+  .string()
+  .default("Europe/Moscow")
+  .refine(isValidTimezone, "must be an IANA time zone such as Europe/Moscow or America/New_York");
+
+/** What command-line tools that enrol or tag need: the database and the default time zone. */
+const toolSchema = databaseSchema.extend({ DEFAULT_TIMEZONE: defaultTimezone });
+
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const appSchema = databaseSchema.extend({
@@ -77,10 +85,7 @@ const appSchema = databaseSchema.extend({
     .string()
     .min(16, "must be at least 16 characters; generate one with `openssl rand -hex 24`")
     .optional(),
-  DEFAULT_TIMEZONE: z
-    .string()
-    .default("Europe/Moscow")
-    .refine(isValidTimezone, "must be an IANA time zone such as Europe/Moscow or America/New_York"),
+  DEFAULT_TIMEZONE: defaultTimezone,
   TIME_SCALE: z.coerce
     .number()
     .positive("must be a positive number (1 = real time, 5040 = a week in two minutes)")
@@ -101,6 +106,7 @@ const appSchema = databaseSchema.extend({
 });
 
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
+export type ToolConfig = z.infer<typeof toolSchema>;
 export type Config = z.infer<typeof appSchema>;
 
 export class ConfigError extends Error {
@@ -124,6 +130,13 @@ function fail(error: z.ZodError): never {
 /** Only what the database needs: for tools like the chains CLI that do not talk to Telegram. */
 export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
   const parsed = databaseSchema.safeParse(present(env));
+  if (!parsed.success) fail(parsed.error);
+  return parsed.data;
+}
+
+/** The database and DEFAULT_TIMEZONE: for tools like the subscribers CLI that start chains. */
+export function loadToolConfig(env: Env = process.env): ToolConfig {
+  const parsed = toolSchema.safeParse(present(env));
   if (!parsed.success) fail(parsed.error);
   return parsed.data;
 }

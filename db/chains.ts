@@ -3,6 +3,7 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { type ChainSpec, type ChainSpecInput, chainSpec } from "./content/chainSpec.ts";
 import { chainSteps, chains } from "./schema/chains.ts";
+import { missingSegments } from "./segments.ts";
 import { parseOrThrow, ValidationError } from "./validation.ts";
 
 export type ChainRow = typeof chains.$inferSelect;
@@ -16,6 +17,7 @@ export interface Chain extends ChainRow {
 export async function saveChain(db: Db, input: ChainSpecInput | unknown): Promise<Chain> {
   const spec = parseOrThrow(chainSpec, input, "chain");
   return db.transaction(async (tx) => {
+    await requireSegments(tx, spec);
     const [existing] = await tx
       .select()
       .from(chains)
@@ -31,6 +33,7 @@ export async function saveChain(db: Db, input: ChainSpecInput | unknown): Promis
 export async function createChain(db: Db, input: ChainSpecInput | unknown): Promise<Chain> {
   const spec = parseOrThrow(chainSpec, input, "chain");
   return db.transaction(async (tx) => {
+    await requireSegments(tx, spec);
     const [taken] = await tx
       .select({ id: chains.id })
       .from(chains)
@@ -55,6 +58,7 @@ export async function updateChain(
 ): Promise<Chain> {
   const spec = parseOrThrow(chainSpec, input, "chain");
   return db.transaction(async (tx) => {
+    await requireSegments(tx, spec);
     const [existing] = await tx.select().from(chains).where(eq(chains.id, chainId)).for("update");
     if (!existing) throw new NotFoundError(`chain ${chainId} does not exist`);
     if (spec.slug !== existing.slug) {
@@ -87,8 +91,13 @@ export async function getChain(db: Db, idOrSlug: number | string): Promise<Chain
   return { ...row, steps };
 }
 
+/** The owner's chains; broadcasts, stored as one-step chains, are left out. */
 export async function listChains(db: Db): Promise<Chain[]> {
-  const rows = await db.select().from(chains).orderBy(asc(chains.id));
+  const rows = await db
+    .select()
+    .from(chains)
+    .where(eq(chains.kind, "chain"))
+    .orderBy(asc(chains.id));
   const steps = await db
     .select()
     .from(chainSteps)
@@ -118,6 +127,11 @@ export function chainToSpec(chain: Chain): ChainSpec {
       ...(s.stage ? { stage: s.stage } : {}),
     })),
   };
+}
+
+async function requireSegments(db: Db, spec: ChainSpec): Promise<void> {
+  const problems = await missingSegments(db, spec);
+  if (problems.length) throw new ValidationError(problems, "chain");
 }
 
 export class NotFoundError extends Error {

@@ -10,6 +10,7 @@ import { events } from "./schema/events.ts";
 import { subscribers } from "./schema/subscribers.ts";
 import { touches } from "./schema/touches.ts";
 import { trackedLinks } from "./schema/trackedLinks.ts";
+import { segmentMembership } from "./segments.ts";
 import { settleTouch, type Touch } from "./touches.ts";
 
 export type StepRow = typeof chainSteps.$inferSelect;
@@ -28,6 +29,8 @@ export interface DeliveryContext {
   /** When this subscriber was last sent touches (the last two days). */
   recentSends: Date[];
   clickedStepKeys: Set<string>;
+  /** Slugs of the segments, among those the claimed steps' conditions name, this subscriber is in. */
+  segments: Set<string>;
   timezone: string;
 }
 
@@ -84,6 +87,12 @@ export async function loadDeliveryContexts(
   const enrollmentById = byId(enrollmentRows);
   const chainById = byId(chainRows);
   const stepById = byId(stepRows);
+  const membership = await segmentMembership(
+    db,
+    segmentsNamedBy(claimed, stepById),
+    subscriberIds,
+    now,
+  );
   // One array per subscriber, shared by their touches in this batch: a send is seen by the next.
   const sendsBySubscriber = new Map<number, Date[]>(subscriberIds.map((id) => [id, []]));
   for (const row of sendRows) {
@@ -116,10 +125,23 @@ export async function loadDeliveryContexts(
         recentSends: sendsBySubscriber.get(touch.subscriberId) as Date[],
         clickedStepKeys:
           (touch.enrollmentId !== null && clicksByEnrollment.get(touch.enrollmentId)) || new Set(),
+        segments: new Set(
+          [...membership].flatMap(([slug, ids]) => (ids.has(touch.subscriberId) ? [slug] : [])),
+        ),
         timezone: subscriber.timezone ?? defaultTimezone,
       },
     ];
   });
+}
+
+/** Segments that the conditions of the claimed touches' steps name: usually none. */
+function segmentsNamedBy(claimed: Touch[], stepById: Map<number, StepRow>): string[] {
+  const slugs = new Set<string>();
+  for (const touch of claimed) {
+    const step = touch.stepId !== null ? stepById.get(touch.stepId) : undefined;
+    for (const c of step?.condition?.all ?? []) if (c.kind === "segment") slugs.add(c.segment);
+  }
+  return [...slugs];
 }
 
 /**

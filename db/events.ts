@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   "replied",
   "hot",
   "tag_added",
+  "tag_removed",
   "goal_reached",
   "purchase",
   "exited",
@@ -24,6 +25,7 @@ export const EVENT_TYPES = [
   "blocked",
   "unblocked",
   "linked",
+  "field_set",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -3,7 +3,7 @@ import { and, desc, eq, gte } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import type { EventInput, SubscriberRef } from "./content/eventInput.ts";
 import { appendEvent } from "./events.ts";
-import { applyGoals, runningWithChains } from "./goals.ts";
+import { applyGoals, runningWithChains, tagSubscriber } from "./goals.ts";
 import { subscribers } from "./schema/subscribers.ts";
 import { touches } from "./schema/touches.ts";
 import { fireTriggers } from "./triggers.ts";
@@ -20,8 +20,12 @@ export type ExternalEventResult =
       subscriberId: number;
       /** The chain the event's value is credited to, if any. */
       attributedChainId: number | null;
+      /** Enrolments converted by the event's type or by its tags. */
       converted: number;
+      /** Chains started by the event or by its tags. */
       enteredChains: string[];
+      /** The event's tags the subscriber did not have yet. */
+      tagsAdded: string[];
     };
 
 /** The subscriber a reference names; the first given of telegramId, externalId, phone, email. */
@@ -71,7 +75,7 @@ async function attribution(db: Db, subscriberId: number, type: string, now: Date
 
 /**
  * Records an event in one transaction: the event (once per idempotency key), the goals it
- * reaches, and the chains it triggers. A repeated key changes nothing.
+ * reaches, the chains it triggers, and its tags. A repeated key changes nothing.
  */
 export async function recordExternalEvent(
   db: Db,
@@ -98,13 +102,27 @@ export async function recordExternalEvent(
       .update(subscribers)
       .set({ lastInteractionAt: now })
       .where(eq(subscribers.id, subscriberId));
-    const converted = await applyGoals(tx, { subscriberId, eventType: event.type, now });
+    let converted = await applyGoals(tx, { subscriberId, eventType: event.type, now });
     const enteredChains = await fireTriggers(tx, {
       subscriberId,
       cause: { kind: "event", type: event.type, data: event.data },
       now,
       defaultTimezone: input.defaultTimezone,
     });
+    const tagsAdded: string[] = [];
+    for (const tag of event.tags ?? []) {
+      const outcome = await tagSubscriber(tx, {
+        subscriberId,
+        tag,
+        now,
+        defaultTimezone: input.defaultTimezone,
+        via: "event",
+      });
+      if (!outcome.added) continue;
+      tagsAdded.push(tag);
+      converted += outcome.converted;
+      enteredChains.push(...outcome.enteredChains);
+    }
     return {
       status: "recorded" as const,
       eventId: recorded.id,
@@ -112,6 +130,7 @@ export async function recordExternalEvent(
       attributedChainId: credited?.chainId ?? null,
       converted,
       enteredChains,
+      tagsAdded,
     };
   });
 }

@@ -1,9 +1,11 @@
-// Finishing a lead magnet: keep the answers and contacts, log them, and enrol in the magnet's chain.
+// Finishing a lead magnet: keep the answers, contacts and option tags, log them, and enrol in the
+// magnet's chain.
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import type { Question } from "./content/leadMagnetSpec.ts";
 import { type EnrollResult, enroll } from "./enrollments.ts";
 import { appendEvent } from "./events.ts";
+import { addTag } from "./goals.ts";
 import { leadMagnets } from "./schema/leadMagnets.ts";
 import { subscribers } from "./schema/subscribers.ts";
 
@@ -11,6 +13,8 @@ export interface Answer {
   key: string;
   kind: Question["kind"];
   value: string;
+  /** The tag of the chosen option (a choice question's), added with the answer. */
+  tag?: string;
 }
 
 export interface CompleteLeadMagnetInput {
@@ -54,6 +58,17 @@ export async function completeLeadMagnet(
         data: { magnet: magnet.slug, question: answer.key, kind: answer.kind, value: answer.value },
         occurredAt: input.now,
       });
+      // Before the magnet's chain is entered: goal tags end other running enrolments, tag
+      // triggers start their chains.
+      if (answer.tag) {
+        await addTag(tx, {
+          subscriberId: input.subscriberId,
+          tag: answer.tag,
+          now: input.now,
+          defaultTimezone: input.defaultTimezone,
+          via: "answer",
+        });
+      }
     }
     await appendEvent(tx, {
       subscriberId: input.subscriberId,

@@ -75,6 +75,7 @@ export async function recordButtonPress(db: Db, press: ButtonPress): Promise<Pre
           subscriberId: touch.subscriberId,
           tag: button.tag,
           now: press.now,
+          via: "button",
           ...(press.defaultTimezone ? { defaultTimezone: press.defaultTimezone } : {}),
         });
         break;

@@ -1,8 +1,10 @@
 // Subscribers: recognise a returning person, keep their identity current, and record every source.
 import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
+import { fieldName, fieldValue } from "./content/fields.ts";
 import { appendEvent } from "./events.ts";
 import { subscriberSources, subscribers } from "./schema/subscribers.ts";
+import { parseOrThrow } from "./validation.ts";
 
 export type Subscriber = typeof subscribers.$inferSelect;
 
@@ -136,5 +138,45 @@ export async function linkExternalId(
       occurredAt: input.now,
     });
     return "linked";
+  });
+}
+
+export interface SetFieldResult {
+  /** The value the field had before, or null when it was not set. */
+  previous: string | null;
+}
+
+/**
+ * Sets one owner-defined field (a birthday for a date trigger, a city) and records it; null when
+ * there is no such subscriber. A bad name or value throws a ValidationError.
+ */
+export async function setField(
+  db: Db,
+  input: { subscriberId: number; field: string; value: string; now: Date },
+): Promise<SetFieldResult | null> {
+  const field = parseOrThrow(fieldName, input.field, "field name");
+  const value = parseOrThrow(fieldValue, input.value, "field value");
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ fields: subscribers.fields })
+      .from(subscribers)
+      .where(eq(subscribers.id, input.subscriberId))
+      .for("update");
+    if (!row) return null;
+    await tx
+      .update(subscribers)
+      .set({
+        fields: sql`${subscribers.fields} || jsonb_build_object(${field}::text, ${value}::text)`,
+        updatedAt: input.now,
+      })
+      .where(eq(subscribers.id, input.subscriberId));
+    const previous = row.fields[field] ?? null;
+    await appendEvent(tx, {
+      subscriberId: input.subscriberId,
+      type: "field_set",
+      data: { field, value, ...(previous !== null ? { previous } : {}) },
+      occurredAt: input.now,
+    });
+    return { previous };
   });
 }

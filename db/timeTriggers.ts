@@ -1,13 +1,15 @@
-// Triggers that fire with time, not with an action: inactivity and yearly dates. A sweep finds who
-// is due and enrols them; each chain's re-entry rule still decides.
+// Triggers that fire with time, not with an action: inactivity, yearly dates and entering a
+// segment. A sweep finds who is due and enrols them; each chain's re-entry rule still decides.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "./client.ts";
 import type { Reentry, Trigger } from "./content/chainSpec.ts";
 import { enroll } from "./enrollments.ts";
 import { chains } from "./schema/chains.ts";
+import { getSegment, refreshSegmentMembers } from "./segments.ts";
 
 type InactivityTrigger = Extract<Trigger, { kind: "inactivity" }>;
 type DateTrigger = Extract<Trigger, { kind: "date" }>;
+type SegmentTrigger = Extract<Trigger, { kind: "segment" }>;
 
 interface TimedChain {
   id: number;
@@ -89,6 +91,39 @@ function dueForDate(
   );
 }
 
+/**
+ * Members who entered the segment after their last enrolment in this chain. The membership is
+ * refreshed first, once per sweep for each segment however many chains it starts.
+ */
+async function dueForSegment(
+  db: Db,
+  chain: TimedChain,
+  trigger: SegmentTrigger,
+  now: Date,
+  limit: number,
+  refreshed: Map<string, number | null>,
+) {
+  if (!refreshed.has(trigger.segment)) {
+    const segment = await getSegment(db, trigger.segment);
+    if (segment) await refreshSegmentMembers(db, segment, now);
+    refreshed.set(trigger.segment, segment?.id ?? null);
+  }
+  const segmentId = refreshed.get(trigger.segment);
+  if (segmentId === null || segmentId === undefined) return [];
+  const chainId = chain.id;
+  return rowsOf<{ id: number }>(
+    db,
+    sql`select s.id from segment_members m join subscribers s on s.id = m.subscriber_id
+        where m.segment_id = ${segmentId} and s.status = 'active'
+          and not exists (
+            select 1 from enrollments e
+            where e.subscriber_id = s.id and e.chain_id = ${chainId}
+              and e.enrolled_at >= m.entered_at)
+          and ${reentryAllows(chainId, chain.reentry, now)}
+        order by s.id limit ${limit}`,
+  );
+}
+
 /** One sweep over every enabled time-triggered chain; returns how many enrolments it made. */
 export async function sweepTimeTriggers(
   db: Db,
@@ -101,11 +136,12 @@ export async function sweepTimeTriggers(
     .where(
       and(
         eq(chains.enabled, true),
-        inArray(sql`${chains.trigger}->>'kind'`, ["inactivity", "date"]),
+        inArray(sql`${chains.trigger}->>'kind'`, ["inactivity", "date", "segment"]),
       ),
     )
     .orderBy(chains.id);
   let enrolled = 0;
+  const refreshedSegments = new Map<string, number | null>();
   for (const chain of timed) {
     const trigger = chain.trigger as Trigger;
     const due =
@@ -113,14 +149,16 @@ export async function sweepTimeTriggers(
         ? await dueForInactivity(db, chain, trigger, input.now, limit)
         : trigger.kind === "date"
           ? await dueForDate(db, chain, trigger, input.now, input.defaultTimezone, limit)
-          : [];
+          : trigger.kind === "segment"
+            ? await dueForSegment(db, chain, trigger, input.now, limit, refreshedSegments)
+            : [];
     for (const { id } of due) {
       const result = await enroll(db, {
         subscriberId: Number(id),
         chainId: chain.id,
         now: input.now,
         defaultTimezone: input.defaultTimezone,
-        source: trigger.kind,
+        source: trigger.kind === "segment" ? `segment:${trigger.segment}` : trigger.kind,
       });
       if (result.enrolled) enrolled++;
     }

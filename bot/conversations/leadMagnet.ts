@@ -2,7 +2,7 @@
 import type { Conversation } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { InlineKeyboardButton, ReplyKeyboardMarkup } from "grammy/types";
-import { CONTACT_KINDS, type Question } from "../../db/content/leadMagnetSpec.ts";
+import { answerTag, CONTACT_KINDS, type Question } from "../../db/content/leadMagnetSpec.ts";
 import type { Deliverable } from "../../db/content/message.ts";
 import { renderTemplate } from "../../db/content/render.ts";
 import { type Answer, completeLeadMagnet } from "../../db/leadCapture.ts";
@@ -61,7 +61,9 @@ export function createLeadMagnetConversation(deps: BotDeps) {
     const answers: Answer[] = [];
     for (const question of magnet.questions) {
       const value = await ask(conversation, ctx, question, lang);
-      if (value !== null) answers.push({ key: question.key, kind: question.kind, value });
+      if (value === null) continue;
+      const tag = answerTag(question, value);
+      answers.push({ key: question.key, kind: question.kind, value, ...(tag ? { tag } : {}) });
     }
 
     const subject = await conversation.external(async () => {

@@ -1,4 +1,5 @@
-// Whether a step's conditions hold for a subscriber: clicks earlier in the chain, tags and fields.
+// Whether a step's conditions hold for a subscriber: clicks earlier in the chain, tags, fields and
+// segments.
 import type { Condition } from "../../db/content/chainSpec.ts";
 
 export interface ConditionSubject {
@@ -7,6 +8,8 @@ export interface ConditionSubject {
   answers: Record<string, string>;
   /** Keys of the steps of this enrolment whose buttons were pressed or links clicked. */
   clickedStepKeys: ReadonlySet<string>;
+  /** Slugs of the segments the subscriber is in (only those the conditions name need be known). */
+  segments: ReadonlySet<string>;
 }
 
 function holds(condition: Condition, s: ConditionSubject): boolean {
@@ -15,6 +18,8 @@ function holds(condition: Condition, s: ConditionSubject): boolean {
       return condition.step ? s.clickedStepKeys.has(condition.step) : s.clickedStepKeys.size > 0;
     case "tag":
       return s.tags.includes(condition.tag);
+    case "segment":
+      return s.segments.has(condition.segment);
     case "field": {
       // Answers count as fields too: "budget" asked in the questionnaire is a field to branch on.
       const value = s.fields[condition.field] ?? s.answers[condition.field];

@@ -44,6 +44,7 @@ export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decisio
       fields: subscriber.fields,
       answers: subscriber.answers,
       clickedStepKeys: ctx.clickedStepKeys,
+      segments: ctx.segments,
     });
     if (!holds) {
       const otherwise = step.condition.otherwise;

@@ -1,7 +1,9 @@
-// Wakes the time triggers (inactivity, yearly dates) on a schedule; the database decides who is due.
+// Wakes the time triggers (inactivity, yearly dates, segments) on a schedule, and keeps RFM scores
+// fresh for the segments that read them; the database decides who is due.
 import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
+import { refreshRfmScores } from "../../db/rfm.ts";
 import { sweepTimeTriggers } from "../../db/timeTriggers.ts";
 
 export interface TriggerSweeperOptions {
@@ -9,6 +11,8 @@ export interface TriggerSweeperOptions {
   clock: () => Date;
   logger: Logger;
   defaultTimezone: string;
+  /** How often RFM scores are recomputed from purchase events; 10 minutes by default. */
+  rfmEveryMs?: number;
 }
 
 export function createTriggerSweeper(options: TriggerSweeperOptions) {
@@ -16,9 +20,18 @@ export function createTriggerSweeper(options: TriggerSweeperOptions) {
   let task: ScheduledTask | null = null;
   let running: Promise<number> | null = null;
 
+  const rfmEveryMs = options.rfmEveryMs ?? 10 * 60_000;
+  let rfmAt: number | null = null;
+
   async function sweep(): Promise<number> {
+    const now = options.clock();
+    if (rfmAt === null || now.getTime() - rfmAt >= rfmEveryMs) {
+      const buyers = await refreshRfmScores(options.db, now);
+      rfmAt = now.getTime();
+      log.debug({ buyers }, "RFM scores recomputed");
+    }
     const enrolled = await sweepTimeTriggers(options.db, {
-      now: options.clock(),
+      now,
       defaultTimezone: options.defaultTimezone,
     });
     if (enrolled > 0) log.info({ enrolled }, "time triggers started chains");

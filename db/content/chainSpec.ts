@@ -42,6 +42,14 @@ export const condition = z.discriminatedUnion("kind", [
     })
     .strict(),
   z.object({ kind: z.literal("tag"), tag: tagName, not: z.boolean().default(false) }).strict(),
+  /** The subscriber is in this segment at the moment the step is due. */
+  z
+    .object({
+      kind: z.literal("segment"),
+      segment: slug("segment slug"),
+      not: z.boolean().default(false),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal("field"),
@@ -106,6 +114,8 @@ export const trigger = z.discriminatedUnion("kind", [
     .strict(),
   /** Started when this tag is added to a subscriber (by a button, an event or an owner). */
   z.object({ kind: z.literal("tag_added"), tag: tagName }).strict(),
+  /** Started when a subscriber enters this segment (checked every sweep; again after leaving it). */
+  z.object({ kind: z.literal("segment"), segment: slug("segment slug") }).strict(),
   /** Started when a subscriber has not interacted for this many days (once per quiet spell). */
   z.object({ kind: z.literal("inactivity"), days: z.number().int().min(1).max(3650) }).strict(),
   /**

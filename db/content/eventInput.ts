@@ -1,7 +1,7 @@
 // What a website sends to the events API: who, what happened, its value, and an idempotency key.
 import { z } from "zod";
 import { normalizeEmail, normalizePhone } from "./contacts.ts";
-import { slug } from "./message.ts";
+import { slug, tagName } from "./message.ts";
 
 /** A contact in its canonical form, or the problem with it. */
 const canonical = (normalize: (v: string) => string | null, problem: string) =>
@@ -43,6 +43,12 @@ export const eventInput = z
       .transform((v) => v.toUpperCase())
       .optional(),
     data: z.record(z.string(), z.unknown()).default({}),
+    /** Tags added to the subscriber with the event (tag triggers and goal tags apply). */
+    tags: z
+      .array(tagName)
+      .max(20, "send at most 20 tags with one event")
+      .transform((tags) => [...new Set(tags)])
+      .optional(),
     /** A repeated key records nothing and changes nothing. */
     idempotencyKey: z.string().trim().min(1).max(200),
     occurredAt: z.iso.datetime({ offset: true }).optional(),

@@ -1,6 +1,6 @@
 // What a lead magnet is, as data: a short questionnaire, the deliverable, and the chain it starts.
 import { z } from "zod";
-import { deliverable, slug } from "./message.ts";
+import { deliverable, slug, tagName } from "./message.ts";
 import { utf8Bytes } from "./telegramLimits.ts";
 
 const prompt = z.string().trim().min(1, "a question needs a prompt").max(1000);
@@ -38,6 +38,8 @@ export const question = z.discriminatedUnion("kind", [
                   "an option value must be at most 32 bytes in UTF-8",
                 ),
               label: z.string().trim().min(1).max(64),
+              /** Added to the subscriber who picks this option (tag triggers and goal tags apply). */
+              tag: tagName.optional(),
             })
             .strict(),
         )
@@ -47,6 +49,12 @@ export const question = z.discriminatedUnion("kind", [
     .strict(),
 ]);
 export type Question = z.infer<typeof question>;
+
+/** The tag the chosen option of a choice question carries, if any. */
+export function answerTag(question: Question, value: string): string | undefined {
+  if (question.kind !== "choice") return undefined;
+  return question.options.find((o) => o.value === value)?.tag;
+}
 
 export const CONTACT_KINDS = new Set<Question["kind"]>(["phone", "email"]);
 

@@ -1,7 +1,8 @@
-// Export: the database's chains and lead magnets as one document, in a stable order for diffs.
+// Export: the database's chains, lead magnets and segments as one document, in a stable order for diffs.
 import { chainToSpec, listChains } from "../chains.ts";
 import type { Db } from "../client.ts";
 import { leadMagnetToSpec, listLeadMagnets } from "../leadMagnets.ts";
+import { listSegments, segmentToSpec } from "../segments.ts";
 import { type ChainDocument, DOCUMENT_FORMAT } from "./format.ts";
 
 export async function exportDocument(db: Db): Promise<ChainDocument> {
@@ -12,5 +13,8 @@ export async function exportDocument(db: Db): Promise<ChainDocument> {
     (await listLeadMagnets(db)).map((m) => leadMagnetToSpec(db, m)),
   );
   magnets.sort((a, b) => a.slug.localeCompare(b.slug));
-  return { format: DOCUMENT_FORMAT, chains, leadMagnets: magnets };
+  const segments = (await listSegments(db))
+    .map(segmentToSpec)
+    .sort((a, b) => a.slug.localeCompare(b.slug));
+  return { format: DOCUMENT_FORMAT, chains, leadMagnets: magnets, segments };
 }

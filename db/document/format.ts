@@ -2,13 +2,14 @@
 import { z } from "zod";
 import { chainSpec } from "../content/chainSpec.ts";
 import { leadMagnetSpec } from "../content/leadMagnetSpec.ts";
+import { segmentSpec } from "../content/segmentSpec.ts";
 
 export const DOCUMENT_FORMAT = "touchchains.chains/v1";
 
 /** Each slug names one thing: a repeat is reported at the repeat, naming the first. */
 function reportRepeatedSlugs(
   items: readonly { slug: string }[],
-  list: "chains" | "leadMagnets",
+  list: "chains" | "leadMagnets" | "segments",
   ctx: z.RefinementCtx,
 ) {
   const first = new Map<string, number>();
@@ -31,11 +32,14 @@ export const chainDocument = z
     format: z.literal(DOCUMENT_FORMAT, { error: `must be "${DOCUMENT_FORMAT}"` }),
     chains: z.array(chainSpec).default([]),
     leadMagnets: z.array(leadMagnetSpec).default([]),
+    /** Named filters over subscribers, for segment triggers, step conditions and broadcasts. */
+    segments: z.array(segmentSpec).default([]),
   })
   .strict()
   .superRefine((doc, ctx) => {
     reportRepeatedSlugs(doc.chains, "chains", ctx);
     reportRepeatedSlugs(doc.leadMagnets, "leadMagnets", ctx);
+    reportRepeatedSlugs(doc.segments, "segments", ctx);
     const defaults = doc.leadMagnets.flatMap((m, i) => (m.isDefault ? [i] : []));
     for (const i of defaults.slice(1)) {
       ctx.addIssue({
@@ -48,7 +52,7 @@ export const chainDocument = z
   .meta({
     title: "Touch chains document",
     description:
-      "Chains (ordered touches with waits, conditions and exits) and lead magnets (questionnaires with a deliverable), imported and exported as one document.",
+      "Chains (ordered touches with waits, conditions and exits), lead magnets (questionnaires with a deliverable) and segments (named filters over subscribers), imported and exported as one document.",
   });
 
 export type ChainDocument = z.output<typeof chainDocument>;

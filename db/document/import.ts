@@ -5,12 +5,15 @@ import type { Db } from "../client.ts";
 import { saveLeadMagnet } from "../leadMagnets.ts";
 import { chains } from "../schema/chains.ts";
 import { leadMagnets } from "../schema/leadMagnets.ts";
+import { segments } from "../schema/segments.ts";
+import { missingSegments, saveSegment } from "../segments.ts";
 import { type FieldProblem, problemsOf, ValidationError } from "../validation.ts";
 import { type ChainDocument, chainDocument } from "./format.ts";
 
 export interface ImportSummary {
   chains: { created: number; updated: number };
   leadMagnets: { created: number; updated: number };
+  segments: { created: number; updated: number };
 }
 
 /** Parses document text; a syntax error is reported as a problem, like any other. */
@@ -41,7 +44,7 @@ function withPrefix(error: unknown, prefix: string): unknown {
 }
 
 /**
- * Chains and lead magnets are matched by slug: new ones are created, existing ones replaced
+ * Chains, lead magnets and segments are matched by slug: new ones are created, existing ones replaced
  * (running enrolments keep their place by step key). Anything wrong and nothing is written.
  */
 export async function importDocument(db: Db, input: unknown): Promise<ImportSummary> {
@@ -63,13 +66,31 @@ export async function importDocument(db: Db, input: unknown): Promise<ImportSumm
       });
     }
   }
+  const segmentsInDocument = new Set(doc.segments.map((s) => s.slug));
+  for (const [i, chain] of doc.chains.entries()) {
+    for (const problem of await missingSegments(db, chain, segmentsInDocument)) {
+      problems.push({ ...problem, path: `chains[${i}].${problem.path}` });
+    }
+  }
   if (problems.length) throw new ValidationError(problems, "document");
 
   const summary: ImportSummary = {
     chains: { created: 0, updated: 0 },
     leadMagnets: { created: 0, updated: 0 },
+    segments: { created: 0, updated: 0 },
   };
   await db.transaction(async (tx) => {
+    // Segments first: chains may name them.
+    for (const [i, segment] of doc.segments.entries()) {
+      const [existing] = await tx
+        .select({ id: segments.id })
+        .from(segments)
+        .where(eq(segments.slug, segment.slug));
+      await saveSegment(tx, segment).catch((error: unknown) => {
+        throw withPrefix(error, `segments[${i}]`);
+      });
+      summary.segments[existing ? "updated" : "created"]++;
+    }
     for (const [i, chain] of doc.chains.entries()) {
       const [existing] = await tx
         .select({ id: chains.id })

@@ -16,9 +16,13 @@ import type { Message } from "../content/message.ts";
 
 export const stageEnum = pgEnum("journey_stage", STAGES);
 
+/** A broadcast is a hidden one-step chain: documents, lists and triggers leave it out. */
+export const chainKind = pgEnum("chain_kind", ["chain", "broadcast"]);
+
 export const chains = pgTable("chains", {
   id: integer().primaryKey().generatedAlwaysAsIdentity(),
   slug: text().notNull().unique(),
+  kind: chainKind().notNull().default("chain"),
   name: text().notNull(),
   description: text(),
   enabled: boolean().notNull().default(true),

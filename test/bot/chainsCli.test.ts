@@ -32,6 +32,7 @@ describe.skipIf(onPostgres)("chains CLI", () => {
       format: DOCUMENT_FORMAT,
       chains: [],
       leadMagnets: [],
+      segments: [],
     });
 
     const good = {

@@ -119,6 +119,60 @@ describe("lead magnet questionnaire", () => {
     expect(subscriber?.answers).toEqual({ budget: "high", phone: "+79991234567" });
   });
 
+  it("a chosen option's tag is added with the answer and starts the chain it triggers", async () => {
+    const { db, harness } = await setup(
+      checklistMagnet({
+        questions: [
+          {
+            key: "budget",
+            kind: "choice",
+            prompt: "Your budget?",
+            options: [
+              { value: "low", label: "Up to 1000" },
+              { value: "high", label: "More", tag: "big_budget" },
+            ],
+          },
+        ],
+      }),
+    );
+    await createChain(
+      db,
+      warmupChain({
+        slug: "big",
+        name: "Big budgets",
+        trigger: { kind: "tag_added", tag: "big_budget" },
+      }),
+    );
+    await harness.text(anna, "/start checklist-ads");
+    // The buttons carry only the value: the tag stays on the server.
+    const done = await harness.press(anna, "mq:high");
+    expect(lastText(done)).toMatch(/Your checklist/);
+    await harness.text(ivan, "/start checklist");
+    await harness.text(ivan, "Up to 1000");
+
+    const tagged = await getSubscriberByTelegramId(db, anna.id);
+    expect(tagged?.tags).toEqual(["big_budget"]);
+    expect(tagged?.answers).toEqual({ budget: "high" });
+    const enrolments = await listEnrollments(db, tagged?.id as number);
+    expect(enrolments.map((e) => e.source).sort()).toEqual(["ads", "tag:big_budget"]);
+    expect(await eventTypes(db, tagged?.id as number)).toEqual([
+      "subscribed",
+      "answered",
+      "tag_added",
+      "enrolled",
+      "magnet_delivered",
+      "enrolled",
+    ]);
+    const [tagEvent] = await db.select().from(events).where(eq(events.type, "tag_added"));
+    expect(tagEvent?.data).toEqual({ tag: "big_budget", via: "answer" });
+
+    const untagged = await getSubscriberByTelegramId(db, ivan.id);
+    expect(untagged?.tags).toEqual([]);
+    expect((await listEnrollments(db, untagged?.id as number)).map((e) => e.source)).toEqual([
+      null,
+    ]);
+  });
+
   it("a required question cannot be skipped", async () => {
     const { harness } = await setup();
     await harness.text(anna, "/start checklist");

@@ -15,8 +15,22 @@ import { openTestDb, useTestDb } from "../helpers/testDb.ts";
 
 const document = (over: Record<string, unknown> = {}) => ({
   format: DOCUMENT_FORMAT,
-  chains: [warmupChain(), warmupChain({ slug: "reactivation", name: "Reactivation" })],
+  chains: [
+    warmupChain(),
+    warmupChain({
+      slug: "reactivation",
+      name: "Reactivation",
+      trigger: { kind: "segment", segment: "lapsed" },
+    }),
+  ],
   leadMagnets: [checklistMagnet({ isDefault: true })],
+  segments: [
+    {
+      slug: "lapsed",
+      name: "Bought once, long ago",
+      rules: [{ kind: "rfm", recency: { max: 2 }, frequency: { max: 1 } }],
+    },
+  ],
   ...over,
 });
 
@@ -38,12 +52,23 @@ describe("chain document", () => {
     expect(summary).toEqual({
       chains: { created: 2, updated: 0 },
       leadMagnets: { created: 1, updated: 0 },
+      segments: { created: 1, updated: 0 },
     });
     const exported = await exportDocument(db);
     expect(exported.format).toBe(DOCUMENT_FORMAT);
     expect(exported.chains.map((c) => c.slug)).toEqual(["reactivation", "warmup"]);
     expect(exported.leadMagnets[0]).toMatchObject({ slug: "checklist", chain: "warmup" });
     expect(exported.leadMagnets[0]?.isDefault).toBe(true);
+    expect(exported.segments).toEqual([
+      {
+        slug: "lapsed",
+        name: "Bought once, long ago",
+        match: "all",
+        rules: [
+          { kind: "rfm", recency: { min: 1, max: 2 }, frequency: { min: 1, max: 1 }, not: false },
+        ],
+      },
+    ]);
     // Exported, imported into an empty database and exported again: the same document.
     const copy = await openTestDb();
     try {
@@ -120,6 +145,32 @@ describe("chain document", () => {
       document({ chains: [], leadMagnets: [checklistMagnet({ chain: "missing" })] }),
     );
     expect((await getLeadMagnet(db, "checklist"))?.title).toBe("Launch checklist");
+  });
+
+  it("refuses a chain naming a segment that is neither in the document nor the database", async () => {
+    const { db } = testDb();
+    const paths = await problemPaths(
+      importDocument(
+        db,
+        document({
+          segments: [],
+          chains: [
+            warmupChain({
+              steps: [
+                {
+                  key: "only",
+                  condition: { all: [{ kind: "segment", segment: "vip" }] },
+                  message: { text: "For VIPs" },
+                },
+              ],
+            }),
+          ],
+        }),
+      ),
+    );
+    expect(paths).toEqual(["chains[0].steps[0].condition.all[0].segment"]);
+    const [count] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from segments`);
+    expect(count?.n).toBe(0);
   });
 
   it("rolls back what was written when a later part fails inside the transaction", async () => {

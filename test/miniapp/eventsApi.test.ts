@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { createChain } from "../../db/chains.ts";
 import { type Db, rowsOf } from "../../db/client.ts";
 import { enroll, listEnrollments } from "../../db/enrollments.ts";
+import { removeTag } from "../../db/goals.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
 import { touches } from "../../db/schema/touches.ts";
-import { upsertSubscriber } from "../../db/subscribers.ts";
+import { getSubscriber, upsertSubscriber } from "../../db/subscribers.ts";
 import { createServer } from "../../miniapp/server/createServer.ts";
 import { warmupChain } from "../helpers/fixtures.ts";
 import { useTestDb } from "../helpers/testDb.ts";
@@ -192,5 +193,77 @@ describe("events API", () => {
     ]);
     const planned = await db.select().from(touches).where(eq(touches.subscriberId, id));
     expect(planned).toHaveLength(1);
+  });
+
+  it("adds an event's tags once, starting the chains they trigger; a repeated key adds nothing", async () => {
+    const { db } = testDb();
+    const id = await subscriber(db, 501);
+    await createChain(
+      db,
+      warmupChain({
+        slug: "vip",
+        name: "VIP",
+        trigger: { kind: "tag_added", tag: "vip" },
+        reentry: { policy: "always" },
+      }),
+    );
+    const post = api(db);
+    const registration = {
+      subscriber: { telegramId: 501 },
+      type: "registration",
+      tags: ["vip", "site", "vip"],
+      idempotencyKey: "reg-1",
+    };
+    const first = await post(registration);
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ tagsAdded: ["vip", "site"], enteredChains: ["vip"] });
+    expect((await getSubscriber(db, id))?.tags).toEqual(["vip", "site"]);
+    expect((await listEnrollments(db, id)).map((e) => e.source)).toEqual(["tag:vip"]);
+    expect(await eventCount(db, "tag_added")).toBe(2);
+
+    // A tag the subscriber has already is not added again.
+    const more = await post({
+      ...registration,
+      tags: ["site", "newsletter"],
+      idempotencyKey: "r2",
+    });
+    expect(more.json).toMatchObject({ tagsAdded: ["newsletter"], enteredChains: [] });
+
+    // The site retries the first event after an owner removed the tag: nothing is added back.
+    await removeTag(db, { subscriberId: id, tag: "vip", now: NOW });
+    const again = await post(registration);
+    expect(again).toEqual({ status: 200, json: { ok: true, duplicate: true } });
+    expect((await getSubscriber(db, id))?.tags).toEqual(["site", "newsletter"]);
+    expect(await eventCount(db, "tag_added")).toBe(3);
+    expect(await listEnrollments(db, id)).toHaveLength(1);
+  });
+
+  it("refuses bad tags with 400 and the path of each, recording nothing", async () => {
+    const { db } = testDb();
+    const id = await subscriber(db, 501);
+    const post = api(db);
+    const bad = await post({
+      subscriber: { telegramId: 501 },
+      type: "registration",
+      tags: ["ok", "", "x".repeat(49)],
+      idempotencyKey: "bad-tags",
+    });
+    expect(bad.status).toBe(400);
+    expect((bad.json.errors as { path: string }[]).map((e) => e.path)).toEqual([
+      "tags[1]",
+      "tags[2]",
+    ]);
+    const tooMany = await post({
+      subscriber: { telegramId: 501 },
+      type: "registration",
+      tags: Array.from({ length: 21 }, (_, i) => `t${i}`),
+      idempotencyKey: "many-tags",
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.errors).toEqual([
+      { path: "tags", message: "send at most 20 tags with one event" },
+    ]);
+    expect(await eventCount(db, "registration")).toBe(0);
+    expect((await getSubscriber(db, id))?.tags).toEqual([]);
   });
 });

@@ -56,7 +56,12 @@ export function eventsApiRoutes(deps: EventsApiDeps) {
           return c.json({ ok: true, duplicate: true });
         case "recorded":
           deps.logger.info(
-            { eventId: result.eventId, type: parsed.data.type, entered: result.enteredChains },
+            {
+              eventId: result.eventId,
+              type: parsed.data.type,
+              entered: result.enteredChains,
+              tagsAdded: result.tagsAdded,
+            },
             "event recorded",
           );
           return c.json({ ok: true, duplicate: false, ...result }, 201);
