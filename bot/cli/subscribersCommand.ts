@@ -181,7 +181,7 @@ export async function subscribersCommand(
     case "enroll": {
       const chain = await getChain(db, args.chain);
       // Broadcasts are stored as chains, but nobody is enrolled in one by hand.
-      if (!chain || chain.kind !== "chain") {
+      if (chain?.kind !== "chain") {
         io.err(`there is no chain "${args.chain}"; nothing changed.`);
         return 1;
       }

@@ -23,6 +23,11 @@ describe("broadcasts", () => {
     engine = undefined;
   });
 
+  async function start(options: NonNullable<Parameters<typeof startEngine>[1]>) {
+    engine = await startEngine(testDb().db, options);
+    return engine;
+  }
+
   async function personIn(set: Partial<typeof subscribers.$inferInsert>, name: string) {
     const [row] = await testDb()
       .db.insert(subscribers)
@@ -33,7 +38,7 @@ describe("broadcasts", () => {
 
   it("reaches only the segment's active members, each when their quiet hours allow", async () => {
     const { db } = testDb();
-    const e = (engine = await startEngine(db, { start: LATE_EVENING_MSK, policy: {} }));
+    const e = await start({ start: LATE_EVENING_MSK, policy: {} });
     await saveSegment(db, {
       slug: "course",
       name: "Course",
@@ -82,11 +87,11 @@ describe("broadcasts", () => {
 
   it("waits for the daily cap, and skips who unsubscribed before it went", async () => {
     const { db } = testDb();
-    const start = new Date("2026-05-04T09:00:00Z"); // 12:00 in Moscow
-    const e = (engine = await startEngine(db, {
-      start,
+    const noon = new Date("2026-05-04T09:00:00Z"); // 12:00 in Moscow
+    const e = await start({
+      start: noon,
       policy: { dailyCap: 1, quietHours: null, minPauseMinutes: 0 },
-    }));
+    });
     const chain = await e.createChain(warmupChain());
     const { subscriber: capped } = await e.enrolNew(chain, "Anna");
     await e.dispatcher.tick(); // Anna's one touch for today
@@ -118,7 +123,7 @@ describe("broadcasts", () => {
 
   it("a cancelled broadcast sends nothing more; an unknown segment is refused", async () => {
     const { db } = testDb();
-    const e = (engine = await startEngine(db, { start: LATE_EVENING_MSK, policy: {} }));
+    const e = await start({ start: LATE_EVENING_MSK, policy: {} });
     await personIn({}, "Anna");
     const broadcast = await createBroadcast(
       db,
@@ -148,7 +153,7 @@ describe("broadcasts", () => {
 
   it("the command counts, sends, lists and refuses bad input without sending", async () => {
     const { db } = testDb();
-    const e = (engine = await startEngine(db, { start: new Date("2026-05-04T09:00:00Z") }));
+    const e = await start({ start: new Date("2026-05-04T09:00:00Z") });
     await saveSegment(db, { slug: "vip", name: "VIP", rules: [{ kind: "tag", tag: "vip" }] });
     await personIn({ tags: ["vip"] }, "Anna");
     await personIn({}, "Bob");
@@ -190,7 +195,7 @@ describe("broadcasts", () => {
 
   it("a step's segment condition is checked when the step is due", async () => {
     const { db } = testDb();
-    const e = (engine = await startEngine(db, { start: new Date("2026-05-04T09:00:00Z") }));
+    const e = await start({ start: new Date("2026-05-04T09:00:00Z") });
     await saveSegment(db, { slug: "vip", name: "VIP", rules: [{ kind: "tag", tag: "vip" }] });
     const chain = await e.createChain(
       warmupChain({
