@@ -1,10 +1,11 @@
-// npm run chains -- export | import <file>: chains and lead magnets as one versionable document.
+// npm run chains -- export | import <file> | templates <en|ru>: chains and lead magnets as one
+// versionable document.
 import { createDb } from "../../db/client.ts";
 import { ConfigError, loadDatabaseConfig } from "../config.ts";
-import { CHAINS_USAGE, chainsCommand, readFileOrStdin } from "./chainsCommand.ts";
+import { CHAINS_ACTIONS, CHAINS_USAGE, chainsCommand, readFileOrStdin } from "./chainsCommand.ts";
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] !== "export" && argv[0] !== "import") {
+  if (!CHAINS_ACTIONS.includes(argv[0] ?? "")) {
     console.error(CHAINS_USAGE);
     return 2;
   }

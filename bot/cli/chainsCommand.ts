@@ -1,5 +1,7 @@
-// The chains command: export the document to stdout, or import one from a file or stdin.
+// The chains command: export the document to stdout, import one from a file or stdin, or import
+// the bundled ready-made chains in one language.
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import type { Db } from "../../db/client.ts";
 import { exportDocument } from "../../db/document/export.ts";
 import { importDocument, parseDocumentText } from "../../db/document/import.ts";
@@ -7,7 +9,24 @@ import { ValidationError } from "../../db/validation.ts";
 
 export const CHAINS_USAGE = `usage:
   npm run chains -- export > chains.json     write every chain and lead magnet as one document
-  npm run chains -- import chains.json       create or replace them from a document (- reads stdin)`;
+  npm run chains -- import chains.json       create or replace them from a document (- reads stdin)
+  npm run chains -- templates en|ru          import the ready-made chains in English or Russian`;
+
+/** The actions the command knows, for a quick usage check before the database is opened. */
+export const CHAINS_ACTIONS: readonly string[] = ["export", "import", "templates"];
+
+/** Languages of the bundled ready-made chains: templates/<language>.json. */
+export const TEMPLATE_LANGUAGES = ["en", "ru"] as const;
+export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
+
+export function isTemplateLanguage(value: string | undefined): value is TemplateLanguage {
+  return (TEMPLATE_LANGUAGES as readonly (string | undefined)[]).includes(value);
+}
+
+/** Where the ready-made chains in a language are, wherever the command is run from. */
+export function templatePath(language: TemplateLanguage): string {
+  return fileURLToPath(new URL(`../../templates/${language}.json`, import.meta.url));
+}
 
 export interface CommandIo {
   out(text: string): void;
@@ -30,10 +49,25 @@ export async function chainsCommand(db: Db, argv: string[], io: CommandIo): Prom
     io.out(`${JSON.stringify(await exportDocument(db), null, 2)}\n`);
     return 0;
   }
+  if (action === "templates" && isTemplateLanguage(file) && rest.length === 0) {
+    const code = await importFile(db, templatePath(file), io);
+    if (code === 0) {
+      io.err(
+        "replace the https://example.com/... links, promo codes, names and prices with yours: " +
+          'see "Ready-made chains" in the README',
+      );
+    }
+    return code;
+  }
   if (action !== "import" || file === undefined || rest.length > 0) {
     io.err(CHAINS_USAGE);
     return 2;
   }
+  return importFile(db, file, io);
+}
+
+/** Imports one document; returns 0 when it was imported, 1 when it was refused or unreadable. */
+async function importFile(db: Db, file: string, io: CommandIo): Promise<number> {
   let text: string;
   try {
     text = await io.read(file);
@@ -45,7 +79,8 @@ export async function chainsCommand(db: Db, argv: string[], io: CommandIo): Prom
     const summary = await importDocument(db, parseDocumentText(text));
     io.err(
       `imported: chains ${summary.chains.created} created, ${summary.chains.updated} updated; ` +
-        `lead magnets ${summary.leadMagnets.created} created, ${summary.leadMagnets.updated} updated`,
+        `lead magnets ${summary.leadMagnets.created} created, ${summary.leadMagnets.updated} updated; ` +
+        `segments ${summary.segments.created} created, ${summary.segments.updated} updated`,
     );
     return 0;
   } catch (error) {

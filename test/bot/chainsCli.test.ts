@@ -1,9 +1,10 @@
 // npm run chains: export to stdout, import from a file or stdin, refuse a bad document whole.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { templatePath } from "../../bot/cli/chainsCommand.ts";
 import { DOCUMENT_FORMAT } from "../../db/document/format.ts";
 import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
 import { onPostgres } from "../helpers/testDb.ts";
@@ -15,6 +16,12 @@ const run = (args: string[], input?: string) =>
     env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir },
     encoding: "utf8",
     input,
+  });
+/** The same command against the database in another directory. */
+const runIn = (dir: string, args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", "bot/cli/chains.ts", ...args], {
+    env: { PATH: process.env.PATH ?? "", DATA_DIR: dir },
+    encoding: "utf8",
   });
 const fileWith = (name: string, content: unknown) => {
   const path = join(workDir, name);
@@ -77,4 +84,67 @@ describe.skipIf(onPostgres)("chains CLI", () => {
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/npm run chains -- export/);
   });
+});
+
+describe.skipIf(onPostgres)("chains CLI: ready-made chains", () => {
+  const ownDir = mkdtempSync(join(tmpdir(), "tc-templates-"));
+  const templatesData = join(ownDir, "data");
+  afterAll(() => rmSync(ownDir, { recursive: true, force: true }));
+  const templates = (lang: string, ...extra: string[]) =>
+    runIn(templatesData, ["templates", lang, ...extra]);
+  const exported = () => JSON.parse(runIn(templatesData, ["export"]).stdout);
+  const bundled = (lang: "en" | "ru") => JSON.parse(readFileSync(templatePath(lang), "utf8"));
+
+  it("imports the bundled chains of a language in one command; again, it updates them", () => {
+    const first = templates("en");
+    expect(first.status).toBe(0);
+    expect(first.stderr).toMatch(/chains 9 created, 0 updated; lead magnets 5 created, 0 updated/);
+    expect(first.stderr).toMatch(/Ready-made chains/);
+    const afterFirst = exported();
+    expect(afterFirst.chains.map((c: { slug: string }) => c.slug)).toEqual([
+      "abandoned_cart",
+      "b2b",
+      "birthday",
+      "consulting",
+      "reactivation",
+      "second_purchase",
+      "warmup",
+      "webinar",
+      "welcome",
+    ]);
+    expect(
+      afterFirst.leadMagnets
+        .filter((m: { isDefault: boolean }) => m.isDefault)
+        .map((m: { slug: string }) => m.slug),
+    ).toEqual(["welcome"]);
+
+    // Idempotent: the same command again replaces what it made, and duplicates nothing.
+    const second = templates("en");
+    expect(second.status).toBe(0);
+    expect(second.stderr).toMatch(/chains 0 created, 9 updated; lead magnets 0 created, 5 updated/);
+    expect(exported()).toEqual(afterFirst);
+
+    // The other language replaces the texts of the same chains.
+    const russian = templates("ru");
+    expect(russian.status).toBe(0);
+    expect(russian.stderr).toMatch(/chains 0 created, 9 updated/);
+    const afterRussian = exported();
+    expect(afterRussian.chains).toHaveLength(9);
+    const warmupName = (doc: { chains: { slug: string; name: string }[] }) =>
+      doc.chains.find((c) => c.slug === "warmup")?.name;
+    expect(warmupName(afterRussian)).toBe(warmupName(bundled("ru")));
+    expect(warmupName(afterRussian)).not.toBe(warmupName(bundled("en")));
+  }, 60_000);
+
+  it("refuses an unknown language or extra arguments as bad usage, changing nothing", () => {
+    const before = exported();
+    for (const args of [["de"], [""], ["en", "extra"]]) {
+      const refused = templates(args[0] ?? "", ...args.slice(1));
+      expect(refused.status, args.join(" ")).toBe(2);
+      expect(refused.stderr).toMatch(/npm run chains -- templates en\|ru/);
+    }
+    const bare = runIn(templatesData, ["templates"]);
+    expect(bare.status).toBe(2);
+    expect(exported()).toEqual(before);
+  }, 60_000);
 });
