@@ -17,6 +17,8 @@ import {
   LEAD_MAGNET_CONVERSATION_VERSION,
 } from "./conversations/leadMagnet.ts";
 import { adminFeature } from "./features/admin.ts";
+import { handoffFeature } from "./features/handoff.ts";
+import { managerGroupFeature } from "./features/managerGroup.ts";
 import { memberStatusFeature } from "./features/memberStatus.ts";
 import { startFeature } from "./features/start.ts";
 import { stopFeature } from "./features/stop.ts";
@@ -101,6 +103,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   composer.use(touchButtonsFeature);
   composer.use(adminFeature);
   composer.use(memberStatusFeature);
+  composer.use(managerGroupFeature);
+  composer.use(handoffFeature);
   composer.use(unhandledFeature);
   return bot;
 }

@@ -15,6 +15,8 @@ export interface BotDeps {
   defaultTimezone: string;
   /** Where the Mini App is served; /admin offers it only when set. */
   publicUrl?: string | undefined;
+  /** MANAGER_CHAT_ID: the managers' group until an owner links one with /linkgroup. */
+  managerChatId?: number | undefined;
 }
 
 export type BaseContext = Context & {

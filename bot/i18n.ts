@@ -80,6 +80,35 @@ const messages = {
     ru: "Спасибо! Менеджер скоро свяжется с вами.",
     en: "Thank you! A manager will be in touch soon.",
   },
+  groupLinked: {
+    ru: "Готово: карточки горячих лидов и сообщения клиентов будут приходить в эту группу.",
+    en: "Done: hot-lead cards and messages from leads will come to this group.",
+  },
+  linkOwnersOnly: {
+    ru: "Привязать группу может только владелец.",
+    en: "Only an owner can link a group.",
+  },
+  leadOnlyManagers: {
+    ru: "Карточками управляют только менеджеры и владельцы. Ничего не изменилось.",
+    en: "Only managers and owners act on cards. Nothing has changed.",
+  },
+  leadYours: { ru: "Лид ваш!", en: "The lead is yours!" },
+  leadTakenBy: {
+    ru: "Этого лида уже взял(а) {name}. Спасибо за готовность помочь!",
+    en: "{name} has already taken this lead. Thanks for offering!",
+  },
+  leadNotYours: {
+    ru: "Этим лидом занимается {name}: закрыть его может он(а) или владелец.",
+    en: "{name} is handling this lead: they or an owner can close it.",
+  },
+  leadClosed: { ru: "Этот лид уже закрыт.", en: "This lead is already closed." },
+  leadWon: { ru: "Отмечено: продажа.", en: "Marked as won." },
+  leadLost: { ru: "Отмечено: отказ.", en: "Marked as lost." },
+  leadSaid: { ru: "💬 {name} пишет:", en: "💬 {name} writes:" },
+  replyUndelivered: {
+    ru: "Не доставлено: клиент заблокировал бота или удалил чат.",
+    en: "Not delivered: the lead blocked the bot or deleted the chat.",
+  },
   commandStart: { ru: "Начать", en: "Start" },
   commandStop: { ru: "Отписаться от сообщений", en: "Unsubscribe from messages" },
   commandCancel: { ru: "Прервать опрос", en: "Leave the questionnaire" },

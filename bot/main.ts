@@ -5,6 +5,7 @@ import { seedOwners } from "../db/admins.ts";
 import { pruneProcessedUpdates } from "../db/botState.ts";
 import { createDb } from "../db/client.ts";
 import { createServer } from "../miniapp/server/createServer.ts";
+import { createHotLeadWatcher } from "./alerts/hotLeadWatcher.ts";
 import { createBot, publishCommands } from "./bot.ts";
 import { scaledClock } from "./clock.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
@@ -45,6 +46,7 @@ async function main() {
     clock,
     defaultTimezone: config.DEFAULT_TIMEZONE,
     publicUrl: config.PUBLIC_URL,
+    managerChatId: config.MANAGER_CHAT_ID,
   };
   const bot = createBot(config.BOT_TOKEN, deps, { apiRoot: config.TELEGRAM_API_ROOT });
   await bot.init();
@@ -102,6 +104,16 @@ async function main() {
   });
   triggers.start();
 
+  const hotLeads = createHotLeadWatcher({
+    db: database.db,
+    api: bot.api,
+    clock,
+    logger,
+    defaultTimezone: config.DEFAULT_TIMEZONE,
+    managerChatId: config.MANAGER_CHAT_ID,
+  });
+  hotLeads.start();
+
   const pruneTimer = setInterval(() => {
     pruneProcessedUpdates(database.db, new Date(Date.now() - DAY_MS)).catch((error) =>
       logger.error({ err: error }, "pruning processed update ids failed"),
@@ -118,6 +130,7 @@ async function main() {
       clearInterval(pruneTimer);
       await receiver.stop();
       await triggers.stop();
+      await hotLeads.stop();
       await dispatcher.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

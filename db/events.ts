@@ -26,6 +26,10 @@ export const EVENT_TYPES = [
   "unblocked",
   "linked",
   "field_set",
+  "lead_taken",
+  "lead_won",
+  "lead_lost",
+  "manager_replied",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

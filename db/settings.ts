@@ -30,23 +30,82 @@ export const policySchema = z
   .strict();
 export type Policy = z.infer<typeof policySchema>;
 
-const POLICY_KEY = "policy";
+/** Hot leads: how the score is built, when a lead is hot, and how managers take over. */
+export const leadSettingsSchema = z
+  .object({
+    /** Points per event type (click, reply, hot button, goal, purchase, or any event of yours). */
+    weights: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_]{1,64}$/, "an event type is letters, digits and _"),
+        z.number().int().min(-1000).max(1000),
+      )
+      .default({ clicked: 5, replied: 10, hot: 50, goal_reached: 30, purchase: 40 }),
+    /** A lead whose score reaches this is hot (a hot button makes them hot at once). */
+    threshold: z.number().int().min(1).max(1_000_000).default(50),
+    /** The score counts events of the last this many days, so old interest fades. */
+    windowDays: z.number().int().min(1).max(365).default(30),
+    /** No second card for the same lead within this many hours. */
+    alertWindowHours: z.number().int().min(1).max(720).default(24),
+    /** Whether a lead's chains wait while a manager talks to them. */
+    pauseChains: z.boolean().default(true),
+    /** How long after a manager's last message the chains resume. */
+    pauseHours: z.number().int().min(1).max(720).default(24),
+    /** The group linked with /linkgroup; MANAGER_CHAT_ID applies while it is null. */
+    managerChatId: z.number().int().nullable().default(null),
+    /** The language of cards and notices in the managers' group. */
+    language: z.enum(["ru", "en"]).default("en"),
+  })
+  .strict();
+export type LeadSettings = z.infer<typeof leadSettingsSchema>;
 
-export async function getPolicy(db: Db): Promise<Policy> {
+async function readSetting<S extends z.ZodType>(
+  db: Db,
+  key: string,
+  schema: S,
+): Promise<z.output<S>> {
   const [row] = await db
     .select({ value: settings.value })
     .from(settings)
-    .where(eq(settings.key, POLICY_KEY));
+    .where(eq(settings.key, key));
   // A stored value from an older version may lack newer fields: parsing fills the defaults.
-  const parsed = policySchema.safeParse(row?.value ?? {});
-  return parsed.success ? parsed.data : policySchema.parse({});
+  const parsed = schema.safeParse(row?.value ?? {});
+  return parsed.success ? parsed.data : schema.parse({});
 }
 
-export async function setPolicy(db: Db, input: unknown): Promise<Policy> {
-  const policy = parseOrThrow(policySchema, input, "careful-communication policy");
+async function writeSetting<S extends z.ZodType>(
+  db: Db,
+  key: string,
+  schema: S,
+  input: unknown,
+  what: string,
+): Promise<z.output<S>> {
+  const value = parseOrThrow(schema, input, what);
   await db
     .insert(settings)
-    .values({ key: POLICY_KEY, value: policy })
-    .onConflictDoUpdate({ target: settings.key, set: { value: policy, updatedAt: sql`now()` } });
-  return policy;
+    .values({ key, value })
+    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: sql`now()` } });
+  return value;
+}
+
+const POLICY_KEY = "policy";
+const LEADS_KEY = "leads";
+
+export const getPolicy = (db: Db): Promise<Policy> => readSetting(db, POLICY_KEY, policySchema);
+
+export const setPolicy = (db: Db, input: unknown): Promise<Policy> =>
+  writeSetting(db, POLICY_KEY, policySchema, input, "careful-communication policy");
+
+export const getLeadSettings = (db: Db): Promise<LeadSettings> =>
+  readSetting(db, LEADS_KEY, leadSettingsSchema);
+
+/** Replaces the lead settings; fields left out take their defaults. */
+export const setLeadSettings = (db: Db, input: unknown): Promise<LeadSettings> =>
+  writeSetting(db, LEADS_KEY, leadSettingsSchema, input, "lead settings");
+
+/** Changes some lead settings, keeping the rest. */
+export async function updateLeadSettings(
+  db: Db,
+  patch: Partial<LeadSettings>,
+): Promise<LeadSettings> {
+  return setLeadSettings(db, { ...(await getLeadSettings(db)), ...patch });
 }

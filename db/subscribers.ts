@@ -180,3 +180,30 @@ export async function setField(
     return { previous };
   });
 }
+
+/** Remembers the lead's topic in the managers' group. */
+export async function setManagerThread(db: Db, id: number, threadId: number): Promise<void> {
+  await db.update(subscribers).set({ managerThreadId: threadId }).where(eq(subscribers.id, id));
+}
+
+/** The lead whose topic this is in the managers' group. */
+export async function subscriberByManagerThread(
+  db: Db,
+  threadId: number,
+): Promise<Subscriber | null> {
+  const [row] = await db
+    .select()
+    .from(subscribers)
+    .where(eq(subscribers.managerThreadId, threadId));
+  return row ?? null;
+}
+
+/** A manager is talking to them: their chains wait until `until` (never moved earlier). */
+export async function pauseForHandoff(db: Db, id: number, until: Date): Promise<void> {
+  await db
+    .update(subscribers)
+    .set({
+      handoffUntil: sql`greatest(coalesce(${subscribers.handoffUntil}, ${until.toISOString()}::timestamptz), ${until.toISOString()}::timestamptz)`,
+    })
+    .where(eq(subscribers.id, id));
+}

@@ -53,6 +53,10 @@ export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decisio
         : { action: "skip", reason: "conditions not met" };
     }
   }
+  // A manager is talking to them: every chain waits (important steps too) until the pause ends.
+  if (subscriber.handoffUntil && subscriber.handoffUntil.getTime() > now.getTime()) {
+    return { action: "defer", until: subscriber.handoffUntil };
+  }
   if (!step.important) {
     const allowed = firstAllowedMoment({
       now,

@@ -46,6 +46,10 @@ export const subscribers = pgTable(
     updatedAt: at().notNull().defaultNow(),
     statusChangedAt: at(),
     lastInteractionAt: at(),
+    /** While a manager talks to them, their chains wait until this moment. */
+    handoffUntil: at(),
+    /** Their topic in the managers' group, when that group has topics. */
+    managerThreadId: bigint({ mode: "number" }),
   },
   (t) => [
     index().on(t.status),

@@ -37,4 +37,22 @@ describe.skipIf(onPostgres)("settings CLI", () => {
     });
     expect(run("nonsense").status).toBe(2);
   });
+
+  it("changes lead settings field by field and manages managers", () => {
+    const defaults = JSON.parse(run("leads").stdout);
+    expect(defaults).toMatchObject({ threshold: 50, windowDays: 30, pauseChains: true });
+    expect(run("leads", '{"threshold":80,"weights":{"hot":100}}').status).toBe(0);
+    const changed = JSON.parse(run("leads").stdout);
+    expect(changed).toMatchObject({ threshold: 80, weights: { hot: 100 }, windowDays: 30 });
+    const refused = run("leads", '{"threshold":0}');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/threshold/);
+    expect(JSON.parse(run("leads").stdout).threshold).toBe(80);
+
+    expect(run("managers", "add", "42", "Anton").status).toBe(0);
+    expect(run("managers").stdout).toContain("manager\t42\tAnton");
+    expect(run("managers", "remove", "42").status).toBe(0);
+    expect(run("managers", "remove", "42").status).toBe(1);
+    expect(run("managers", "add", "not-a-number").status).toBe(2);
+  });
 });

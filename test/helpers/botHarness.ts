@@ -34,7 +34,10 @@ export interface Person {
 
 let updateCounter = 1000;
 
-export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}) {
+/** Answers for methods the recorder does not know (getChat, createForumTopic...), by method. */
+export type ApiAnswers = Record<string, (payload: Record<string, unknown>) => unknown>;
+
+export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers: ApiAnswers = {}) {
   const calls: ApiCall[] = [];
   let messageId = 1;
   const deps: BotDeps = {
@@ -47,6 +50,8 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}) {
   const recorder: Transformer = async (_prev, method, payload) => {
     calls.push({ method, payload: payload as Record<string, unknown> });
     const chatId = (payload as { chat_id?: number }).chat_id ?? 0;
+    const custom = answers[method];
+    if (custom) return { ok: true, result: custom(payload as Record<string, unknown>) } as never;
     const result = method.startsWith("send")
       ? {
           message_id: messageId++,
@@ -54,7 +59,9 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}) {
           chat: { id: chatId, type: "private" },
           ...payload,
         }
-      : true;
+      : method === "copyMessage"
+        ? { message_id: messageId++ }
+        : true;
     return { ok: true, result } as never;
   };
   const bot = createBot("123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz", deps, {

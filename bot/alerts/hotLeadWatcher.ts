@@ -1,0 +1,86 @@
+// Every two seconds: score new events, open a card for each new hot lead, and send what waits for
+// the managers' group within its limit. Hourly, every score is recomputed so old interest fades.
+import type { Api } from "grammy";
+import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
+import type { Logger } from "pino";
+import type { Db } from "../../db/client.ts";
+import { scanForHotLeads } from "../../db/hotLeads.ts";
+import { loadLeadCard } from "../../db/leadCard.ts";
+import { rescoreAll } from "../../db/leadScore.ts";
+import { drainOutbox } from "../../db/managerOutbox.ts";
+import { getLeadSettings, type LeadSettings } from "../../db/settings.ts";
+import type { Clock } from "../context.ts";
+import { renderCard } from "./card.ts";
+import { createGroupSender } from "./groupSender.ts";
+
+export interface HotLeadWatcherOptions {
+  db: Db;
+  api: Api;
+  clock: Clock;
+  logger: Logger;
+  defaultTimezone: string;
+  /** MANAGER_CHAT_ID: the group used until an owner links one with /linkgroup. */
+  managerChatId?: number | undefined;
+  /** Wall time for the group's rate limit; tests pass a fake one. */
+  wallClock?: () => Date;
+}
+
+/** The group cards go to: the linked one, else MANAGER_CHAT_ID, else none. */
+export function managerChatOf(settings: LeadSettings, fallback?: number): number | null {
+  return settings.managerChatId ?? fallback ?? null;
+}
+
+export function createHotLeadWatcher(options: HotLeadWatcherOptions) {
+  const log = options.logger.child({ component: "hot-leads" });
+  const wallClock = options.wallClock ?? (() => new Date());
+  const send = createGroupSender(options.api);
+  let task: ScheduledTask | null = null;
+  let running: Promise<void> | null = null;
+  let rescoredAt: number | null = null;
+
+  async function tick(): Promise<void> {
+    const now = options.clock();
+    const settings = await getLeadSettings(options.db);
+    if (rescoredAt === null || now.getTime() - rescoredAt >= 3_600_000) {
+      await rescoreAll(options.db, settings, now);
+      rescoredAt = now.getTime();
+    }
+    const chatId = managerChatOf(settings, options.managerChatId);
+    const scan = await scanForHotLeads(options.db, {
+      now,
+      settings,
+      chatId,
+      renderCard: async (db, alert) => {
+        const card = await loadLeadCard(db, alert.subscriberId);
+        if (!card) throw new Error(`lead ${alert.subscriberId} vanished`);
+        return renderCard(card, alert, settings.language, options.defaultTimezone);
+      },
+    });
+    for (const alert of scan.alerts) {
+      log.info({ subscriberId: alert.subscriberId, reason: alert.reason }, "hot lead");
+    }
+    const drained = await drainOutbox(options.db, wallClock(), send);
+    if (drained.waiting > 0) log.debug(drained, "managers' group limit reached; the rest waits");
+  }
+
+  return {
+    /** One pass now; a pass already running is joined. */
+    tick(): Promise<void> {
+      running ??= tick().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+    start(schedule = "*/2 * * * * *") {
+      task = cronSchedule(schedule, () => {
+        if (running) return;
+        this.tick().catch((error) => log.error({ err: error }, "hot-lead pass failed"));
+      });
+    },
+    async stop() {
+      await task?.stop();
+      task = null;
+      await running?.catch(() => undefined);
+    },
+  };
+}
