@@ -2,10 +2,10 @@
 // managers' group, and who the managers are.
 
 import { addManager, listAdmins, removeManager } from "../../db/admins.ts";
-import { createDb, type Db } from "../../db/client.ts";
+import type { Db } from "../../db/client.ts";
 import { getLeadSettings, getPolicy, setPolicy, updateLeadSettings } from "../../db/settings.ts";
 import { ValidationError } from "../../db/validation.ts";
-import { ConfigError, loadDatabaseConfig } from "../config.ts";
+import { runTool, withDatabase } from "./runTool.ts";
 
 const USAGE = `usage:
   npm run settings -- policy                 show the careful-communication policy
@@ -71,33 +71,20 @@ async function run(db: Db, argv: string[]): Promise<number | null> {
   return null;
 }
 
-async function main(argv: string[]): Promise<number> {
+runTool(async (argv) => {
   if (!["policy", "leads", "managers"].includes(argv[0] ?? "")) {
     console.error(USAGE);
     return 2;
   }
-  const config = loadDatabaseConfig();
-  const database = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-  try {
-    await database.migrate();
-    const code = await run(database.db, argv);
-    if (code === null) console.error(USAGE);
-    return code ?? 2;
-  } catch (error) {
-    if (error instanceof ValidationError) {
+  return withDatabase(async (db) => {
+    try {
+      const code = await run(db, argv);
+      if (code === null) console.error(USAGE);
+      return code ?? 2;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
       console.error(error.message);
       return 1;
     }
-    throw error;
-  } finally {
-    await database.close();
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error instanceof ConfigError ? error.message : error);
-    process.exit(1);
-  },
-);
+  });
+});
