@@ -1,7 +1,7 @@
 // Broadcasts: one message to a segment, planned as touches the dispatcher sends under the same
 // policy as every chain. Each is stored as a hidden one-step chain (kind "broadcast"), so clicks,
 // goals and revenue attribution work as they do for chains.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "./client.ts";
 import { type BroadcastInput, broadcastInput } from "./content/broadcastSpec.ts";
 import { broadcasts } from "./schema/broadcasts.ts";
@@ -167,7 +167,13 @@ export async function cancelBroadcast(db: Db, id: number, now: Date): Promise<nu
     const held = await tx
       .update(touches)
       .set({ status: "cancelled", outcome: "broadcast cancelled", leaseOwner: null })
-      .where(and(eq(touches.chainId, row.chainId), eq(touches.status, "pending")))
+      .where(
+        and(
+          eq(touches.chainId, row.chainId),
+          eq(touches.status, "pending"),
+          isNull(touches.leaseOwner),
+        ),
+      )
       .returning({ id: touches.id });
     // Funnels count exits from events, so each ended walk gets its "exited" event.
     await tx.execute(

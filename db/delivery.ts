@@ -257,18 +257,22 @@ export async function recordSentBatch(
       walking.map((r) => sql`(${r.ctx.enrollment?.id}::bigint, ${iso(r.at)}::timestamptz)`),
       sql`, `,
     );
-    const counted = await rowsOf<{ id: string | number; touches_sent: number }>(
+    // A walk that ended while its touch was being sent (a /stop, a goal) counts the send but
+    // plans nothing after it.
+    const counted = await rowsOf<{ id: string | number; touches_sent: number; running: boolean }>(
       tx,
       sql`update ${enrollments} e set touches_sent = e.touches_sent + 1, last_touch_at = v.at
           from (values ${countValues}) as v(id, at) where e.id = v.id
-          returning e.id, e.touches_sent`,
+          returning e.id, e.touches_sent, e.status in ('active', 'paused') as running`,
     );
     const touchesSent = new Map(counted.map((r) => [Number(r.id), Number(r.touches_sent)]));
+    const stillRunning = new Set(counted.filter((r) => r.running).map((r) => Number(r.id)));
 
     const nextTouches: (typeof touches.$inferInsert)[] = [];
     const plans: ReturnType<typeof sql>[] = [];
     for (const r of walking) {
       const enrollment = r.ctx.enrollment as EnrollmentRow;
+      if (!stillRunning.has(enrollment.id)) continue;
       const maxTouches = r.ctx.chain?.exit.maxTouches;
       if (maxTouches !== undefined && (touchesSent.get(enrollment.id) ?? 0) >= maxTouches) {
         await endEnrollment(tx, {

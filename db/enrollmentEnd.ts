@@ -1,5 +1,5 @@
 // Ending an enrolment: its status, why, the pending touch cancelled, and the events funnels count.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { RUNNING_STATUSES } from "./enrollments.ts";
 import { appendEvent } from "./events.ts";
@@ -34,7 +34,15 @@ export async function endEnrollment(
   await db
     .update(touches)
     .set({ status: "cancelled", outcome: `enrolment ended: ${input.reason}`, leaseOwner: null })
-    .where(and(eq(touches.enrollmentId, input.enrollmentId), eq(touches.status, "pending")));
+    // A touch a worker is sending right now is left to it: it records the send truthfully and,
+    // the walk being over, plans nothing after it.
+    .where(
+      and(
+        eq(touches.enrollmentId, input.enrollmentId),
+        eq(touches.status, "pending"),
+        isNull(touches.leaseOwner),
+      ),
+    );
   const base = {
     subscriberId: ended.subscriberId,
     chainId: ended.chainId,

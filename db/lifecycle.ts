@@ -1,5 +1,5 @@
 // Subscriber status changes (unsubscribe, block, come back) and what they end: enrolments and touches.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { RUNNING_STATUSES } from "./enrollments.ts";
 import { appendEvent } from "./events.ts";
@@ -40,7 +40,14 @@ export async function stopSubscriber(
     await tx
       .update(touches)
       .set({ status: "cancelled", outcome: input.reason, leaseOwner: null })
-      .where(and(eq(touches.subscriberId, input.subscriberId), eq(touches.status, "pending")));
+      // A touch being sent right now is left to its worker (see endEnrollment).
+      .where(
+        and(
+          eq(touches.subscriberId, input.subscriberId),
+          eq(touches.status, "pending"),
+          isNull(touches.leaseOwner),
+        ),
+      );
     await appendEvent(tx, {
       subscriberId: input.subscriberId,
       type: input.reason,

@@ -1,0 +1,234 @@
+// The database's figures against the simulation's own record of what it did: every difference is named.
+import type { ChainFunnel, RevenueTotals, SourceFunnel } from "../../db/analytics.ts";
+import type { SimulationRecord } from "./simulation.ts";
+
+export interface Figures {
+  chains: ChainFunnel[];
+  sources: SourceFunnel[];
+  totals: RevenueTotals;
+  events: Record<string, number>;
+  clicks: Record<string, number>;
+  conversions: Record<string, number>;
+  touches: Record<string, number>;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** The agreed figure, or what differs, one line each. */
+  detail: string[];
+}
+
+/** Decimal string to cents, exactly. */
+export function cents(amount: string): number {
+  const [whole = "0", fraction = ""] = amount.split(".");
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2));
+}
+
+const money = (c: number) => (c / 100).toFixed(2);
+
+/** One figure: the database's and the simulation's must be equal. */
+function same(
+  name: string,
+  database: number,
+  simulation: number,
+  show: (n: number) => string = String,
+): Check {
+  return database === simulation
+    ? { name, ok: true, detail: [show(database)] }
+    : {
+        name,
+        ok: false,
+        detail: [`database ${show(database)}, simulation ${show(simulation)}`],
+      };
+}
+
+/** Many figures at once, by name: every one must be equal; the differing ones are listed. */
+function sameEach(
+  name: string,
+  pairs: { label: string; database: number; simulation: number }[],
+  show: (n: number) => string = String,
+): Check {
+  const differing = pairs.filter((p) => p.database !== p.simulation);
+  return {
+    name: `${name} (${pairs.length})`,
+    ok: differing.length === 0,
+    detail: differing.map(
+      (p) => `${p.label}: database ${show(p.database)}, simulation ${show(p.simulation)}`,
+    ),
+  };
+}
+
+export interface CheckOptions {
+  /** Log lines at level error or worse from the bot. */
+  botErrors: string[];
+  /** Chains whose every enrolment the simulation caused and counted. */
+  countable: (slug: string) => boolean;
+}
+
+export function checkFigures(
+  figures: Figures,
+  record: SimulationRecord,
+  options: CheckOptions,
+): Check[] {
+  const { botErrors } = options;
+  const { chains, sources, totals, events, clicks, conversions, touches } = figures;
+  const count = (type: string) => events[type] ?? 0;
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const checks: Check[] = [];
+
+  checks.push(
+    same("prospects who started", sum(sources.map((s) => s.subscribers)), record.started),
+  );
+  checks.push(same("questionnaires finished", count("magnet_delivered"), record.finished));
+  // The simulation knows which chains its magnets and events started; tags, segments, dates and
+  // quiet spells start chains without telling it, so those are left out.
+  const countable = chains.filter((c) => options.countable(c.slug));
+  checks.push(
+    sameEach(
+      "enrolments per chain started by magnets and events",
+      countable.map((c) => ({
+        label: c.slug,
+        database: c.enrolled,
+        simulation: record.enrolled.get(c.slug) ?? 0,
+      })),
+    ),
+  );
+
+  const received = sum([...record.received.values()]) + record.ambiguous;
+  checks.push(same("touches sent and received", touches.sent ?? 0, received));
+  const steps = chains.flatMap((c) => c.steps.map((s) => ({ chain: c.slug, step: s })));
+  if (record.ambiguous === 0) {
+    checks.push(
+      sameEach(
+        "steps reached",
+        steps.map(({ chain, step }) => ({
+          label: `${chain}/${step.key}`,
+          database: step.reached,
+          simulation: record.received.get(`${chain}/${step.key}`) ?? 0,
+        })),
+      ),
+    );
+    checks.push(
+      sameEach(
+        "steps clicked",
+        steps.map(({ chain, step }) => ({
+          label: `${chain}/${step.key}`,
+          database: step.clicked,
+          simulation: record.clickedSteps.get(`${chain}/${step.key}`) ?? 0,
+        })),
+      ),
+    );
+  } else {
+    checks.push({
+      name: "steps reached and clicked",
+      ok: true,
+      detail: [`not compared: ${record.ambiguous} messages matched more than one step`],
+    });
+  }
+  checks.push(
+    sameEach(
+      "enrolments that clicked, per chain",
+      chains.map((c) => ({
+        label: c.slug,
+        database: c.clicked,
+        simulation: record.chainClickers.get(c.slug) ?? 0,
+      })),
+    ),
+  );
+  checks.push(same("tracked links followed", clicks.url ?? 0, record.linkClicks));
+  checks.push(same("tracked links not found", record.lostLinks, 0));
+  checks.push(same("hot buttons pressed", clicks.hot ?? 0, record.presses.hot));
+  checks.push(same("goal buttons pressed", clicks.goal ?? 0, record.presses.goal));
+  checks.push(same("reply buttons pressed", clicks.reply ?? 0, record.presses.reply));
+  checks.push(same("tag buttons pressed", clicks.tag ?? 0, record.presses.tag));
+
+  checks.push(same("purchases recorded", totals.purchases, record.purchases));
+  checks.push(same("revenue", cents(totals.revenue), record.revenueCents, money));
+  const credited = [...new Set([...chains.map((c) => c.slug), ...record.revenueByChain.keys()])];
+  checks.push(
+    sameEach(
+      "revenue credited per chain",
+      [
+        ...credited
+          .filter((slug): slug is string => slug !== null)
+          .map((slug) => ({
+            label: slug,
+            database: cents(chains.find((c) => c.slug === slug)?.revenue ?? "0"),
+            simulation: record.revenueByChain.get(slug)?.cents ?? 0,
+          })),
+        {
+          label: "no chain",
+          database: cents(totals.unattributed),
+          simulation: record.revenueByChain.get(null)?.cents ?? 0,
+        },
+      ],
+      money,
+    ),
+  );
+  checks.push(
+    same(
+      "repeated purchase requests answered as duplicates",
+      record.duplicatesAcknowledged,
+      record.duplicatesSent,
+    ),
+  );
+  checks.push(
+    same("enrolments converted by purchases", conversions.event ?? 0, record.convertedByEvents),
+  );
+  const byButton = conversions.button ?? 0;
+  checks.push({
+    name: "enrolments converted by goal buttons",
+    ok: byButton <= record.presses.goal,
+    detail: [
+      byButton <= record.presses.goal
+        ? `${byButton} of ${record.presses.goal} presses (a press after the walk ended converts nothing)`
+        : `database ${byButton}, more than the ${record.presses.goal} presses`,
+    ],
+  });
+  checks.push(same("abandoned carts", count("cart_abandoned"), record.carts));
+  checks.push(same("unsubscribed", sum(sources.map((s) => s.unsubscribed)), record.unsubscribed));
+  checks.push(same("blocked the bot", sum(sources.map((s) => s.blocked)), record.blocked));
+
+  const sourceNames = [...new Set([...sources.map((s) => s.source), ...record.bySource.keys()])];
+  const bySource = (field: "subscribers" | "finished" | "buyers" | "purchases") =>
+    sourceNames.map((source) => {
+      const mine = record.bySource.get(source);
+      const theirs = sources.find((s) => s.source === source);
+      const simulation =
+        field === "subscribers" ? (mine?.started ?? 0) : ((mine?.[field] as number) ?? 0);
+      return { label: source ?? "(none)", database: theirs?.[field] ?? 0, simulation };
+    });
+  checks.push(sameEach("arrivals per source", bySource("subscribers")));
+  checks.push(sameEach("finished per source", bySource("finished")));
+  checks.push(sameEach("buyers per source", bySource("buyers")));
+  checks.push(sameEach("purchases per source", bySource("purchases")));
+  checks.push(
+    sameEach(
+      "revenue per source",
+      sourceNames.map((source) => ({
+        label: source ?? "(none)",
+        database: cents(sources.find((s) => s.source === source)?.revenue ?? "0"),
+        simulation: record.bySource.get(source)?.revenueCents ?? 0,
+      })),
+      money,
+    ),
+  );
+
+  checks.push({
+    name: "touches failed",
+    ok: (touches.failed ?? 0) === 0,
+    detail: [String(touches.failed ?? 0)],
+  });
+  checks.push({
+    name: "errors logged by the bot",
+    ok: botErrors.length === 0,
+    detail: botErrors.length === 0 ? ["0"] : botErrors.slice(0, 5),
+  });
+  checks.push({
+    name: "prospects who went as planned",
+    ok: record.errors.length === 0,
+    detail: record.errors.length === 0 ? ["all"] : record.errors.slice(0, 5),
+  });
+  return checks;
+}

@@ -1,0 +1,250 @@
+// One demo run: a fresh PGlite with the document imported, the emulator, the real bot against it,
+// the simulated prospects, then the report from the database and the checks against the record.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import {
+  chainFunnels,
+  clicksByKind,
+  conversionsByCause,
+  eventCounts,
+  revenueTotals,
+  sourceFunnels,
+  touchCounts,
+} from "../../db/analytics.ts";
+import { listChains } from "../../db/chains.ts";
+import { createDb } from "../../db/client.ts";
+import { importDocument } from "../../db/document/import.ts";
+import { startBot } from "./botProcess.ts";
+import { type Check, checkFigures, type Figures } from "./checks.ts";
+import { loadDemoDocument } from "./document.ts";
+import { DemoTelegramServer } from "./emulator.ts";
+import { createProgress } from "./progress.ts";
+import { reportText } from "./report.ts";
+import { CURRENCY, createSimulation, DAY } from "./simulation.ts";
+
+export interface DemoOptions {
+  prospects: number;
+  seed: number;
+  timeScale: number;
+  days: number;
+  /** The chain document to load. */
+  document: string;
+  /** Keep the data directory and the bot's log even when every check passes. */
+  keep: boolean;
+}
+
+export interface DemoIo {
+  out: NodeJS.WriteStream;
+  err: NodeJS.WriteStream;
+}
+
+/** A token of the right shape; the emulator accepts any. The Mini App will sign init data with it. */
+export const DEMO_TOKEN = "1000000001:demo-token-for-the-local-emulator-only";
+/** The owner the demo seeds (prospects' ids start far above it). */
+export const DEMO_OWNER_ID = 1_000;
+/** How long the bot may take to finish the updates it received once the prospects are done. */
+const SETTLE_TIMEOUT_MS = 60_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
+
+const shortPath = (path: string) => {
+  const near = relative(process.cwd(), path);
+  return near && !near.startsWith("..") ? near : path;
+};
+
+const duration = (ms: number) => {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+};
+
+export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number> {
+  const say = (line: string) => io.err.write(`${line}\n`);
+  const document = loadDemoDocument(options.document);
+  if (document.magnets.length === 0) {
+    say(`${options.document} has no lead magnets: prospects would have nothing to arrive through.`);
+    return 2;
+  }
+  const realMs = (options.days * DAY) / options.timeScale;
+  const title =
+    `touchchains demo: ${options.prospects} prospects, seed ${options.seed}, ` +
+    `${options.days} days at TIME_SCALE ${options.timeScale} (${duration(realMs)}), ` +
+    `${shortPath(options.document)}`;
+  say(title);
+
+  const workDir = mkdtempSync(join(tmpdir(), "touchchains-demo-"));
+  const dataDir = join(workDir, "data");
+  const logFile = join(workDir, "bot.log");
+  say(`data and the bot's log: ${workDir}`);
+
+  const setup = await createDb({ dataDir });
+  const chainSlugs = new Map<number, string>();
+  try {
+    await setup.migrate();
+    const summary = await importDocument(setup.db, document.raw);
+    for (const chain of await listChains(setup.db)) chainSlugs.set(chain.id, chain.slug);
+    say(
+      `imported ${summary.chains.created} chains and ${summary.leadMagnets.created} lead magnets`,
+    );
+  } finally {
+    await setup.close();
+  }
+
+  const emulatorPort = await freePort();
+  const httpPort = await freePort();
+  const emulator = new DemoTelegramServer({
+    port: emulatorPort,
+    host: "127.0.0.1",
+    // Messages are kept for the whole run (the emulator's default drops them after a minute).
+    storeTimeout: 20 * 86_400,
+  });
+  await emulator.start();
+  let emulatorStopped = false;
+  const stopEmulator = async () => {
+    if (emulatorStopped) return;
+    emulatorStopped = true;
+    await emulator.stop();
+  };
+  const serverUrl = `http://127.0.0.1:${httpPort}`;
+  const eventsApiKey = randomBytes(24).toString("hex");
+  const bot = startBot(
+    {
+      PATH: process.env.PATH ?? "",
+      ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+      BOT_TOKEN: DEMO_TOKEN,
+      TELEGRAM_API_ROOT: `http://127.0.0.1:${emulatorPort}`,
+      BOT_MODE: "polling",
+      DATA_DIR: dataDir,
+      PORT: String(httpPort),
+      PUBLIC_URL: serverUrl,
+      EVENTS_API_KEY: eventsApiKey,
+      OWNER_IDS: String(DEMO_OWNER_ID),
+      TIME_SCALE: String(options.timeScale),
+      // Debug lines say when each update is fully handled: the demo waits on them before stopping.
+      LOG_LEVEL: "debug",
+    },
+    logFile,
+  );
+  const interrupted = () => {
+    say(`\ninterrupted; stopping the bot. Data and log kept in ${workDir}`);
+    void bot.stop().finally(() => stopEmulator().finally(() => process.exit(130)));
+  };
+  process.once("SIGINT", interrupted);
+
+  try {
+    await bot.ready;
+    say(`bot ready: Bot API emulator on :${emulatorPort}, HTTP server on ${serverUrl}`);
+
+    const simulation = createSimulation({
+      prospects: options.prospects,
+      seed: options.seed,
+      timeScale: options.timeScale,
+      days: options.days,
+      token: DEMO_TOKEN,
+      serverUrl,
+      eventsApiKey,
+      emulator,
+      document,
+      chainSlugs,
+    });
+    const progress = createProgress(io.err, simulation.live, {
+      days: options.days,
+      currency: CURRENCY,
+    });
+    progress.start();
+    let settled = false;
+    let unhandled: number[] = [];
+    let exitCode: number | null = null;
+    try {
+      await simulation.run();
+      // The bot finishes what it received before it is stopped: updates fetched but still being
+      // handled would otherwise meet a closing database.
+      settled = await waitUntil(
+        () =>
+          emulator.unreadUpdates(DEMO_TOKEN) === 0 &&
+          emulator.updateIds(DEMO_TOKEN).every((id) => bot.handled.has(id)),
+        SETTLE_TIMEOUT_MS,
+      );
+      unhandled = emulator.updateIds(DEMO_TOKEN).filter((id) => !bot.handled.has(id));
+      exitCode = await bot.stop();
+    } finally {
+      progress.stop();
+    }
+    const record = simulation.finish();
+    await stopEmulator();
+
+    const database = await createDb({ dataDir });
+    let figures: Figures;
+    try {
+      const { db } = database;
+      figures = {
+        chains: await chainFunnels(db),
+        sources: await sourceFunnels(db),
+        totals: await revenueTotals(db),
+        events: await eventCounts(db),
+        clicks: await clicksByKind(db),
+        conversions: await conversionsByCause(db),
+        touches: await touchCounts(db),
+      };
+    } finally {
+      await database.close();
+    }
+
+    const checks: Check[] = [
+      {
+        name: "updates the bot finished",
+        ok: settled,
+        detail: settled
+          ? ["all"]
+          : [`${unhandled.length} never finished, e.g. update ${unhandled.slice(0, 5).join(", ")}`],
+      },
+      {
+        name: "the bot stopped cleanly",
+        ok: exitCode === 0,
+        detail: [`exit code ${exitCode}`],
+      },
+      ...checkFigures(figures, record, {
+        botErrors: bot.errors,
+        // Lead magnets and the events API are how the simulation starts chains.
+        countable: (slug) =>
+          ["lead_magnet", "event"].includes(
+            document.chains.find((c) => c.slug === slug)?.trigger ?? "",
+          ),
+      }),
+    ];
+    io.out.write(reportText(figures, checks, { currency: CURRENCY, title }));
+    const failed = checks.some((c) => !c.ok);
+    if (failed || options.keep) say(`data and the bot's log kept in ${workDir}`);
+    else rmSync(workDir, { recursive: true, force: true });
+    return failed ? 1 : 0;
+  } catch (error) {
+    await bot.stop();
+    await stopEmulator();
+    say(`the demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    say(`data and the bot's log kept in ${workDir}`);
+    return 1;
+  } finally {
+    process.off("SIGINT", interrupted);
+  }
+}
