@@ -86,6 +86,18 @@ const appSchema = databaseSchema.extend({
     .min(16, "must be at least 16 characters; generate one with `openssl rand -hex 24`")
     .optional(),
   DEFAULT_TIMEZONE: defaultTimezone,
+  INITDATA_MAX_AGE: z.coerce
+    .number({ error: "must be a number of seconds, such as 3600 for one hour" })
+    .int("must be a whole number of seconds, such as 3600 for one hour")
+    .min(
+      60,
+      "must be at least 60 seconds: the Mini App keeps using the init data it was opened with",
+    )
+    .max(
+      604_800,
+      "must be at most 604800 seconds (a week): stolen init data stays usable that long",
+    )
+    .default(3600),
   TIME_SCALE: z.coerce
     .number()
     .positive("must be a positive number (1 = real time, 5040 = a week in two minutes)")

@@ -1,4 +1,5 @@
 // Composition root: config -> database + migrations -> bot -> dispatcher -> HTTP server; one shutdown path.
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { Api } from "grammy";
 import { seedOwners } from "../db/admins.ts";
@@ -10,6 +11,7 @@ import { createBot, publishCommands } from "./bot.ts";
 import { scaledClock } from "./clock.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createDispatcher } from "./engine/dispatcher.ts";
+import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
 import { createLogger } from "./logger.ts";
 import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
@@ -68,6 +70,14 @@ async function main() {
     logger,
     clock,
     events: { apiKey: config.EVENTS_API_KEY, defaultTimezone: config.DEFAULT_TIMEZONE },
+    miniApp: {
+      botToken: config.BOT_TOKEN,
+      initDataMaxAge: config.INITDATA_MAX_AGE,
+      botUsername: bot.botInfo.username,
+      defaultTimezone: config.DEFAULT_TIMEZONE,
+      sendPreview: createPreviewSender(bot.api),
+    },
+    webDist: fileURLToPath(new URL("../miniapp/web/dist", import.meta.url)),
     ...(webhook ? { telegramWebhook: webhook } : {}),
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) =>

@@ -16,6 +16,7 @@ export const USAGE = `Usage: npm run demo -- [options]
   --days D          simulated days the run lasts (default 7)
   --document FILE   the chain document to load (default templates/en.json)
   --keep            keep the database and the bot's log even when every check passes
+  --no-app          do not build the Mini App or print its link
   --help            this text
 
 Exit codes: 0 every check passed; 1 a figure in the database differs from the simulation's
@@ -48,6 +49,7 @@ export function parseDemoArgs(argv: string[], env: NodeJS.ProcessEnv): DemoOptio
       days: { type: "string" },
       document: { type: "string" },
       keep: { type: "boolean", default: false },
+      "no-app": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -73,5 +75,6 @@ export function parseDemoArgs(argv: string[], env: NodeJS.ProcessEnv): DemoOptio
     days: number("--days", values.days, 7, (n) => n > 0 && n <= 60, "a number of days up to 60"),
     document: values.document ?? DEFAULT_DOCUMENT,
     keep: values.keep ?? false,
+    miniApp: !values["no-app"],
   };
 }

@@ -21,6 +21,7 @@ import { startBot } from "./botProcess.ts";
 import { type Check, checkFigures, type Figures } from "./checks.ts";
 import { loadDemoDocument } from "./document.ts";
 import { DemoTelegramServer } from "./emulator.ts";
+import { ensureMiniAppBuilt, miniAppUrl } from "./miniAppLink.ts";
 import { createProgress } from "./progress.ts";
 import { reportText } from "./report.ts";
 import { CURRENCY, createSimulation, DAY } from "./simulation.ts";
@@ -34,6 +35,8 @@ export interface DemoOptions {
   document: string;
   /** Keep the data directory and the bot's log even when every check passes. */
   keep: boolean;
+  /** Build the Mini App if needed and print a link that opens it as the demo's owner. */
+  miniApp: boolean;
 }
 
 export interface DemoIo {
@@ -126,6 +129,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
     emulatorStopped = true;
     await emulator.stop();
   };
+  const appBuilt = options.miniApp ? await ensureMiniAppBuilt(say) : false;
   const serverUrl = `http://127.0.0.1:${httpPort}`;
   const eventsApiKey = randomBytes(24).toString("hex");
   const bot = startBot(
@@ -140,6 +144,8 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
       PUBLIC_URL: serverUrl,
       EVENTS_API_KEY: eventsApiKey,
       OWNER_IDS: String(DEMO_OWNER_ID),
+      // The printed Mini App link stays valid for a day, not the default hour.
+      INITDATA_MAX_AGE: "86400",
       TIME_SCALE: String(options.timeScale),
       // Debug lines say when each update is fully handled: the demo waits on them before stopping.
       LOG_LEVEL: "debug",
@@ -155,6 +161,11 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
   try {
     await bot.ready;
     say(`bot ready: Bot API emulator on :${emulatorPort}, HTTP server on ${serverUrl}`);
+    if (appBuilt) {
+      say(
+        `open the Mini App as the demo owner: ${miniAppUrl(serverUrl, DEMO_TOKEN, DEMO_OWNER_ID)}`,
+      );
+    }
 
     const simulation = createSimulation({
       prospects: options.prospects,

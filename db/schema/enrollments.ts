@@ -60,6 +60,8 @@ export const enrollments = pgTable(
       .on(t.subscriberId, t.chainId)
       .where(sql`${t.status} in ('active', 'paused')`),
     index().on(t.chainId, t.status),
+    // A chain's cohort by when it enrolled, for analytics over a period.
+    index().on(t.chainId, t.enrolledAt),
     index().on(t.subscriberId, t.enrolledAt),
   ],
 );

@@ -57,6 +57,8 @@ export const subscribers = pgTable(
     index().using("gin", t.tags),
     index().on(t.phone),
     index().on(t.email),
+    // New subscribers by day, for the dashboard.
+    index().on(t.createdAt),
   ],
 );
 

@@ -1,12 +1,19 @@
-// The HTTP server: health check, tracked-link redirects, Telegram webhook; the Mini App API mounts here.
+// The HTTP server: health check, tracked-link redirects, the events API, the Mini App API and its
+// web app, and the Telegram webhook.
 
+import { existsSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
+import { miniAppApi } from "./api.ts";
+import type { SendPreview } from "./http.ts";
 import { eventsApiRoutes } from "./routes/events.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { telegramWebhookRoutes, type WebhookDeps } from "./routes/telegramWebhook.ts";
+import { webAppRoutes } from "./webApp.ts";
+
+export type { SendPreview } from "./http.ts";
 
 export interface ServerDeps {
   db: Db;
@@ -18,36 +25,74 @@ export interface ServerDeps {
   /** The events API: its key (EVENTS_API_KEY; the API answers 503 without one) and the time zone
    *  for chains an event starts. */
   events?: { apiKey: string | undefined; defaultTimezone: string };
+  /** The Mini App API; without it every /api route but the events API answers 503. */
+  miniApp?: {
+    /** Init data is checked against it. */
+    botToken: string;
+    /** INITDATA_MAX_AGE: init data signed longer ago than this many seconds is refused. */
+    initDataMaxAge: number;
+    /** The bot's @username, for deep links. */
+    botUsername: string;
+    /** DEFAULT_TIMEZONE. */
+    defaultTimezone: string;
+    /** "Send me this touch": sends a step to the caller's chat. Without it previews answer 503. */
+    sendPreview?: SendPreview;
+  };
+  /** The built web app (miniapp/web/dist), served at /app/ when the folder exists. */
+  webDist?: string;
 }
 
 export function createServer(deps: ServerDeps) {
-  const app = new Hono().get("/healthz", async (c) => {
-    try {
-      await deps.db.execute(sql`select 1`);
-      return c.json({ ok: true });
-    } catch (error) {
-      deps.logger.error({ err: error }, "health check: database unreachable");
-      return c.json({ ok: false, error: "database unreachable" }, 503);
-    }
-  });
   const clock = deps.clock ?? (() => new Date());
-  app.route("/r", redirectRoutes({ db: deps.db, clock }));
-  app.route(
-    "/api/events",
-    eventsApiRoutes({
-      db: deps.db,
-      logger: deps.logger,
-      clock,
-      apiKey: deps.events?.apiKey,
-      defaultTimezone: deps.events?.defaultTimezone ?? "Europe/Moscow",
-    }),
-  );
+  const defaultTimezone =
+    deps.miniApp?.defaultTimezone ?? deps.events?.defaultTimezone ?? "Europe/Moscow";
+  const app = new Hono()
+    .get("/healthz", async (c) => {
+      try {
+        await deps.db.execute(sql`select 1`);
+        return c.json({ ok: true });
+      } catch (error) {
+        deps.logger.error({ err: error }, "health check: database unreachable");
+        return c.json({ ok: false, error: "database unreachable" }, 503);
+      }
+    })
+    .route("/r", redirectRoutes({ db: deps.db, clock }))
+    // Before the Mini App API: the events API has its own key, not Telegram sign-in.
+    .route(
+      "/api/events",
+      eventsApiRoutes({
+        db: deps.db,
+        logger: deps.logger,
+        clock,
+        apiKey: deps.events?.apiKey,
+        defaultTimezone: deps.events?.defaultTimezone ?? "Europe/Moscow",
+      }),
+    )
+    .route(
+      "/api",
+      miniAppApi({
+        db: deps.db,
+        logger: deps.logger,
+        clock,
+        defaultTimezone,
+        botToken: deps.miniApp?.botToken,
+        initDataMaxAge: deps.miniApp?.initDataMaxAge ?? 3600,
+        botUsername: deps.miniApp?.botUsername ?? "",
+        sendPreview: deps.miniApp?.sendPreview,
+      }),
+    );
   if (deps.telegramWebhook) {
     app.route(
       "/telegram/webhook",
       telegramWebhookRoutes({ ...deps.telegramWebhook, logger: deps.logger }),
     );
   }
+  if (deps.webDist && existsSync(deps.webDist)) app.route("/", webAppRoutes(deps.webDist));
+  app.notFound((c) =>
+    c.req.path.startsWith("/api/")
+      ? c.json({ error: "no such API route" }, 404)
+      : c.text("404 Not Found", 404),
+  );
   app.onError((error, c) => {
     deps.logger.error({ err: error, path: c.req.path }, "unhandled error in HTTP handler");
     return c.json({ error: "internal error" }, 500);

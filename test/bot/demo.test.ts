@@ -50,7 +50,14 @@ describe("recognising a step in what the bot sent", () => {
 describe("the demo's flags", () => {
   it("has defaults, reads TIME_SCALE, and refuses bad values", () => {
     const defaults = parseDemoArgs([], {});
-    expect(defaults).toMatchObject({ prospects: 200, seed: 1, timeScale: 5040, days: 7 });
+    expect(defaults).toMatchObject({
+      prospects: 200,
+      seed: 1,
+      timeScale: 5040,
+      days: 7,
+      miniApp: true,
+    });
+    expect(parseDemoArgs(["--no-app"], {})).toMatchObject({ miniApp: false });
     expect(
       parseDemoArgs(["--prospects", "20", "--seed", "5"], { TIME_SCALE: "100" }),
     ).toMatchObject({ prospects: 20, seed: 5, timeScale: 100 });

@@ -1,7 +1,9 @@
 // `npm run demo` in small: the real bot against the emulator, a few prospects, a fast clock; the
 // report must hold the funnels and every check must pass.
 import { spawn } from "node:child_process";
+import { validate } from "@telegram-apps/init-data-node";
 import { describe, expect, it } from "vitest";
+import { DEMO_OWNER_ID, DEMO_TOKEN } from "../../bot/demo/runner.ts";
 import { onPostgres } from "../helpers/testDb.ts";
 
 function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -45,6 +47,17 @@ describe("npm run demo", () => {
       expect(stdout).toContain("By source (first deep-link source)");
       expect(stdout).toMatch(/All \d+ checks passed\./);
       expect(stdout).not.toContain("FAIL");
+      // The Mini App link: signed by the demo's token for the demo's owner, valid as it stands.
+      const link =
+        /open the Mini App as the demo owner: (http:\/\/127\.0\.0\.1:\d+\/app\/#\S+)/.exec(
+          `${stdout}\n${stderr}`,
+        );
+      expect(link, stderr).not.toBeNull();
+      const initData = new URLSearchParams(new URL(link?.[1] ?? "").hash.slice(1)).get(
+        "tgWebAppData",
+      );
+      expect(() => validate(initData ?? "", DEMO_TOKEN, { expiresIn: 3600 })).not.toThrow();
+      expect(new URLSearchParams(initData ?? "").get("user")).toContain(`"id":${DEMO_OWNER_ID}`);
       // Off a terminal, progress comes as plain lines, ending at 100%.
       expect(stderr).toMatch(/^demo 100% · day 7\.0 of 7: arrived 20 /m);
     },

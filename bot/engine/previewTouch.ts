@@ -1,0 +1,30 @@
+// "Send me this touch": a step's message sent to an owner's own chat, built as the dispatcher builds it.
+import type { Api } from "grammy";
+import type { Message } from "../../db/content/message.ts";
+import type { TemplateSubject } from "../../db/content/render.ts";
+import { buildTouchMessage } from "./touchMessage.ts";
+
+/**
+ * No touch stands behind a preview: its buttons carry touch id 0, which a press finds nothing for,
+ * and links go straight to their URL, so a preview never counts as a click or a send.
+ */
+export function createPreviewSender(api: Api) {
+  return async (telegramId: number, message: Message, subject: TemplateSubject): Promise<void> => {
+    const outgoing = buildTouchMessage(message, subject, { chatId: telegramId, touchId: 0 });
+    const payload = outgoing.payload as never;
+    switch (outgoing.method) {
+      case "sendMessage":
+        await api.raw.sendMessage(payload);
+        return;
+      case "sendPhoto":
+        await api.raw.sendPhoto(payload);
+        return;
+      case "sendDocument":
+        await api.raw.sendDocument(payload);
+        return;
+      case "sendVideo":
+        await api.raw.sendVideo(payload);
+        return;
+    }
+  };
+}

@@ -1,0 +1,48 @@
+// The Mini App API under /api: body limit, Telegram sign-in and roles, then one router per resource.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { type ApiEnv, initDataAuth } from "./auth.ts";
+import { type ApiDeps, apiError } from "./http.ts";
+import { adminsRoutes } from "./routes/admins.ts";
+import { analyticsRoutes } from "./routes/analytics.ts";
+import { broadcastsRoutes } from "./routes/broadcasts.ts";
+import { chainsRoutes } from "./routes/chains.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
+import { leadMagnetsRoutes } from "./routes/leadMagnets.ts";
+import { meRoutes } from "./routes/me.ts";
+import { segmentsRoutes } from "./routes/segments.ts";
+import { settingsRoutes } from "./routes/settings.ts";
+import { subscribersRoutes } from "./routes/subscribers.ts";
+
+export interface MiniAppApiDeps extends ApiDeps {
+  /** Without it the API is off: every call answers 503. */
+  botToken: string | undefined;
+  /** INITDATA_MAX_AGE, in seconds. */
+  initDataMaxAge: number;
+}
+
+/** A chain of 200 steps with long texts is the largest body; 1 MiB leaves room for it. */
+const MAX_BODY = 1024 * 1024;
+
+export function miniAppApi(deps: MiniAppApiDeps) {
+  const api = new Hono<ApiEnv>()
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY,
+        onError: (c) => c.json({ error: "the body is larger than 1 MiB" }, 413),
+      }),
+    )
+    .use(initDataAuth(deps))
+    .route("/me", meRoutes())
+    .route("/dashboard", dashboardRoutes(deps))
+    .route("/chains", chainsRoutes(deps))
+    .route("/lead-magnets", leadMagnetsRoutes(deps))
+    .route("/subscribers", subscribersRoutes(deps))
+    .route("/segments", segmentsRoutes(deps))
+    .route("/broadcasts", broadcastsRoutes(deps))
+    .route("/settings", settingsRoutes(deps))
+    .route("/admins", adminsRoutes(deps))
+    .route("/analytics", analyticsRoutes(deps));
+  api.onError(apiError(deps.logger));
+  return api;
+}

@@ -1,0 +1,63 @@
+// /api/analytics: one chain's funnel (steps, sources, days) and the journey map by stage.
+import { Hono } from "hono";
+import { DateTime } from "luxon";
+import { z } from "zod";
+import { chainAnalytics } from "../../../db/chainAnalytics.ts";
+import { journeyMap } from "../../../db/journey.ts";
+import type { ApiEnv } from "../auth.ts";
+import { type ApiDeps, idParam, queryOf } from "../http.ts";
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * `from` and `to` are ISO dates or date-times. A bare date is a calendar day in the default zone,
+ * and `to` includes its day.
+ */
+function rangeQuery(timezone: string) {
+  const bound = (name: "from" | "to") =>
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value === "") return undefined;
+        const parsed = DAY_PATTERN.test(value)
+          ? DateTime.fromISO(value, { zone: timezone })
+          : DateTime.fromISO(value, { setZone: true });
+        if (!parsed.isValid || !/^\d{4}-\d{2}-\d{2}(T.+(Z|[+-]\d{2}:?\d{2}))?$/.test(value)) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${name} must be a date (2026-05-01) or a date and time with its zone (2026-05-01T09:00:00Z)`,
+          });
+          return z.NEVER;
+        }
+        const day = DAY_PATTERN.test(value);
+        return (name === "to" && day ? parsed.plus({ days: 1 }) : parsed).toJSDate();
+      });
+  return z
+    .object({ from: bound("from"), to: bound("to") })
+    .refine((r) => !r.from || !r.to || r.from < r.to, {
+      message: "from must be before to",
+      path: ["from"],
+    });
+}
+
+export function analyticsRoutes(deps: ApiDeps) {
+  const { db } = deps;
+  const range = rangeQuery(deps.defaultTimezone);
+  return new Hono<ApiEnv>()
+    .get("/chains/:id", async (c) => {
+      const { from, to } = queryOf(c, range);
+      const result = await chainAnalytics(db, {
+        chainId: idParam(c, "id", "chain"),
+        from,
+        to,
+        timezone: deps.defaultTimezone,
+      });
+      if (!result) return c.json({ error: "no such chain" }, 404);
+      return c.json(result);
+    })
+    .get("/journey", async (c) => {
+      const { from, to } = queryOf(c, range);
+      return c.json({ stages: await journeyMap(db, { from, to }) });
+    });
+}

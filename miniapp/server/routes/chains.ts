@@ -1,0 +1,161 @@
+// /api/chains: list, read, create, edit (reorder = steps in the new order), switch on and off,
+// duplicate, delete; "send me this touch"; the timeline preview of a draft.
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  chainSummaries,
+  deleteChain,
+  duplicateChain,
+  getOwnerChain,
+  runningCount,
+  setChainEnabled,
+} from "../../../db/chainAdmin.ts";
+import { type Chain, chainToSpec, createChain, updateChain } from "../../../db/chains.ts";
+import { chainSpec, exitRules, wait } from "../../../db/content/chainSpec.ts";
+import { slug } from "../../../db/content/message.ts";
+import { isValidTimezone } from "../../../db/schedule.ts";
+import { getPolicy } from "../../../db/settings.ts";
+import { getSubscriberByTelegramId } from "../../../db/subscribers.ts";
+import { timelinePreview } from "../../../db/timelinePreview.ts";
+import { type ApiEnv, ownerOnly } from "../auth.ts";
+import { type ApiDeps, idParam, jsonBody, queryOf } from "../http.ts";
+
+/** Only what timing needs is checked, so a draft with unfinished texts still gets its timeline. */
+const timelineBody = z
+  .object({
+    spec: z
+      .object({
+        steps: z
+          .array(
+            z
+              .object({
+                key: z.string().min(1, "step key must not be empty"),
+                wait: wait.default({ after: { amount: 0, unit: "minutes" } }),
+                important: z.boolean().default(false),
+              })
+              .loose(),
+          )
+          .min(1, "a chain needs at least one step")
+          .max(200),
+        exit: exitRules.default({ goalTags: [], goalEvents: [] }),
+      })
+      .loose(),
+    start: z.iso.datetime({ offset: true, error: "start must be an ISO date and time" }).optional(),
+    timezone: z
+      .string()
+      .refine(isValidTimezone, "must be an IANA time zone such as Europe/Moscow")
+      .optional(),
+  })
+  .strict();
+
+const enabledBody = z
+  .object({ enabled: z.boolean({ error: "enabled must be true or false" }) })
+  .strict();
+
+const duplicateBody = z
+  .object({
+    slug: slug("chain slug", 48),
+    name: z.string().trim().min(1, "a chain needs a name").max(120).optional(),
+  })
+  .strict();
+
+const deleteQuery = z.object({ confirm: z.enum(["true", "false", "1", "0"]).optional() });
+
+export function chainsRoutes(deps: ApiDeps) {
+  const { db } = deps;
+  const view = async (chain: Chain) => ({
+    id: chain.id,
+    version: chain.version,
+    running: await runningCount(db, chain.id),
+    spec: chainToSpec(chain),
+  });
+  const notFound = { error: "no such chain" } as const;
+
+  return new Hono<ApiEnv>()
+    .get("/", async (c) => c.json(await chainSummaries(db)))
+    .post("/timeline", jsonBody(timelineBody), async (c) => {
+      const body = c.req.valid("json");
+      const entries = timelinePreview({
+        spec: body.spec,
+        start: body.start ? new Date(body.start) : deps.clock(),
+        timezone: body.timezone ?? deps.defaultTimezone,
+        policy: await getPolicy(db),
+      });
+      return c.json(entries);
+    })
+    .get("/:id", async (c) => {
+      const chain = await getOwnerChain(db, idParam(c, "id", "chain"));
+      if (!chain) return c.json(notFound, 404);
+      return c.json(await view(chain));
+    })
+    .post("/", ownerOnly, jsonBody(chainSpec), async (c) => {
+      const chain = await createChain(db, c.req.valid("json"));
+      return c.json(await view(chain), 201);
+    })
+    .put("/:id", ownerOnly, jsonBody(chainSpec), async (c) => {
+      const id = idParam(c, "id", "chain");
+      if (!(await getOwnerChain(db, id))) return c.json(notFound, 404);
+      return c.json(await view(await updateChain(db, id, c.req.valid("json"))));
+    })
+    .patch("/:id", ownerOnly, jsonBody(enabledBody), async (c) => {
+      const chain = await setChainEnabled(db, {
+        chainId: idParam(c, "id", "chain"),
+        enabled: c.req.valid("json").enabled,
+      });
+      if (!chain) return c.json(notFound, 404);
+      return c.json(await view(chain));
+    })
+    .post("/:id/duplicate", ownerOnly, jsonBody(duplicateBody), async (c) => {
+      const body = c.req.valid("json");
+      const copy = await duplicateChain(db, {
+        chainId: idParam(c, "id", "chain"),
+        slug: body.slug,
+        name: body.name,
+      });
+      if (!copy) return c.json(notFound, 404);
+      return c.json(await view(copy), 201);
+    })
+    .delete("/:id", ownerOnly, async (c) => {
+      const { confirm } = queryOf(c, deleteQuery);
+      const result = await deleteChain(db, {
+        chainId: idParam(c, "id", "chain"),
+        confirm: confirm === "true" || confirm === "1",
+      });
+      if (result.deleted) return c.body(null, 204);
+      if (result.reason === "not_found") return c.json(notFound, 404);
+      return c.json(
+        {
+          error: `${result.running} enrolments are running in this chain; delete with ?confirm=true to end them`,
+          running: result.running,
+        },
+        409,
+      );
+    })
+    .post("/:id/steps/:key/preview", async (c) => {
+      const chain = await getOwnerChain(db, idParam(c, "id", "chain"));
+      const step = chain?.steps.find((s) => s.key === c.req.param("key"));
+      if (!step) return c.json({ error: "no such chain or step" }, 404);
+      if (!deps.sendPreview) return c.json({ error: "previews are not available here" }, 503);
+      const user = c.get("user");
+      // Rendered for the caller: as a subscriber when they are one, else with their Telegram name.
+      const subscriber = await getSubscriberByTelegramId(db, user.id);
+      const subject = subscriber ?? {
+        firstName: user.firstName,
+        lastName: user.lastName ?? null,
+        username: user.username ?? null,
+      };
+      try {
+        await deps.sendPreview(user.id, step.message, subject);
+      } catch (error) {
+        deps.logger.warn({ err: error, chainId: chain?.id, step: step.key }, "preview not sent");
+        const reason = (error as { description?: string }).description ?? (error as Error).message;
+        return c.json(
+          {
+            error: `Telegram did not deliver the preview (${reason}); open a chat with the bot and press Start first`,
+          },
+          502,
+        );
+      }
+      return c.json({ sent: true as const });
+    });
+}

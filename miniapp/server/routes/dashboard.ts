@@ -1,0 +1,24 @@
+// GET /api/dashboard: today's leads and hot leads, conversion, revenue and a daily series.
+import { Hono } from "hono";
+import { z } from "zod";
+import { dashboard } from "../../../db/dashboard.ts";
+import type { ApiEnv } from "../auth.ts";
+import { type ApiDeps, queryOf } from "../http.ts";
+
+const query = z.object({
+  days: z.coerce
+    .number({ error: "days must be a number" })
+    .int("days must be a whole number")
+    .min(1, "days must be at least 1")
+    .max(366, "days must be at most 366")
+    .default(30),
+});
+
+export function dashboardRoutes(deps: ApiDeps) {
+  return new Hono<ApiEnv>().get("/", async (c) => {
+    const { days } = queryOf(c, query);
+    return c.json(
+      await dashboard(deps.db, { now: deps.clock(), days, timezone: deps.defaultTimezone }),
+    );
+  });
+}

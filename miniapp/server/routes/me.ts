@@ -1,0 +1,7 @@
+// GET /api/me: who is signed in, and as what.
+import { Hono } from "hono";
+import type { ApiEnv } from "../auth.ts";
+
+export function meRoutes() {
+  return new Hono<ApiEnv>().get("/", (c) => c.json({ user: c.get("user"), role: c.get("role") }));
+}

@@ -1,0 +1,105 @@
+// /api/subscribers: search, one person's profile and timeline, their tags, and manual enrolment.
+// Managers may act here as well as owners.
+import { Hono } from "hono";
+import { z } from "zod";
+import { getChain } from "../../../db/chains.ts";
+import { slug, tagName } from "../../../db/content/message.ts";
+import { SUBSCRIBER_STATUSES } from "../../../db/content/segmentSpec.ts";
+import { type EnrollRefusal, enroll } from "../../../db/enrollments.ts";
+import { removeTag, tagSubscriber } from "../../../db/goals.ts";
+import { searchSubscribers } from "../../../db/subscriberSearch.ts";
+import { getSubscriber } from "../../../db/subscribers.ts";
+import { subscriberView } from "../../../db/subscriberTimeline.ts";
+import type { ApiEnv } from "../auth.ts";
+import { type ApiDeps, idParam, invalid, jsonBody, queryOf } from "../http.ts";
+
+const searchQuery = z.object({
+  q: z.string().max(200, "search for at most 200 characters").optional(),
+  tag: tagName.optional(),
+  status: z
+    .enum(SUBSCRIBER_STATUSES, { error: `status must be one of ${SUBSCRIBER_STATUSES.join(", ")}` })
+    .optional(),
+  limit: z.coerce
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(200, "limit must be at most 200")
+    .default(50),
+  offset: z.coerce
+    .number({ error: "offset must be a number" })
+    .int("offset must be a whole number")
+    .min(0, "offset must not be negative")
+    .default(0),
+});
+
+const tagBody = z.object({ tag: tagName }).strict();
+const enrolBody = z.object({ chain: slug("chain slug", 48) }).strict();
+
+const REFUSALS: Record<EnrollRefusal, string> = {
+  no_such_subscriber: "no such subscriber",
+  no_such_chain: "no such chain",
+  subscriber_inactive: "this person has unsubscribed or blocked the bot",
+  chain_disabled: "the chain is switched off",
+  chain_empty: "the chain has no steps",
+  already_running: "this person is already walking this chain",
+  already_enrolled_once: "this person has been through this chain, and it allows one walk only",
+  reentry_too_soon: "this person walked this chain too recently to enter it again",
+};
+
+export function subscribersRoutes(deps: ApiDeps) {
+  const { db } = deps;
+  const notFound = { error: "no such subscriber" } as const;
+  const tagsOf = async (id: number) => (await getSubscriber(db, id))?.tags ?? [];
+
+  return new Hono<ApiEnv>()
+    .get("/", async (c) => c.json(await searchSubscribers(db, queryOf(c, searchQuery))))
+    .get("/:id", async (c) => {
+      const view = await subscriberView(db, idParam(c, "id", "subscriber", 15));
+      if (!view) return c.json(notFound, 404);
+      return c.json(view);
+    })
+    .post("/:id/tags", jsonBody(tagBody), async (c) => {
+      const id = idParam(c, "id", "subscriber", 15);
+      if (!(await getSubscriber(db, id))) return c.json(notFound, 404);
+      await tagSubscriber(db, {
+        subscriberId: id,
+        tag: c.req.valid("json").tag,
+        now: deps.clock(),
+        defaultTimezone: deps.defaultTimezone,
+        via: "owner",
+      });
+      return c.json({ tags: await tagsOf(id) });
+    })
+    .delete("/:id/tags/:tag", async (c) => {
+      const id = idParam(c, "id", "subscriber", 15);
+      if (!(await getSubscriber(db, id))) return c.json(notFound, 404);
+      await removeTag(db, {
+        subscriberId: id,
+        tag: c.req.param("tag"),
+        now: deps.clock(),
+        via: "owner",
+      });
+      return c.json({ tags: await tagsOf(id) });
+    })
+    .post("/:id/enrollments", jsonBody(enrolBody), async (c) => {
+      const subscriberId = idParam(c, "id", "subscriber", 15);
+      const chainSlug = c.req.valid("json").chain;
+      const chain = await getChain(db, chainSlug);
+      if (chain?.kind !== "chain") {
+        return c.json(
+          invalid([{ path: "chain", message: `no chain with slug "${chainSlug}"` }]),
+          400,
+        );
+      }
+      const result = await enroll(db, {
+        subscriberId,
+        chainId: chain.id,
+        now: deps.clock(),
+        defaultTimezone: deps.defaultTimezone,
+        source: "manual",
+      });
+      if (result.enrolled) return c.json({ enrollmentId: result.enrollment.id }, 201);
+      if (result.reason === "no_such_subscriber") return c.json(notFound, 404);
+      return c.json({ error: REFUSALS[result.reason], reason: result.reason }, 409);
+    });
+}

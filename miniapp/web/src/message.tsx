@@ -1,0 +1,311 @@
+// Editing a message (text, media, buttons) with a live preview of how Telegram will show it.
+import { useRef } from "react";
+import { fillPlaceholders, TelegramHtml } from "./html.tsx";
+import { t } from "./i18n.ts";
+import type { ButtonKind, Media, Message, Button as MessageButton } from "./types.ts";
+import { Button, Field, Input, Select } from "./ui.tsx";
+
+export type Sample = Record<string, string | undefined>;
+
+/** What {{placeholders}} show in previews: the owner's own name, like "send me this touch". */
+export function sampleFor(user: {
+  firstName: string;
+  lastName?: string;
+  username?: string;
+}): Sample {
+  return {
+    first_name: user.firstName,
+    last_name: user.lastName,
+    full_name: [user.firstName, user.lastName].filter(Boolean).join(" "),
+    username: user.username ? `@${user.username}` : undefined,
+    phone: "+79990000000",
+    email: "name@example.com",
+  };
+}
+
+export function MessagePreview(props: { message: Message; sample: Sample; testId?: string }) {
+  const { message } = props;
+  const media = message.media;
+  return (
+    <div className="chat" data-testid={props.testId ?? "preview"}>
+      <div className="bubble-wrap">
+        <div className="bubble">
+          {media ? <MediaPreview media={media} /> : null}
+          {message.text.trim() ? (
+            <div className="bubble-text">
+              <TelegramHtml html={fillPlaceholders(message.text, props.sample)} />
+            </div>
+          ) : (
+            <div className="bubble-text hint">{t("emptyText")}</div>
+          )}
+        </div>
+        {message.buttons?.map((row, r) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
+          <div className="kb-row" key={r}>
+            {row.map((button, c) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: neither do buttons
+              <span className="kb-button" key={c} title={buttonTitle(button)}>
+                {button.text || "…"}
+                {button.kind === "url" ? <span className="kb-corner">↗</span> : null}
+              </span>
+            ))}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function buttonTitle(button: MessageButton): string {
+  switch (button.kind) {
+    case "url":
+      return button.url;
+    case "tag":
+      return `${t("button_tag")}: ${button.tag}`;
+    case "reply":
+      return `${t("button_reply")}: ${button.value}`;
+    default:
+      return t(`button_${button.kind}`);
+  }
+}
+
+function MediaPreview({ media }: { media: Media }) {
+  if (media.kind === "photo" && /^https:\/\//.test(media.file)) {
+    return <img className="bubble-media" src={media.file} alt="" referrerPolicy="no-referrer" />;
+  }
+  return (
+    <div className="bubble-file">
+      {media.kind === "photo" ? "🖼" : media.kind === "video" ? "🎬" : "📄"}{" "}
+      {media.file.split("/").pop() || t(`media_${media.kind}`)}
+    </div>
+  );
+}
+
+const FORMATS: [string, string, string][] = [
+  ["B", "<b>", "</b>"],
+  ["I", "<i>", "</i>"],
+  ["U", "<u>", "</u>"],
+  ["S", "<s>", "</s>"],
+  ["</>", "<code>", "</code>"],
+  ["link", '<a href="https://">', "</a>"],
+  ["{{ }}", "{{first_name|", "}}"],
+];
+
+function emptyButton(kind: ButtonKind, text = ""): MessageButton {
+  switch (kind) {
+    case "url":
+      return { kind, text, url: "https://" };
+    case "tag":
+      return { kind, text, tag: "" };
+    case "reply":
+      return { kind, text, value: "" };
+    default:
+      return { kind, text };
+  }
+}
+
+/** Text with a formatting bar, optional media, and rows of buttons; errors under each field. */
+export function MessageEditor(props: {
+  message: Message;
+  onChange: (message: Message) => void;
+  path: string;
+  sample: Sample;
+  buttonKinds?: ButtonKind[];
+  testId?: string;
+}) {
+  const { message, onChange, path } = props;
+  const text = useRef<HTMLTextAreaElement>(null);
+  const kinds = props.buttonKinds ?? ["url", "goal", "hot", "tag", "reply"];
+  const kindOptions = kinds.map((k) => [k, t(`button_${k}`)] as const);
+  const rows = message.buttons ?? [];
+
+  const wrap = (open: string, close: string) => {
+    const area = text.current;
+    const start = area?.selectionStart ?? message.text.length;
+    const end = area?.selectionEnd ?? message.text.length;
+    const value = message.text;
+    onChange({
+      ...message,
+      text: value.slice(0, start) + open + value.slice(start, end) + close + value.slice(end),
+    });
+    requestAnimationFrame(() => {
+      area?.focus();
+      area?.setSelectionRange(start + open.length, end + open.length);
+    });
+  };
+
+  const setRows = (next: MessageButton[][]) => {
+    const kept = next.filter((row) => row.length > 0);
+    const { buttons: _, ...rest } = message;
+    onChange(kept.length > 0 ? { ...rest, buttons: kept } : rest);
+  };
+  const setButton = (r: number, c: number, button: MessageButton) =>
+    setRows(rows.map((row, i) => (i === r ? row.map((b, j) => (j === c ? button : b)) : row)));
+
+  const setMedia = (media: Media | undefined) => {
+    const { media: _, ...rest } = message;
+    onChange(media ? { ...rest, media } : rest);
+  };
+
+  return (
+    <div className="message-editor" data-testid={props.testId}>
+      <Field label={t("text")} path={`${path}.text`} hint={t("textHint")}>
+        {(id) => (
+          <>
+            <div className="format-bar">
+              {FORMATS.map(([label, open, close]) => (
+                <button type="button" key={label} onClick={() => wrap(open, close)}>
+                  {label}
+                </button>
+              ))}
+            </div>
+            <textarea
+              id={id}
+              ref={text}
+              rows={5}
+              value={message.text}
+              data-testid="message-text"
+              onChange={(e) => onChange({ ...message, text: e.target.value })}
+            />
+          </>
+        )}
+      </Field>
+      <div className="row-2">
+        <Field label={t("media")} path={`${path}.media.kind`}>
+          {(id) => (
+            <Select
+              id={id}
+              value={message.media?.kind ?? "none"}
+              options={[
+                ["none", t("media_none")],
+                ["photo", t("media_photo")],
+                ["document", t("media_document")],
+                ["video", t("media_video")],
+              ]}
+              onChange={(kind) =>
+                setMedia(kind === "none" ? undefined : { kind, file: message.media?.file ?? "" })
+              }
+            />
+          )}
+        </Field>
+        {message.media ? (
+          <Field label={t("mediaFile")} path={`${path}.media.file`}>
+            {(id) => (
+              <Input
+                id={id}
+                value={message.media?.file ?? ""}
+                placeholder="https://… / file_id"
+                onChange={(file) => setMedia({ kind: message.media?.kind ?? "photo", file })}
+              />
+            )}
+          </Field>
+        ) : null}
+      </div>
+      <Field label={t("buttons")} path={`${path}.buttons`}>
+        {() => (
+          <div className="button-rows">
+            {rows.map((row, r) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
+              <div className="button-row" key={r}>
+                {row.map((button, c) => (
+                  <ButtonEditor
+                    // biome-ignore lint/suspicious/noArrayIndexKey: neither do buttons
+                    key={c}
+                    button={button}
+                    path={`${path}.buttons[${r}][${c}]`}
+                    kinds={kindOptions}
+                    onChange={(b) => setButton(r, c, b)}
+                    onRemove={() =>
+                      setRows(rows.map((x, i) => (i === r ? x.filter((_, j) => j !== c) : x)))
+                    }
+                  />
+                ))}
+                <Button
+                  small
+                  onClick={() =>
+                    setRows(
+                      rows.map((x, i) => (i === r ? [...x, emptyButton(kinds[0] ?? "url")] : x)),
+                    )
+                  }
+                >
+                  {t("addToRow")}
+                </Button>
+              </div>
+            ))}
+            <Button
+              small
+              testId="add-button-row"
+              onClick={() => setRows([...rows, [emptyButton(kinds[0] ?? "url")]])}
+            >
+              {t("addButtonRow")}
+            </Button>
+          </div>
+        )}
+      </Field>
+    </div>
+  );
+}
+
+function ButtonEditor(props: {
+  button: MessageButton;
+  path: string;
+  kinds: (readonly [ButtonKind, string])[];
+  onChange: (button: MessageButton) => void;
+  onRemove: () => void;
+}) {
+  const { button, path, onChange } = props;
+  return (
+    <div className="button-editor">
+      <div className="row-2">
+        <Field label={t("buttonKind")} path={`${path}.kind`}>
+          {(id) => (
+            <Select
+              id={id}
+              value={button.kind}
+              options={props.kinds}
+              onChange={(kind) => onChange(emptyButton(kind, button.text))}
+            />
+          )}
+        </Field>
+        <Field label={t("buttonText")} path={`${path}.text`}>
+          {(id) => (
+            <Input id={id} value={button.text} onChange={(text) => onChange({ ...button, text })} />
+          )}
+        </Field>
+      </div>
+      {button.kind === "url" ? (
+        <Field label="URL" path={`${path}.url`}>
+          {(id) => (
+            <Input
+              id={id}
+              type="url"
+              value={button.url}
+              onChange={(url) => onChange({ ...button, url })}
+            />
+          )}
+        </Field>
+      ) : null}
+      {button.kind === "tag" ? (
+        <Field label={t("tag")} path={`${path}.tag`}>
+          {(id) => (
+            <Input id={id} value={button.tag} onChange={(tag) => onChange({ ...button, tag })} />
+          )}
+        </Field>
+      ) : null}
+      {button.kind === "reply" ? (
+        <Field label={t("replyValue")} path={`${path}.value`}>
+          {(id) => (
+            <Input
+              id={id}
+              value={button.value}
+              onChange={(value) => onChange({ ...button, value })}
+            />
+          )}
+        </Field>
+      ) : null}
+      <Button small kind="danger" onClick={props.onRemove}>
+        {t("removeButton")}
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+// Per chain: the funnel of its steps (reached, clicked, lost), exits, sources and days; and the
+// journey map across chains, from awareness to loyalty.
+import { useState } from "react";
+import { api } from "../api.ts";
+import { DailyChart, Funnel, JourneyMap } from "../charts.tsx";
+import { isoDay, money, num, percent } from "../format.ts";
+import { t, tx } from "../i18n.ts";
+import { Empty, ErrorNote, Loading, Section, Select, Stat, useLoad } from "../ui.tsx";
+
+type Period = "7" | "30" | "90" | "all";
+
+export function AnalyticsPage({ chainId }: { chainId?: number }) {
+  const chains = useLoad(api.chains, "chains");
+  const [chosen, setChosen] = useState<number | undefined>(chainId);
+  const [period, setPeriod] = useState<Period>("all");
+  const id = chosen ?? chains.data?.[0]?.id;
+  const journey = useLoad(api.journey, "journey");
+
+  return (
+    <>
+      <Section title={t("funnel")} testId="analytics-chain">
+        {chains.error ? <ErrorNote error={chains.error} onRetry={chains.reload} /> : null}
+        {chains.data?.length === 0 ? <Empty>{t("noChains")}</Empty> : null}
+        {chains.data && id !== undefined ? (
+          <div className="row-2 toolbar">
+            <Select
+              value={String(id)}
+              testId="analytics-chain-select"
+              options={chains.data.map((c) => [String(c.id), c.name] as const)}
+              onChange={(v) => setChosen(Number(v))}
+            />
+            <Select<Period>
+              value={period}
+              options={[
+                ["7", t("lastDays", { n: 7 })],
+                ["30", t("lastDays", { n: 30 })],
+                ["90", t("lastDays", { n: 90 })],
+                ["all", t("allTime")],
+              ]}
+              onChange={setPeriod}
+            />
+          </div>
+        ) : null}
+        {id !== undefined ? <ChainReport key={`${id}:${period}`} id={id} period={period} /> : null}
+        {chains.loading && !chains.data ? <Loading /> : null}
+      </Section>
+      <Section title={t("journey")} footer={t("journeyHint")}>
+        {journey.error ? <ErrorNote error={journey.error} onRetry={journey.reload} /> : null}
+        {journey.data ? (
+          <JourneyMap stages={journey.data.stages} />
+        ) : journey.loading ? (
+          <Loading />
+        ) : null}
+      </Section>
+    </>
+  );
+}
+
+function ChainReport({ id, period }: { id: number; period: Period }) {
+  const from =
+    period === "all" ? undefined : isoDay(new Date(Date.now() - Number(period) * 86_400_000));
+  const report = useLoad(() => api.chainAnalytics(id, from), `analytics:${id}:${period}`);
+  if (report.error) return <ErrorNote error={report.error} onRetry={report.reload} />;
+  const data = report.data;
+  if (!data) return <Loading />;
+  const exits = Object.entries(data.exited);
+  return (
+    <div className="report" data-testid="chain-report">
+      <div className="stats">
+        <Stat label={t("enrolled")} value={num(data.enrolled)} />
+        <Stat label={t("converted")} value={num(data.converted)} />
+        <Stat label={t("conversion")} value={percent(data.conversionRate)} />
+        <Stat label={t("revenue")} value={money(data.revenue)} />
+      </div>
+      {data.steps.length === 0 ? (
+        <Empty>{t("noSteps")}</Empty>
+      ) : (
+        <Funnel enrolled={data.enrolled} steps={data.steps} />
+      )}
+      {exits.length > 0 ? (
+        <>
+          <h3 className="subhead">{t("exitedBy")}</h3>
+          <div className="kv">
+            {exits.map(([reason, n]) => (
+              <div key={reason}>
+                <span>{tx(`endReason_${reason}`)}</span>
+                <b>{num(n)}</b>
+              </div>
+            ))}
+          </div>
+        </>
+      ) : null}
+      {data.byDay.length > 0 ? (
+        <>
+          <h3 className="subhead">{t("byDay")}</h3>
+          <DailyChart
+            points={data.byDay.map((d) => ({ day: d.day, bars: d.enrolled, line: d.converted }))}
+            barLabel={t("enrolled")}
+            lineLabel={t("converted")}
+          />
+        </>
+      ) : null}
+      {data.bySource.length > 0 ? (
+        <>
+          <h3 className="subhead">{t("bySource")}</h3>
+          <table className="table">
+            <thead>
+              <tr>
+                <th>{t("source")}</th>
+                <th>{t("enrolled")}</th>
+                <th>{t("converted")}</th>
+                <th>{t("revenue")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.bySource.map((s) => (
+                <tr key={s.source ?? ""}>
+                  <td>{s.source ?? t("direct")}</td>
+                  <td>{num(s.enrolled)}</td>
+                  <td>{num(s.converted)}</td>
+                  <td>{money(s.revenue)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </div>
+  );
+}
