@@ -13,6 +13,7 @@ import {
 } from "react";
 import { ApiError } from "./api.ts";
 import { t } from "./i18n.ts";
+import { Icon } from "./icons.tsx";
 import type { Problem } from "./types.ts";
 
 // ---- Field problems from a 400 answer, found by their path ("steps[0].message.text").
@@ -373,5 +374,29 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         </div>
       ) : null}
     </ToastContext.Provider>
+  );
+}
+
+/** Up and down arrows that move an item of an ordered list (steps, questions). */
+export function MoveButtons(props: { index: number; count: number; onMove: (by: -1 | 1) => void }) {
+  return (
+    <>
+      <button
+        type="button"
+        aria-label={t("moveUp")}
+        disabled={props.index === 0}
+        onClick={() => props.onMove(-1)}
+      >
+        <Icon name="up" />
+      </button>
+      <button
+        type="button"
+        aria-label={t("moveDown")}
+        disabled={props.index === props.count - 1}
+        onClick={() => props.onMove(1)}
+      >
+        <Icon name="down" />
+      </button>
+    </>
   );
 }

@@ -30,6 +30,7 @@ import {
   Field,
   Input,
   Loading,
+  MoveButtons,
   NumberInput,
   ProblemList,
   ProblemsProvider,
@@ -638,22 +639,7 @@ function StepCard(props: {
           </span>
         </button>
         <span className="step-tools">
-          <button
-            type="button"
-            aria-label={t("moveUp")}
-            disabled={index === 0}
-            onClick={() => props.onMove(-1)}
-          >
-            <Icon name="up" />
-          </button>
-          <button
-            type="button"
-            aria-label={t("moveDown")}
-            disabled={index === props.count - 1}
-            onClick={() => props.onMove(1)}
-          >
-            <Icon name="down" />
-          </button>
+          <MoveButtons index={index} count={props.count} onMove={props.onMove} />
           <button type="button" aria-label={t("duplicateStep")} onClick={props.onDuplicate}>
             <Icon name="copy" />
           </button>

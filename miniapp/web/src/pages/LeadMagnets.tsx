@@ -24,6 +24,7 @@ import {
   Field,
   Input,
   Loading,
+  MoveButtons,
   NumberInput,
   ProblemList,
   ProblemsProvider,
@@ -367,22 +368,7 @@ function QuestionEditor(props: {
           </span>
         </span>
         <span className="step-tools">
-          <button
-            type="button"
-            aria-label={t("moveUp")}
-            disabled={i === 0}
-            onClick={() => props.onMove(-1)}
-          >
-            <Icon name="up" />
-          </button>
-          <button
-            type="button"
-            aria-label={t("moveDown")}
-            disabled={i === props.count - 1}
-            onClick={() => props.onMove(1)}
-          >
-            <Icon name="down" />
-          </button>
+          <MoveButtons index={i} count={props.count} onMove={props.onMove} />
           <button
             type="button"
             aria-label={t("remove")}
