@@ -116,11 +116,18 @@ describe.skipIf(!onPostgres)("dispatcher processes on one PostgreSQL", () => {
   it("two dispatcher processes share the work and send nothing twice", async () => {
     const { db, url } = testDb();
     const total = 4000;
-    await seedDueTouches(db, total);
     fake = await startBotApiFake();
     const f = fake;
     const a = launch(url as string, f.apiRoot);
     const b = launch(url as string, f.apiRoot);
+    // Work appears only once both are running: a process that starts first must not find the
+    // whole queue to itself.
+    await waitFor(
+      () => [a, b].every((p) => p.output().includes('"dispatcher started"')),
+      () => `both dispatchers started\n${a.output()}\n${b.output()}`,
+      60_000,
+    );
+    await seedDueTouches(db, total);
     await waitFor(
       async () => (await pendingCount(db)) === 0,
       () => `an empty queue\n${a.output()}\n${b.output()}`,
