@@ -130,33 +130,38 @@ export interface BroadcastReport extends BroadcastRow {
   clicked: number;
 }
 
-/** Every broadcast, newest first, with how its touches stand. */
+/** Every broadcast, newest first, with how its touches stand: one query for them all. */
 export async function listBroadcasts(db: Db): Promise<BroadcastReport[]> {
   const rows = await db.select().from(broadcasts).orderBy(desc(broadcasts.id));
-  const reports: BroadcastReport[] = [];
-  for (const row of rows) {
-    const [counts] = await rowsOf<Record<string, number | string>>(
-      db,
-      sql`select
-            count(*) filter (where status = 'sent') as sent,
-            count(*) filter (where status = 'pending') as pending,
-            count(*) filter (where status = 'failed') as failed,
-            count(*) filter (where status in ('cancelled', 'skipped')) as cancelled,
-            (select count(distinct e.subscriber_id) from events e
-              where e.chain_id = ${row.chainId} and e.type = 'clicked') as clicked
-          from touches where chain_id = ${row.chainId}`,
-    );
-    const n = (key: string) => Number(counts?.[key] ?? 0);
-    reports.push({
+  if (rows.length === 0) return [];
+  const chainIds = sql.join(
+    rows.map((r) => sql`${r.chainId}`),
+    sql`, `,
+  );
+  const counts = await rowsOf<Record<string, number | string>>(
+    db,
+    sql`select t.chain_id,
+          count(*) filter (where t.status = 'sent') as sent,
+          count(*) filter (where t.status = 'pending') as pending,
+          count(*) filter (where t.status = 'failed') as failed,
+          count(*) filter (where t.status in ('cancelled', 'skipped')) as cancelled,
+          (select count(distinct e.subscriber_id) from events e
+            where e.chain_id = t.chain_id and e.type = 'clicked') as clicked
+        from touches t where t.chain_id in (${chainIds})
+        group by t.chain_id`,
+  );
+  const byChain = new Map(counts.map((c) => [Number(c.chain_id), c]));
+  return rows.map((row) => {
+    const n = (key: string) => Number(byChain.get(row.chainId)?.[key] ?? 0);
+    return {
       ...row,
       sent: n("sent"),
       pending: n("pending"),
       failed: n("failed"),
       cancelled: n("cancelled"),
       clicked: n("clicked"),
-    });
-  }
-  return reports;
+    };
+  });
 }
 
 /** Cancels what has not been sent yet; returns how many touches were held back. */

@@ -1,7 +1,7 @@
 // The managers' group outbox: queued messages, claimed under one lock so that the group's limit
 // (20 messages a minute) holds however many processes run.
-import { and, eq, sql } from "drizzle-orm";
-import { type Db, rowsOf } from "./client.ts";
+import { and, eq, lte, sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
 import { leadAlerts, leadMessages, managerOutbox } from "./schema/leads.ts";
 
 export type OutboxRow = typeof managerOutbox.$inferSelect;
@@ -52,33 +52,28 @@ export async function drainOutbox(
           on conflict do nothing`,
     );
     await tx.execute(sql`select 1 from settings where key = 'manager_outbox_lock' for update`);
-    const due = await rowsOf<{ id: number | string; chat_id: number | string; recent: number }>(
-      tx,
-      sql`select o.id, o.chat_id,
-            (select count(*)::int from manager_outbox r
-              where r.chat_id = o.chat_id and r.status = 'sent'
-                and r.sent_at > ${now.toISOString()}::timestamptz - interval '60 seconds') as recent
-          from manager_outbox o
-          where o.status = 'pending' and o.available_at <= ${now.toISOString()}::timestamptz
-          order by o.id limit 200`,
-    );
+    const due = await tx
+      .select({
+        row: managerOutbox,
+        recent: sql<number>`(select count(*)::int from manager_outbox r
+          where r.chat_id = ${managerOutbox.chatId} and r.status = 'sent'
+            and r.sent_at > ${now.toISOString()}::timestamptz - interval '60 seconds')`,
+      })
+      .from(managerOutbox)
+      .where(and(eq(managerOutbox.status, "pending"), lte(managerOutbox.availableAt, now)))
+      .orderBy(managerOutbox.id)
+      .limit(200);
     const budget = new Map<number, number>();
     let sent = 0;
     let waiting = 0;
-    for (const item of due) {
-      const chatId = Number(item.chat_id);
-      const left = budget.get(chatId) ?? perMinute - item.recent;
+    for (const { row, recent } of due) {
+      const left = budget.get(row.chatId) ?? perMinute - Number(recent);
       if (left <= 0) {
         waiting++;
         continue;
       }
-      const [row] = await tx
-        .select()
-        .from(managerOutbox)
-        .where(eq(managerOutbox.id, Number(item.id)));
-      if (!row) continue;
       const outcome = await send(row, tx);
-      budget.set(chatId, left - 1);
+      budget.set(row.chatId, left - 1);
       await settle(tx, row, outcome, now);
       if (outcome.ok) sent++;
     }

@@ -1,7 +1,6 @@
 // Every two seconds: score new events, open a card for each new hot lead, and send what waits for
 // the managers' group within its limit. Hourly, every score is recomputed so old interest fades.
 import type { Api } from "grammy";
-import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { scanForHotLeads } from "../../db/hotLeads.ts";
@@ -10,6 +9,7 @@ import { rescoreAll } from "../../db/leadScore.ts";
 import { drainOutbox } from "../../db/managerOutbox.ts";
 import { getLeadSettings, type LeadSettings } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
+import { intervalGate, periodicJob } from "../engine/periodicJob.ts";
 import { renderCard } from "./card.ts";
 import { createGroupSender } from "./groupSender.ts";
 
@@ -34,16 +34,14 @@ export function createHotLeadWatcher(options: HotLeadWatcherOptions) {
   const log = options.logger.child({ component: "hot-leads" });
   const wallClock = options.wallClock ?? (() => new Date());
   const send = createGroupSender(options.api);
-  let task: ScheduledTask | null = null;
-  let running: Promise<void> | null = null;
-  let rescoredAt: number | null = null;
+  const rescore = intervalGate(3_600_000);
 
   async function tick(): Promise<void> {
     const now = options.clock();
     const settings = await getLeadSettings(options.db);
-    if (rescoredAt === null || now.getTime() - rescoredAt >= 3_600_000) {
+    if (rescore.due(now)) {
       await rescoreAll(options.db, settings, now);
-      rescoredAt = now.getTime();
+      rescore.done(now);
     }
     const chatId = managerChatOf(settings, options.managerChatId);
     const scan = await scanForHotLeads(options.db, {
@@ -63,24 +61,11 @@ export function createHotLeadWatcher(options: HotLeadWatcherOptions) {
     if (drained.waiting > 0) log.debug(drained, "managers' group limit reached; the rest waits");
   }
 
+  const job = periodicJob(tick, (error) => log.error({ err: error }, "hot-lead pass failed"));
   return {
     /** One pass now; a pass already running is joined. */
-    tick(): Promise<void> {
-      running ??= tick().finally(() => {
-        running = null;
-      });
-      return running;
-    },
-    start(schedule = "*/2 * * * * *") {
-      task = cronSchedule(schedule, () => {
-        if (running) return;
-        this.tick().catch((error) => log.error({ err: error }, "hot-lead pass failed"));
-      });
-    },
-    async stop() {
-      await task?.stop();
-      task = null;
-      await running?.catch(() => undefined);
-    },
+    tick: job.run,
+    start: (schedule = "*/2 * * * * *") => job.start(schedule),
+    stop: job.stop,
   };
 }

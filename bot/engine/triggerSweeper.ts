@@ -1,10 +1,10 @@
 // Wakes the time triggers (inactivity, yearly dates, segments) on a schedule, and keeps RFM scores
 // fresh for the segments that read them; the database decides who is due.
-import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { refreshRfmScores } from "../../db/rfm.ts";
 import { sweepTimeTriggers } from "../../db/timeTriggers.ts";
+import { intervalGate, periodicJob } from "./periodicJob.ts";
 
 export interface TriggerSweeperOptions {
   db: Db;
@@ -17,17 +17,13 @@ export interface TriggerSweeperOptions {
 
 export function createTriggerSweeper(options: TriggerSweeperOptions) {
   const log = options.logger.child({ component: "triggers" });
-  let task: ScheduledTask | null = null;
-  let running: Promise<number> | null = null;
-
-  const rfmEveryMs = options.rfmEveryMs ?? 10 * 60_000;
-  let rfmAt: number | null = null;
+  const rfm = intervalGate(options.rfmEveryMs ?? 10 * 60_000);
 
   async function sweep(): Promise<number> {
     const now = options.clock();
-    if (rfmAt === null || now.getTime() - rfmAt >= rfmEveryMs) {
+    if (rfm.due(now)) {
       const buyers = await refreshRfmScores(options.db, now);
-      rfmAt = now.getTime();
+      rfm.done(now);
       log.debug({ buyers }, "RFM scores recomputed");
     }
     const enrolled = await sweepTimeTriggers(options.db, {
@@ -38,25 +34,12 @@ export function createTriggerSweeper(options: TriggerSweeperOptions) {
     return enrolled;
   }
 
+  const job = periodicJob(sweep, (error) => log.error({ err: error }, "trigger sweep failed"));
   return {
     /** One sweep now; a sweep already running is joined. */
-    sweep(): Promise<number> {
-      running ??= sweep().finally(() => {
-        running = null;
-      });
-      return running;
-    },
+    sweep: job.run,
     /** Every 15 seconds by default: a local time of day is met within a quarter of a minute. */
-    start(schedule = "*/15 * * * * *") {
-      task = cronSchedule(schedule, () => {
-        if (running) return;
-        this.sweep().catch((error) => log.error({ err: error }, "trigger sweep failed"));
-      });
-    },
-    async stop() {
-      await task?.stop();
-      task = null;
-      await running?.catch(() => undefined);
-    },
+    start: (schedule = "*/15 * * * * *") => job.start(schedule),
+    stop: job.stop,
   };
 }

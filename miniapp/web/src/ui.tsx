@@ -288,6 +288,11 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The first field problem of a refused request, else what went wrong. */
+export function problemText(error: unknown): string {
+  return (error instanceof ApiError && error.problems[0]?.message) || errorText(error);
+}
+
 export function ErrorNote(props: { error: unknown; onRetry?: () => void }) {
   return (
     <div className="error-note" role="alert">

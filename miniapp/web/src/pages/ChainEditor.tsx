@@ -34,6 +34,7 @@ import {
   NumberInput,
   ProblemList,
   ProblemsProvider,
+  problemText,
   Section,
   Select,
   Switch,
@@ -1024,12 +1025,7 @@ function ChainActions({ detail, dirty }: { detail: ChainDetail; dirty: boolean }
       nav.replace({ page: "chain", id: copy.id });
     } catch (error) {
       haptic.error();
-      toast(
-        error instanceof ApiError && error.problems[0]
-          ? error.problems[0].message
-          : errorText(error),
-        "error",
-      );
+      toast(problemText(error), "error");
     } finally {
       setBusy(false);
     }

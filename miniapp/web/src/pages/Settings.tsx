@@ -17,6 +17,7 @@ import {
   NumberInput,
   ProblemList,
   ProblemsProvider,
+  problemText,
   Section,
   Select,
   Switch,
@@ -296,12 +297,7 @@ function Managers() {
       haptic.success();
     } catch (error) {
       haptic.error();
-      toast(
-        error instanceof ApiError && error.problems[0]
-          ? error.problems[0].message
-          : errorText(error),
-        "error",
-      );
+      toast(problemText(error), "error");
     }
   };
   const remove = async (admin: Admin) => {

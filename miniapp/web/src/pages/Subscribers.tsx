@@ -17,6 +17,7 @@ import {
   Field,
   Input,
   Loading,
+  problemText,
   Section,
   Select,
   useDebounced,
@@ -134,12 +135,7 @@ export function SubscriberProfilePage({ id }: { id: number }) {
       haptic.success();
     } catch (error) {
       haptic.error();
-      toast(
-        error instanceof ApiError && error.problems[0]
-          ? error.problems[0].message
-          : errorText(error),
-        "error",
-      );
+      toast(problemText(error), "error");
     }
   };
   const removeTag = async (name: string) => {
