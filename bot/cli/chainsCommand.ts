@@ -1,6 +1,6 @@
-// The chains command: export the document to stdout, import one from a file or stdin, or import
-// the bundled ready-made chains in one language.
-import { readFile } from "node:fs/promises";
+// The chains command: export the document to a file or stdout, import one from a file or stdin,
+// or import the bundled ready-made chains in one language.
+import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Db } from "../../db/client.ts";
 import { exportDocument } from "../../db/document/export.ts";
@@ -8,7 +8,8 @@ import { importDocument, parseDocumentText } from "../../db/document/import.ts";
 import { ValidationError } from "../../db/validation.ts";
 
 export const CHAINS_USAGE = `usage:
-  npm run chains -- export > chains.json     write every chain and lead magnet as one document
+  npm run chains -- export chains.json       write every chain, lead magnet and segment as one document
+                                             (- or nothing: to standard output)
   npm run chains -- import chains.json       create or replace them from a document (- reads stdin)
   npm run chains -- templates en|ru          import the ready-made chains in English or Russian`;
 
@@ -45,8 +46,14 @@ export async function readFileOrStdin(file: string): Promise<string> {
 /** Returns the exit code: 0 done, 1 refused (nothing changed), 2 bad usage. */
 export async function chainsCommand(db: Db, argv: string[], io: CommandIo): Promise<number> {
   const [action, file, ...rest] = argv;
-  if (action === "export" && file === undefined) {
-    io.out(`${JSON.stringify(await exportDocument(db), null, 2)}\n`);
+  if (action === "export" && rest.length === 0) {
+    const text = `${JSON.stringify(await exportDocument(db), null, 2)}\n`;
+    // A file of its own, because `npm run` puts its banner on standard output too.
+    if (file === undefined || file === "-") io.out(text);
+    else {
+      await writeFile(file, text);
+      io.err(`exported to ${file}`);
+    }
     return 0;
   }
   if (action === "templates" && isTemplateLanguage(file) && rest.length === 0) {

@@ -65,6 +65,10 @@ describe.skipIf(onPostgres)("chains CLI", () => {
     expect(refused.stderr).toMatch(/chains\[0\]\.steps\[0\]\.message/);
     expect(refused.stderr).toMatch(/nothing was imported/);
     expect(JSON.parse(run(["export"]).stdout)).toEqual(doc);
+    // To a file: what `npm run` cannot spoil with its banner on standard output.
+    const target = join(workDir, "exported.json");
+    expect(run(["export", target]).status).toBe(0);
+    expect(JSON.parse(readFileSync(target, "utf8"))).toEqual(doc);
 
     const notJson = run(["import", fileWith("broken.json", "{ chains: ")]);
     expect(notJson.status).toBe(1);
