@@ -21,6 +21,36 @@ const defaultTimezone = z
 /** What command-line tools that enrol or tag need: the database and the default time zone. */
 const toolSchema = databaseSchema.extend({ DEFAULT_TIMEZONE: defaultTimezone });
 
+/** An ISO 8601 instant with its zone: without one, "23:30" would mean the machine's zone. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const CLOCK_START_HINT =
+  "must be an ISO 8601 instant with a zone, such as 2027-03-28T23:30:00+03:00 or 2027-03-28T20:30:00Z";
+const clockStart = z
+  .string()
+  .regex(ISO_INSTANT, CLOCK_START_HINT)
+  .transform((s, ctx) => {
+    const [year = 0, month = 0, day = 0, hour = 0, minute = 0] = (
+      s.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/) ?? []
+    )
+      .slice(1)
+      .map(Number);
+    // Date would roll 2027-02-31 over to March 3rd: the calendar day must exist as written.
+    const calendar = new Date(Date.UTC(year, month - 1, day));
+    const at = new Date(s);
+    if (
+      Number.isNaN(at.getTime()) ||
+      calendar.getUTCMonth() !== month - 1 ||
+      calendar.getUTCDate() !== day ||
+      hour > 23 ||
+      minute > 59
+    ) {
+      ctx.addIssue({ code: "custom", message: `is not a real instant; ${CLOCK_START_HINT}` });
+      return z.NEVER;
+    }
+    return at;
+  })
+  .optional();
+
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const appSchema = databaseSchema.extend({
@@ -102,6 +132,7 @@ const appSchema = databaseSchema.extend({
     .number()
     .positive("must be a positive number (1 = real time, 5040 = a week in two minutes)")
     .default(1),
+  CLOCK_START: clockStart,
   SEND_RATE: z.coerce
     .number()
     .int()

@@ -8,7 +8,7 @@ import { createDb } from "../db/client.ts";
 import { createServer } from "../miniapp/server/createServer.ts";
 import { createHotLeadWatcher } from "./alerts/hotLeadWatcher.ts";
 import { createBot, publishCommands } from "./bot.ts";
-import { scaledClock } from "./clock.ts";
+import { engineClock } from "./clock.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createDispatcher } from "./engine/dispatcher.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
@@ -41,7 +41,10 @@ async function main() {
   await database.migrate();
   await seedOwners(database.db, config.OWNER_IDS);
 
-  const clock = scaledClock(config.TIME_SCALE);
+  const clock = engineClock({
+    scale: config.TIME_SCALE,
+    ...(config.CLOCK_START ? { start: config.CLOCK_START } : {}),
+  });
   const deps = {
     db: database.db,
     logger,
@@ -102,7 +105,12 @@ async function main() {
   });
   dispatcher.start();
   logger.info(
-    { workerId: dispatcher.workerId, rate: config.SEND_RATE, timeScale: config.TIME_SCALE },
+    {
+      workerId: dispatcher.workerId,
+      rate: config.SEND_RATE,
+      timeScale: config.TIME_SCALE,
+      engineTime: clock().toISOString(),
+    },
     "dispatcher started",
   );
 

@@ -3,6 +3,7 @@ import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "./client.ts";
 import { endEnrollment } from "./enrollmentEnd.ts";
 import { appendEvent } from "./events.ts";
+import type { SendRule } from "./policy.ts";
 import { computeDueAt } from "./schedule.ts";
 import { chainSteps, chains } from "./schema/chains.ts";
 import { enrollments } from "./schema/enrollments.ts";
@@ -201,6 +202,8 @@ export interface SentRecord {
   at: Date;
   telegramMessageId: number;
   links: SentLink[];
+  /** The policy rule that let it go (see db/policy.ts); kept on the touch_sent event. */
+  rule?: SendRule;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -243,9 +246,14 @@ export async function recordSentBatch(
       enrollmentId: r.ctx.touch.enrollmentId,
       touchId: r.ctx.touch.id,
     });
-    await tx
-      .insert(events)
-      .values(done.map((r) => ({ ...idsOf(r), type: "touch_sent", occurredAt: r.at })));
+    await tx.insert(events).values(
+      done.map((r) => ({
+        ...idsOf(r),
+        type: "touch_sent",
+        occurredAt: r.at,
+        data: r.rule ? { rule: r.rule } : {},
+      })),
+    );
     const links = done.flatMap((r) =>
       r.links.map((l) => ({ ...idsOf(r), code: l.code, url: l.url, button: l.button })),
     );

@@ -9,7 +9,16 @@ export interface PolicyInput {
   policy: Policy;
   /** When this subscriber was sent touches recently (the last two days are enough), any order. */
   sentAt: Date[];
+  /**
+   * The subscriber's own last interaction (a finished questionnaire, a message, a button, a link
+   * click). Within `policy.replyWindowMinutes` of it a touch is part of the conversation, and quiet
+   * hours do not hold it back; the cap and the pause still do.
+   */
+  lastInteractionAt?: Date | null;
 }
+
+/** Which rule let a touch go now: nothing stood in the way, the reply window, or an important step. */
+export type SendRule = "open" | "reply_window" | "important";
 
 const MINUTE = 60_000;
 
@@ -32,6 +41,25 @@ function quietEnd(local: DateTime, quiet: NonNullable<Policy["quietHours"]>): Da
   return today > local ? today : today.plus({ days: 1 }).set({ hour, minute });
 }
 
+/** Whether `at` falls in the policy's quiet hours in `timezone`. */
+export function isQuietAt(at: Date, timezone: string, policy: Policy): boolean {
+  return (
+    policy.quietHours !== null &&
+    inQuietHours(DateTime.fromJSDate(at, { zone: timezone }), policy.quietHours)
+  );
+}
+
+/** Whether `at` lies within the reply window that follows the subscriber's last interaction. */
+export function inReplyWindow(
+  at: number,
+  policy: Policy,
+  lastInteractionAt: Date | null | undefined,
+): boolean {
+  if (!lastInteractionAt || policy.replyWindowMinutes <= 0) return false;
+  const from = lastInteractionAt.getTime();
+  return at >= from && at <= from + policy.replyWindowMinutes * MINUTE;
+}
+
 /**
  * Returns `now` when the touch may go at once, otherwise the first allowed moment after it.
  * Never gives up: a touch is deferred, not dropped.
@@ -47,7 +75,11 @@ export function firstAllowedMoment(input: PolicyInput): Date {
     if (last !== undefined && candidate.toMillis() < last + policy.minPauseMinutes * MINUTE) {
       candidate = DateTime.fromMillis(last + policy.minPauseMinutes * MINUTE, { zone: timezone });
     }
-    if (policy.quietHours && inQuietHours(candidate, policy.quietHours)) {
+    if (
+      policy.quietHours &&
+      inQuietHours(candidate, policy.quietHours) &&
+      !inReplyWindow(candidate.toMillis(), policy, input.lastInteractionAt)
+    ) {
       candidate = quietEnd(candidate, policy.quietHours);
     }
     const dayStart = candidate.startOf("day").toMillis();
@@ -57,4 +89,10 @@ export function firstAllowedMoment(input: PolicyInput): Date {
     if (candidate.toMillis() === before) break;
   }
   return candidate.toJSDate();
+}
+
+/** Which rule lets a touch that the policy allows at `at` go: the reply window only if quiet hours would hold it. */
+export function ruleAt(input: PolicyInput & { important?: boolean }): SendRule {
+  if (input.important) return "important";
+  return isQuietAt(input.now, input.timezone, input.policy) ? "reply_window" : "open";
 }

@@ -26,6 +26,17 @@ export const policySchema = z
       .min(0)
       .max(7 * 24 * 60)
       .default(60),
+    /**
+     * Minutes after the subscriber's own interaction (a finished questionnaire, a message, a
+     * button, a link click) in which a touch is part of the conversation: quiet hours do not hold
+     * it back. 0 turns this off. The daily cap and the pause still apply.
+     */
+    replyWindowMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(15),
   })
   .strict();
 export type Policy = z.infer<typeof policySchema>;

@@ -207,3 +207,25 @@ export async function pauseForHandoff(db: Db, id: number, until: Date): Promise<
     })
     .where(eq(subscribers.id, id));
 }
+
+/**
+ * A message from the prospect: recorded as a `replied` event, and as their latest interaction, from
+ * which inactivity triggers count and within which a due touch is a reply (the policy's window).
+ */
+export async function recordProspectMessage(
+  db: Db,
+  input: { subscriberId: number; data: Record<string, unknown>; now: Date },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await appendEvent(tx, {
+      subscriberId: input.subscriberId,
+      type: "replied",
+      data: input.data,
+      occurredAt: input.now,
+    });
+    await tx
+      .update(subscribers)
+      .set({ lastInteractionAt: input.now })
+      .where(eq(subscribers.id, input.subscriberId));
+  });
+}

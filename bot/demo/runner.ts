@@ -136,6 +136,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
     {
       PATH: process.env.PATH ?? "",
       ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+      // The bot keeps the caller's zone and, when set, its engine start (CLOCK_START).
+      ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+      ...(process.env.CLOCK_START ? { CLOCK_START: process.env.CLOCK_START } : {}),
       BOT_TOKEN: DEMO_TOKEN,
       TELEGRAM_API_ROOT: `http://127.0.0.1:${emulatorPort}`,
       BOT_MODE: "polling",

@@ -2,10 +2,11 @@
 import type { DeliveryContext } from "../../db/delivery.ts";
 import type { Policy } from "../../db/settings.ts";
 import { conditionsHold } from "./conditions.ts";
-import { firstAllowedMoment } from "./policy.ts";
+import { firstAllowedMoment, ruleAt, type SendRule } from "./policy.ts";
 
 export type Decision =
-  | { action: "send" }
+  /** `rule` says what let it through; it is recorded with the send. */
+  | { action: "send"; rule: SendRule }
   | { action: "defer"; until: Date }
   | { action: "skip"; reason: string; gotoKey?: string }
   | {
@@ -57,14 +58,15 @@ export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decisio
   if (subscriber.handoffUntil && subscriber.handoffUntil.getTime() > now.getTime()) {
     return { action: "defer", until: subscriber.handoffUntil };
   }
-  if (!step.important) {
-    const allowed = firstAllowedMoment({
-      now,
-      timezone: ctx.timezone,
-      policy,
-      sentAt: ctx.recentSends,
-    });
-    if (allowed.getTime() > now.getTime()) return { action: "defer", until: allowed };
-  }
-  return { action: "send" };
+  if (step.important) return { action: "send", rule: "important" };
+  const input = {
+    now,
+    timezone: ctx.timezone,
+    policy,
+    sentAt: ctx.recentSends,
+    lastInteractionAt: subscriber.lastInteractionAt,
+  };
+  const allowed = firstAllowedMoment(input);
+  if (allowed.getTime() > now.getTime()) return { action: "defer", until: allowed };
+  return { action: "send", rule: ruleAt(input) };
 }

@@ -19,6 +19,7 @@ import { getPolicy, type Policy } from "../../db/settings.ts";
 import { claimDueTouches, releaseTouch } from "../../db/touches.ts";
 import type { Clock } from "../context.ts";
 import { decide } from "./decide.ts";
+import type { SendRule } from "./policy.ts";
 import { RateLimiter } from "./rateLimiter.ts";
 import { classifySendError } from "./telegramErrors.ts";
 import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";
@@ -136,7 +137,7 @@ export function createDispatcher(options: DispatcherOptions) {
     while (unrecorded >= MAX_UNRECORDED_SENDS) await flushSent();
   }
 
-  async function deliver(ctx: DeliveryContext, report: TickReport): Promise<void> {
+  async function deliver(ctx: DeliveryContext, report: TickReport, rule: SendRule): Promise<void> {
     const step = ctx.step;
     if (!step) return;
     const outgoing = buildTouchMessage(step.message, ctx.subscriber, {
@@ -151,7 +152,7 @@ export function createDispatcher(options: DispatcherOptions) {
       try {
         const sent = await send(outgoing).finally(answered);
         const at = clock();
-        queueSent({ ctx, at, telegramMessageId: sent.message_id, links: outgoing.links });
+        queueSent({ ctx, at, telegramMessageId: sent.message_id, links: outgoing.links, rule });
         ctx.recentSends.push(at);
         report.sent++;
         return;
@@ -220,7 +221,7 @@ export function createDispatcher(options: DispatcherOptions) {
     const decision = decide(ctx, now, policy);
     switch (decision.action) {
       case "send":
-        return deliver(ctx, report);
+        return deliver(ctx, report, decision.rule);
       case "defer":
         await releaseTouch(db, {
           touchId: ctx.touch.id,

@@ -11,6 +11,7 @@ import {
   getSubscriber,
   getSubscriberByTelegramId,
   pauseForHandoff,
+  recordProspectMessage,
   subscriberByManagerThread,
 } from "../../db/subscribers.ts";
 import { managerChatOf } from "../alerts/hotLeadWatcher.ts";
@@ -29,11 +30,10 @@ handoffFeature.chatType("private").on("message", async (ctx, next) => {
   if (!subscriber) return next();
   const now = ctx.deps.clock();
   // A reply is a reaction worth counting; answering every message would feel like a spam bot.
-  await appendEvent(db, {
+  await recordProspectMessage(db, {
     subscriberId: subscriber.id,
-    type: "replied",
     data: ctx.message.text ? { text: ctx.message.text.slice(0, 1000) } : { kind: "media" },
-    occurredAt: now,
+    now,
   });
   const settings = await getLeadSettings(db);
   const chatId = managerChatOf(settings, ctx.deps.managerChatId);

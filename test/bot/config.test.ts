@@ -43,6 +43,7 @@ describe("config", () => {
       EVENTS_API_KEY: "0123456789abcdef0123",
       DEFAULT_TIMEZONE: "Asia/Almaty",
       TIME_SCALE: "5040",
+      CLOCK_START: "2027-03-28T23:30:00+03:00",
       LOG_LEVEL: "debug",
     });
     expect(config).toMatchObject({
@@ -51,6 +52,7 @@ describe("config", () => {
       OWNER_IDS: [42, 1001],
       MANAGER_CHAT_ID: -1001234567890,
       TIME_SCALE: 5040,
+      CLOCK_START: new Date("2027-03-28T20:30:00Z"),
     });
   });
 
@@ -70,6 +72,20 @@ describe("config", () => {
     ],
     [{ BOT_TOKEN: TOKEN, DATABASE_URL: "mysql://x" }, /DATABASE_URL must start with postgres/],
     [{ BOT_TOKEN: TOKEN, TIME_SCALE: "0" }, /TIME_SCALE must be a positive number/],
+    [
+      { BOT_TOKEN: TOKEN, CLOCK_START: "2027-03-28 23:30" },
+      /CLOCK_START must be an ISO 8601 instant with a zone/,
+    ],
+    [
+      { BOT_TOKEN: TOKEN, CLOCK_START: "2027-03-28T23:30:00" },
+      /CLOCK_START must be an ISO 8601 instant with a zone/,
+    ],
+    [{ BOT_TOKEN: TOKEN, CLOCK_START: "tomorrow" }, /CLOCK_START must be an ISO 8601 instant/],
+    [
+      { BOT_TOKEN: TOKEN, CLOCK_START: "2027-02-31T10:00:00Z" },
+      /CLOCK_START is not a real instant/,
+    ],
+    [{ BOT_TOKEN: TOKEN, CLOCK_START: "2027-03-28T24:10:00Z" }, /CLOCK_START is not a real/],
     [{ BOT_TOKEN: TOKEN, PUBLIC_URL: "http://bot.example.com" }, /PUBLIC_URL must be https/],
   ])("refuses %j with a message that says how to fix it", (env, message) => {
     expect(problem(env as Record<string, string>)).toMatch(message);

@@ -23,6 +23,7 @@ describe.skipIf(onPostgres)("settings CLI", () => {
       dailyCap: 3,
       quietHours: { start: "21:00", end: "09:00" },
       minPauseMinutes: 60,
+      replyWindowMinutes: 15,
     });
 
     const set = run("policy", '{"dailyCap":2,"quietHours":null}');
@@ -34,6 +35,7 @@ describe.skipIf(onPostgres)("settings CLI", () => {
       dailyCap: 2,
       quietHours: null,
       minPauseMinutes: 60,
+      replyWindowMinutes: 15,
     });
     expect(run("nonsense").status).toBe(2);
   });

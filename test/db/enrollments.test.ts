@@ -5,6 +5,7 @@ import { enrollments } from "../../db/schema/enrollments.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
 import { upsertSubscriber } from "../../db/subscribers.ts";
 import { warmupChain } from "../helpers/fixtures.ts";
+import { testStart } from "../helpers/testClock.ts";
 import { useTestDb } from "../helpers/testDb.ts";
 
 const DAY = 86_400_000;
@@ -47,7 +48,7 @@ describe("enrol", () => {
 
   it("re-entry 'once' refuses a second enrolment even after the first ended", async () => {
     const { db, chain, subscriber } = await setup();
-    const now = new Date();
+    const now = testStart();
     expect(
       (
         await enroll(db, {
@@ -105,7 +106,7 @@ describe("enrol", () => {
       subscriberId: subscriber.id,
       chainId: chain.id,
       defaultTimezone: TZ,
-      now: new Date(),
+      now: testStart(),
     };
     expect((await enroll(db, input)).enrolled).toBe(true);
     await db.update(enrollments).set({ status: "exited", endReason: "manual" });
@@ -118,7 +119,7 @@ describe("enrol", () => {
       subscriberId: subscriber.id,
       chainId: chain.id,
       defaultTimezone: TZ,
-      now: new Date(),
+      now: testStart(),
     };
     await db.update(subscribers).set({ status: "unsubscribed" });
     expect(await enroll(db, input)).toEqual({ enrolled: false, reason: "subscriber_inactive" });
@@ -133,7 +134,7 @@ describe("enrol", () => {
       subscriberId: subscriber.id,
       chainId: chain.id,
       defaultTimezone: TZ,
-      now: new Date(),
+      now: testStart(),
     };
     const results = await Promise.all([enroll(db, input), enroll(db, input), enroll(db, input)]);
     expect(results.filter((r) => r.enrolled)).toHaveLength(1);
@@ -150,7 +151,7 @@ describe("moving to another chain", () => {
     const from = await createChain(db, warmupChain());
     const to = await createChain(db, warmupChain({ slug: "offer_chain" }));
     const { subscriber } = await upsertSubscriber(db, { telegramId: 77 });
-    const now = new Date();
+    const now = testStart();
     const started = await enroll(db, {
       subscriberId: subscriber.id,
       chainId: from.id,

@@ -4,13 +4,14 @@ import { spawn } from "node:child_process";
 import { validate } from "@telegram-apps/init-data-node";
 import { describe, expect, it } from "vitest";
 import { DEMO_OWNER_ID, DEMO_TOKEN } from "../../bot/demo/runner.ts";
+import { clockEnv } from "../helpers/testClock.ts";
 import { onPostgres } from "../helpers/testDb.ts";
 
 function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "bot/demo/main.ts", ...args], {
-      // Only PATH: the demo must not pick up the suite's DATABASE_URL or anything else.
-      env: { PATH: process.env.PATH ?? "" },
+      // PATH and the run's clock and zone only: the demo must not pick up the suite's DATABASE_URL.
+      env: { PATH: process.env.PATH ?? "", ...clockEnv() },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -10,6 +10,7 @@ import { setPolicy } from "../../db/settings.ts";
 import { type BotApiFake, startBotApiFake } from "../helpers/botApiFake.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
 import { freePort, type RunningProgram, startProgram, waitFor } from "../helpers/processes.ts";
+import { testStart } from "../helpers/testClock.ts";
 import { onPostgres, useTestDb } from "../helpers/testDb.ts";
 
 /** `count` subscribers, each with one touch due now, of a one-step chain. */
@@ -20,7 +21,7 @@ async function seedDueTouches(db: Db, count: number) {
     name: "Bulk",
     steps: [{ key: "only", message: { text: "Hello {{first_name|there}}" } }],
   });
-  const due = new Date(Date.now() - 60_000);
+  const due = new Date(testStart().getTime() - 60_000);
   for (let from = 0; from < count; from += 1000) {
     const size = Math.min(1000, count - from);
     const rows = await db

@@ -21,6 +21,7 @@ import { upsertSubscriber } from "../../db/subscribers.ts";
 import { createServer } from "../../miniapp/server/createServer.ts";
 import { signedLaunchParams } from "../../miniapp/web/scripts/devLaunchParams.ts";
 import { DAY, type Engine, MOSCOW, startEngine, TOKEN } from "../helpers/engineHarness.ts";
+import { testStart } from "../helpers/testClock.ts";
 import { useTestDb } from "../helpers/testDb.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -205,7 +206,7 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
   async function playCohort(chainId: number) {
     const { db } = testDb();
     engine = await startEngine(db, {
-      start: new Date(),
+      start: testStart(),
       dispatcher: { publicUrl: "https://bot.example.com" },
     });
     const run = engine;

@@ -5,6 +5,7 @@ import pino from "pino";
 import { createBot } from "../../bot/bot.ts";
 import type { BotDeps } from "../../bot/context.ts";
 import type { Db } from "../../db/client.ts";
+import { testClock } from "./testClock.ts";
 
 export interface ApiCall {
   method: string;
@@ -43,7 +44,7 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers:
   const deps: BotDeps = {
     db,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    clock: () => new Date(),
+    clock: testClock(),
     defaultTimezone: "Europe/Moscow",
     ...overrides,
   };

@@ -9,6 +9,7 @@ import { enroll } from "../../db/enrollments.ts";
 import { setPolicy } from "../../db/settings.ts";
 import { upsertSubscriber } from "../../db/subscribers.ts";
 import { type BotApiFakeOptions, startBotApiFake } from "./botApiFake.ts";
+import { testStart } from "./testClock.ts";
 
 export const TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
 export const MOSCOW = "Europe/Moscow";
@@ -23,7 +24,7 @@ export async function startEngine(
     dispatcher?: Partial<DispatcherOptions>;
     policy?: unknown;
   } = {
-    start: new Date(),
+    start: testStart(),
   },
 ) {
   const fake = await startBotApiFake(options.fake);

@@ -5,6 +5,7 @@ import { addManager, seedOwners } from "../../db/admins.ts";
 import type { Db } from "../../db/client.ts";
 import { createServer, type SendPreview } from "../../miniapp/server/createServer.ts";
 import { TOKEN } from "./engineHarness.ts";
+import { testClock } from "./testClock.ts";
 
 export const BOT_TOKEN = TOKEN;
 export const BOT_USERNAME = "touch_test_bot";
@@ -53,7 +54,7 @@ export async function miniAppHarness(db: Db, options: MiniAppHarnessOptions = {}
   const app = createServer({
     db,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    clock: options.now ?? (() => new Date()),
+    clock: options.now ?? testClock(),
     events: { apiKey: undefined, defaultTimezone: options.defaultTimezone ?? "Europe/Moscow" },
     miniApp: {
       botToken: BOT_TOKEN,

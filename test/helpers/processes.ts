@@ -1,5 +1,6 @@
 // Starting the real program as a child process, and waiting on conditions with a deadline.
 import { type ChildProcess, spawn } from "node:child_process";
+import { clockEnv } from "./testClock.ts";
 
 export interface RunningProgram {
   child: ChildProcess;
@@ -10,7 +11,7 @@ export interface RunningProgram {
 export function startProgram(env: Record<string, string>): RunningProgram {
   let output = "";
   const child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...clockEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d) => {

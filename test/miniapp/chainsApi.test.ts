@@ -300,15 +300,20 @@ describe("chains API", () => {
     });
     expect(timeline.status).toBe(200);
     expect(timeline.json).toEqual([
-      { key: "a", at: "2026-06-10T17:50:00.000Z", due: "2026-06-10T17:50:00.000Z" },
+      { key: "a", at: "2026-06-10T17:50:00.000Z", due: "2026-06-10T17:50:00.000Z", rule: "open" },
       // Due at 21:00, held by the pause to 21:50, which is quiet: 09:00 the next morning.
-      { key: "b", at: "2026-06-11T06:00:00.000Z", due: "2026-06-10T18:00:00.000Z" },
-      { key: "c", at: "2026-06-11T07:00:00.000Z", due: "2026-06-11T07:00:00.000Z" },
-      { key: "d", at: "2026-06-11T08:00:00.000Z", due: "2026-06-11T07:00:00.000Z" },
+      { key: "b", at: "2026-06-11T06:00:00.000Z", due: "2026-06-10T18:00:00.000Z", rule: "open" },
+      { key: "c", at: "2026-06-11T07:00:00.000Z", due: "2026-06-11T07:00:00.000Z", rule: "open" },
+      { key: "d", at: "2026-06-11T08:00:00.000Z", due: "2026-06-11T07:00:00.000Z", rule: "open" },
       // The third touch that day was d: the cap holds e to the next morning.
-      { key: "e", at: "2026-06-12T06:00:00.000Z", due: "2026-06-11T08:00:00.000Z" },
+      { key: "e", at: "2026-06-12T06:00:00.000Z", due: "2026-06-11T08:00:00.000Z", rule: "open" },
       // Important: no pause.
-      { key: "f", at: "2026-06-12T06:00:00.000Z", due: "2026-06-12T06:00:00.000Z" },
+      {
+        key: "f",
+        at: "2026-06-12T06:00:00.000Z",
+        due: "2026-06-12T06:00:00.000Z",
+        rule: "important",
+      },
       // g would fall on the 14th, past maxDays: the walk has ended by then.
     ]);
 
@@ -326,6 +331,8 @@ describe("chains API", () => {
     const defaults = await api.owner.post("/api/chains/timeline", {
       spec: { steps: [step("a", undefined)] },
     });
-    expect(defaults.json).toEqual([{ key: "a", at: NOW.toISOString(), due: NOW.toISOString() }]);
+    expect(defaults.json).toEqual([
+      { key: "a", at: NOW.toISOString(), due: NOW.toISOString(), rule: "open" },
+    ]);
   });
 });

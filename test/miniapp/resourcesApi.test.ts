@@ -429,7 +429,12 @@ describe("settings and admins API", () => {
       quietHours: null,
       minPauseMinutes: 30,
     });
-    expect(policy.json).toEqual({ dailyCap: 5, quietHours: null, minPauseMinutes: 30 });
+    expect(policy.json).toEqual({
+      dailyCap: 5,
+      quietHours: null,
+      minPauseMinutes: 30,
+      replyWindowMinutes: 15,
+    });
     expect(await getPolicy(db)).toEqual(policy.json);
     const badPolicy = await owner.put("/api/settings/policy", {
       dailyCap: 0,

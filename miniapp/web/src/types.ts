@@ -137,6 +137,9 @@ export interface ChainDetail {
 export interface TimelineEntry {
   key: string;
   at: string;
+  due: string;
+  /** What lets it go: nothing in the way, the reply window after joining, or an important step. */
+  rule: "open" | "reply_window" | "important";
 }
 
 export type QuestionKind = "name" | "phone" | "email" | "text" | "choice";
@@ -243,6 +246,7 @@ export interface Policy {
   dailyCap: number;
   quietHours: { start: string; end: string } | null;
   minPauseMinutes: number;
+  replyWindowMinutes: number;
 }
 
 export interface LeadSettings {

@@ -69,7 +69,8 @@ describe("dispatcher: chains delivered on time", () => {
 
   it("defers out of quiet hours to the local morning, and important steps bypass the policy", async () => {
     const lateEvening = new Date("2026-05-04T19:30:00Z"); // 22:30 in Moscow
-    const e = await setup({ start: lateEvening, policy: {} }); // the default policy
+    // The default policy, without the reply window (test/bot/engine/replyWindow.test.ts has it).
+    const e = await setup({ start: lateEvening, policy: { replyWindowMinutes: 0 } });
     const chain = await e.createChain(
       warmupChain({
         steps: [

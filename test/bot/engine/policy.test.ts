@@ -11,6 +11,7 @@ describe("careful-communication policy", () => {
       dailyCap: 3,
       quietHours: { start: "21:00", end: "09:00" },
       minPauseMinutes: 60,
+      replyWindowMinutes: 15,
     });
   });
 

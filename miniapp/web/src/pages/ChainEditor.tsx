@@ -996,6 +996,12 @@ function TimelinePreview({ spec }: { spec: ChainSpec }) {
             <span className="timeline-name">{names.get(entry.key) ?? entry.key}</span>
             <span className="timeline-at">
               {dateTime(entry.at)} <span className="hint">({fromNow(entry.at)})</span>
+              {entry.rule !== "open" ? (
+                <span className="hint" data-rule={entry.rule}>
+                  {" "}
+                  · {t(entry.rule === "important" ? "rule_important" : "rule_reply_window")}
+                </span>
+              ) : null}
             </span>
           </li>
         ))}

@@ -156,6 +156,23 @@ function SettingsForm({ initial }: { initial: Settings }) {
             </Field>
           </div>
         ) : null}
+        {quiet ? (
+          <Field
+            label={t("replyWindow")}
+            path="policy.replyWindowMinutes"
+            hint={t("replyWindowHint")}
+          >
+            {(id) => (
+              <NumberInput
+                id={id}
+                min={0}
+                max={1440}
+                value={policy.replyWindowMinutes}
+                onChange={(v) => setPolicy({ ...policy, replyWindowMinutes: v ?? 0 })}
+              />
+            )}
+          </Field>
+        ) : null}
       </Section>
 
       <Section title={t("scoring")} footer={t("scoringHint")}>
