@@ -1,6 +1,6 @@
 // Every setting comes from the environment, parsed once here; a bad value stops start-up with a fix.
 import { z } from "zod";
-import { isValidTimezone } from "../db/schedule.ts";
+import { isValidTimezone } from "../db/delivery/schedule.ts";
 
 const telegramId = z.coerce.number().int().positive();
 

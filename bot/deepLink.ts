@@ -1,5 +1,5 @@
 // Deep-link payloads: `t.me/<bot>?start=<magnet>` or `<magnet>-<source>`, 64 of A-Za-z0-9_- at most.
-import { START_PAYLOAD_PATTERN } from "../db/content/telegramLimits.ts";
+import { START_PAYLOAD_PATTERN } from "../db/spec/telegramLimits.ts";
 
 export interface StartPayload {
   magnetSlug: string;

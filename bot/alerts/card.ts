@@ -1,9 +1,9 @@
 // The hot-lead card in the managers' group: who the lead is, where they are, what they did, and
 // the take / won / lost buttons while the lead is open.
 import { DateTime } from "luxon";
-import { escapeHtml } from "../../db/content/render.ts";
-import type { LeadAlert } from "../../db/hotLeads.ts";
-import type { LeadCard } from "../../db/leadCard.ts";
+import type { LeadCard } from "../../db/hotLeads/card.ts";
+import type { LeadAlert } from "../../db/hotLeads/detection.ts";
+import { escapeHtml } from "../../db/spec/render.ts";
 import type { Lang } from "../i18n.ts";
 
 const words = {

@@ -1,9 +1,9 @@
 // Sends the managers' outbox to Telegram: each lead's messages into their own topic when the
 // group has topics, otherwise into the group, where a reply to them reaches the lead.
 import type { Api } from "grammy";
+import { getSubscriber, setManagerThread } from "../../db/audience/subscribers.ts";
 import type { Db } from "../../db/client.ts";
-import type { OutboxRow, SendOutcome } from "../../db/managerOutbox.ts";
-import { getSubscriber, setManagerThread } from "../../db/subscribers.ts";
+import type { OutboxRow, SendOutcome } from "../../db/hotLeads/outbox.ts";
 import { classifySendError } from "../engine/telegramErrors.ts";
 
 export function createGroupSender(api: Api) {

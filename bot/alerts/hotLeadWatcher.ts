@@ -3,10 +3,10 @@
 import type { Api } from "grammy";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
-import { scanForHotLeads } from "../../db/hotLeads.ts";
-import { loadLeadCard } from "../../db/leadCard.ts";
-import { rescoreAll } from "../../db/leadScore.ts";
-import { drainOutbox } from "../../db/managerOutbox.ts";
+import { loadLeadCard } from "../../db/hotLeads/card.ts";
+import { scanForHotLeads } from "../../db/hotLeads/detection.ts";
+import { drainOutbox } from "../../db/hotLeads/outbox.ts";
+import { rescoreAll } from "../../db/hotLeads/score.ts";
 import { getLeadSettings, type LeadSettings } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
 import { intervalGate, periodicJob } from "../engine/periodicJob.ts";

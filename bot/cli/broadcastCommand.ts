@@ -1,13 +1,13 @@
 // The broadcast command: count a segment, send it a message, list broadcasts, cancel one.
 import { parseArgs } from "node:util";
+import type { Db } from "../../db/client.ts";
 import {
   cancelBroadcast,
   countRecipients,
   createBroadcast,
   listBroadcasts,
-} from "../../db/broadcasts.ts";
-import type { Db } from "../../db/client.ts";
-import { refreshRfmScores } from "../../db/rfm.ts";
+} from "../../db/segments/broadcasts.ts";
+import { refreshRfmScores } from "../../db/segments/rfm.ts";
 import { ValidationError } from "../../db/validation.ts";
 import type { CommandIo } from "./chainsCommand.ts";
 

@@ -2,9 +2,9 @@
 // or import the bundled ready-made chains in one language.
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { exportDocument } from "../../db/chains/document/export.ts";
+import { importDocument, parseDocumentText } from "../../db/chains/document/import.ts";
 import type { Db } from "../../db/client.ts";
-import { exportDocument } from "../../db/document/export.ts";
-import { importDocument, parseDocumentText } from "../../db/document/import.ts";
 import { ValidationError } from "../../db/validation.ts";
 
 export const CHAINS_USAGE = `usage:

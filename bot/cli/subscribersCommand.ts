@@ -1,16 +1,16 @@
 // The subscribers command: look a subscriber up, tag or untag them, enrol them in a chain by hand,
 // or set an owner-defined field.
 import { DateTime } from "luxon";
-import { type Chain, getChain } from "../../db/chains.ts";
+import { type SubscriberProfile, subscriberProfile } from "../../db/audience/profile.ts";
+import { setField } from "../../db/audience/subscribers.ts";
+import { type Chain, getChain } from "../../db/chains/chains.ts";
 import type { Db } from "../../db/client.ts";
-import { type SubscriberRef, subscriberRef } from "../../db/content/eventInput.ts";
-import { fieldName, fieldValue } from "../../db/content/fields.ts";
-import { tagName } from "../../db/content/message.ts";
-import { type EnrollRefusal, enroll, listEnrollments } from "../../db/enrollments.ts";
-import { findSubscriber } from "../../db/externalEvents.ts";
-import { removeTag, tagSubscriber } from "../../db/goals.ts";
-import { type SubscriberProfile, subscriberProfile } from "../../db/subscriberProfile.ts";
-import { setField } from "../../db/subscribers.ts";
+import { type EnrollRefusal, enroll, listEnrollments } from "../../db/journeys/enrollments.ts";
+import { removeTag, tagSubscriber } from "../../db/journeys/goals.ts";
+import { type SubscriberRef, subscriberRef } from "../../db/spec/eventInput.ts";
+import { fieldName, fieldValue } from "../../db/spec/fields.ts";
+import { tagName } from "../../db/spec/message.ts";
+import { findSubscriber } from "../../db/triggers/external.ts";
 import { problemsOf } from "../../db/validation.ts";
 
 export const SUBSCRIBERS_USAGE = `usage:

@@ -1,7 +1,7 @@
 // Reading one questionnaire answer from an update: valid value, a skip, or the precise re-ask.
 import type { Context } from "grammy";
-import { normalizeEmail, normalizePhone } from "../../db/content/contacts.ts";
-import type { Question } from "../../db/content/leadMagnetSpec.ts";
+import { normalizeEmail, normalizePhone } from "../../db/spec/contacts.ts";
+import type { Question } from "../../db/spec/leadMagnetSpec.ts";
 import type { MessageKey } from "../i18n.ts";
 
 export { normalizeEmail, normalizePhone };

@@ -2,12 +2,12 @@
 import type { Conversation } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { InlineKeyboardButton, ReplyKeyboardMarkup } from "grammy/types";
-import { answerTag, CONTACT_KINDS, type Question } from "../../db/content/leadMagnetSpec.ts";
-import type { Deliverable } from "../../db/content/message.ts";
-import { renderTemplate } from "../../db/content/render.ts";
-import { type Answer, completeLeadMagnet } from "../../db/leadCapture.ts";
-import { getLeadMagnet } from "../../db/leadMagnets.ts";
-import { getSubscriber } from "../../db/subscribers.ts";
+import { getSubscriber } from "../../db/audience/subscribers.ts";
+import { type Answer, completeLeadMagnet } from "../../db/capture/capture.ts";
+import { getLeadMagnet } from "../../db/capture/leadMagnets.ts";
+import { answerTag, CONTACT_KINDS, type Question } from "../../db/spec/leadMagnetSpec.ts";
+import type { Deliverable } from "../../db/spec/message.ts";
+import { renderTemplate } from "../../db/spec/render.ts";
 import type { BotContext, BotDeps } from "../context.ts";
 import { type Lang, t } from "../i18n.ts";
 import { CHOICE_PREFIX, readAnswer, SKIP_DATA } from "./answers.ts";

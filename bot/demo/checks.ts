@@ -1,5 +1,5 @@
 // The database's figures against the simulation's own record of what it did: every difference is named.
-import type { ChainFunnel, RevenueTotals, SourceFunnel } from "../../db/analytics.ts";
+import type { ChainFunnel, RevenueTotals, SourceFunnel } from "../../db/analytics/funnels.ts";
 import type { SimulationRecord } from "./simulation.ts";
 
 export interface Figures {

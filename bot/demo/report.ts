@@ -1,5 +1,5 @@
 // The end of a demo run as text: the funnel per chain and per source, then the checks.
-import type { ChainFunnel, SourceFunnel } from "../../db/analytics.ts";
+import type { ChainFunnel, SourceFunnel } from "../../db/analytics/funnels.ts";
 import type { Check, Figures } from "./checks.ts";
 
 type Cell = string | number;

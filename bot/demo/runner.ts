@@ -13,10 +13,10 @@ import {
   revenueTotals,
   sourceFunnels,
   touchCounts,
-} from "../../db/analytics.ts";
-import { listChains } from "../../db/chains.ts";
+} from "../../db/analytics/funnels.ts";
+import { listChains } from "../../db/chains/chains.ts";
+import { importDocument } from "../../db/chains/document/import.ts";
 import { createDb } from "../../db/client.ts";
-import { importDocument } from "../../db/document/import.ts";
 import { startBot } from "./botProcess.ts";
 import { type Check, checkFigures, type Figures } from "./checks.ts";
 import { loadDemoDocument } from "./document.ts";

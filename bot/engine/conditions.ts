@@ -1,6 +1,6 @@
 // Whether a step's conditions hold for a subscriber: clicks earlier in the chain, tags, fields and
 // segments.
-import type { Condition } from "../../db/content/chainSpec.ts";
+import type { Condition } from "../../db/spec/chainSpec.ts";
 
 export interface ConditionSubject {
   tags: readonly string[];

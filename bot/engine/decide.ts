@@ -1,5 +1,5 @@
 // What to do with one claimed touch, decided from data alone: send, defer, skip, or end the walk.
-import type { DeliveryContext } from "../../db/delivery.ts";
+import type { DeliveryContext } from "../../db/delivery/delivery.ts";
 import type { Policy } from "../../db/settings.ts";
 import { conditionsHold } from "./conditions.ts";
 import { firstAllowedMoment, ruleAt, type SendRule } from "./policy.ts";

@@ -4,6 +4,7 @@ import type { Api } from "grammy";
 import type { Message as TgMessage } from "grammy/types";
 import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
+import { stopSubscriber } from "../../db/audience/lifecycle.ts";
 import type { Db } from "../../db/client.ts";
 import {
   type DeliveryContext,
@@ -13,10 +14,9 @@ import {
   recordNotSent,
   recordSentBatch,
   type SentRecord,
-} from "../../db/delivery.ts";
-import { stopSubscriber } from "../../db/lifecycle.ts";
+} from "../../db/delivery/delivery.ts";
+import { claimDueTouches, releaseTouch } from "../../db/delivery/touches.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";
-import { claimDueTouches, releaseTouch } from "../../db/touches.ts";
 import type { Clock } from "../context.ts";
 import { decide } from "./decide.ts";
 import type { SendRule } from "./policy.ts";

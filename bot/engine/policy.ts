@@ -1,7 +1,7 @@
-// The careful-communication policy lives in db/policy.ts, where the Mini App's timeline can use it too.
+// The careful-communication policy lives in db/delivery/policy.ts, where the Mini App's timeline can use it too.
 export {
   firstAllowedMoment,
   type PolicyInput,
   ruleAt,
   type SendRule,
-} from "../../db/policy.ts";
+} from "../../db/delivery/policy.ts";

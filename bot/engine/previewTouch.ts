@@ -1,7 +1,7 @@
 // "Send me this touch": a step's message sent to an owner's own chat, built as the dispatcher builds it.
 import type { Api } from "grammy";
-import type { Message } from "../../db/content/message.ts";
-import type { TemplateSubject } from "../../db/content/render.ts";
+import type { Message } from "../../db/spec/message.ts";
+import type { TemplateSubject } from "../../db/spec/render.ts";
 import { buildTouchMessage } from "./touchMessage.ts";
 
 /**

@@ -1,9 +1,9 @@
 // Turns a step's message into one Bot API call: rendered text, media, and buttons we can trace.
 import { randomBytes } from "node:crypto";
 import type { InlineKeyboardButton } from "grammy/types";
-import type { Message } from "../../db/content/message.ts";
-import { renderTemplate, type TemplateSubject } from "../../db/content/render.ts";
-import type { SentLink } from "../../db/delivery.ts";
+import type { SentLink } from "../../db/delivery/delivery.ts";
+import type { Message } from "../../db/spec/message.ts";
+import { renderTemplate, type TemplateSubject } from "../../db/spec/render.ts";
 
 export const TOUCH_BUTTON_PREFIX = "tb:";
 

@@ -2,8 +2,8 @@
 // fresh for the segments that read them; the database decides who is due.
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
-import { refreshRfmScores } from "../../db/rfm.ts";
-import { sweepTimeTriggers } from "../../db/timeTriggers.ts";
+import { refreshRfmScores } from "../../db/segments/rfm.ts";
+import { sweepTimeTriggers } from "../../db/triggers/time.ts";
 import { intervalGate, periodicJob } from "./periodicJob.ts";
 
 export interface TriggerSweeperOptions {

@@ -3,17 +3,17 @@
 // and while managers talk, the prospect's chains wait.
 import { Composer } from "grammy";
 import { roleOf } from "../../db/admins.ts";
-import { escapeHtml } from "../../db/content/render.ts";
-import { appendEvent } from "../../db/events.ts";
-import { enqueueGroupMessage, leadOfGroupMessage } from "../../db/managerOutbox.ts";
-import { getLeadSettings } from "../../db/settings.ts";
 import {
   getSubscriber,
   getSubscriberByTelegramId,
   pauseForHandoff,
   recordProspectMessage,
   subscriberByManagerThread,
-} from "../../db/subscribers.ts";
+} from "../../db/audience/subscribers.ts";
+import { appendEvent } from "../../db/events.ts";
+import { enqueueGroupMessage, leadOfGroupMessage } from "../../db/hotLeads/outbox.ts";
+import { getLeadSettings } from "../../db/settings.ts";
+import { escapeHtml } from "../../db/spec/render.ts";
 import { managerChatOf } from "../alerts/hotLeadWatcher.ts";
 import type { BotContext } from "../context.ts";
 import { classifySendError } from "../engine/telegramErrors.ts";

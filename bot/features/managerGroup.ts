@@ -3,9 +3,9 @@
 import { Composer } from "grammy";
 import { roleOf } from "../../db/admins.ts";
 import { appendEvent } from "../../db/events.ts";
-import { applyGoals } from "../../db/goals.ts";
-import { closeAlert, type LeadAlert, takeAlert } from "../../db/hotLeads.ts";
-import { loadLeadCard } from "../../db/leadCard.ts";
+import { loadLeadCard } from "../../db/hotLeads/card.ts";
+import { closeAlert, type LeadAlert, takeAlert } from "../../db/hotLeads/detection.ts";
+import { applyGoals } from "../../db/journeys/goals.ts";
 import { getLeadSettings, updateLeadSettings } from "../../db/settings.ts";
 import { CARD_CALLBACK, renderCard } from "../alerts/card.ts";
 import type { BotContext } from "../context.ts";

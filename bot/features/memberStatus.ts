@@ -1,7 +1,7 @@
 // my_chat_member: a prospect who blocks the bot is marked blocked; unblocking makes them active again.
 import { Composer } from "grammy";
-import { reactivateSubscriber, stopSubscriber } from "../../db/lifecycle.ts";
-import { getSubscriberByTelegramId } from "../../db/subscribers.ts";
+import { reactivateSubscriber, stopSubscriber } from "../../db/audience/lifecycle.ts";
+import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import type { BotContext } from "../context.ts";
 
 export const memberStatusFeature = new Composer<BotContext>();

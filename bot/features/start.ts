@@ -1,9 +1,9 @@
 // /start with a deep link: recognise the person, record the source, and open the lead magnet.
 import { Composer } from "grammy";
+import { reactivateSubscriber } from "../../db/audience/lifecycle.ts";
+import { linkExternalId, upsertSubscriber } from "../../db/audience/subscribers.ts";
+import { getDefaultLeadMagnet, getLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { appendEvent } from "../../db/events.ts";
-import { getDefaultLeadMagnet, getLeadMagnet } from "../../db/leadMagnets.ts";
-import { reactivateSubscriber } from "../../db/lifecycle.ts";
-import { linkExternalId, upsertSubscriber } from "../../db/subscribers.ts";
 import type { BotContext } from "../context.ts";
 import { LEAD_MAGNET_CONVERSATION } from "../conversations/leadMagnet.ts";
 import { parseLinkPayload, parseStartPayload } from "../deepLink.ts";

@@ -1,7 +1,7 @@
 // /stop unsubscribes from everything at once; /cancel leaves a questionnaire.
 import { Composer } from "grammy";
-import { stopSubscriber } from "../../db/lifecycle.ts";
-import { getSubscriberByTelegramId } from "../../db/subscribers.ts";
+import { stopSubscriber } from "../../db/audience/lifecycle.ts";
+import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import type { BotContext } from "../context.ts";
 import { t } from "../i18n.ts";
 

@@ -1,6 +1,6 @@
 // Presses on the buttons of chain touches: goal, "I am interested", tag, reply choice.
 import { Composer } from "grammy";
-import { recordButtonPress } from "../../db/reactions.ts";
+import { recordButtonPress } from "../../db/journeys/reactions.ts";
 import type { BotContext } from "../context.ts";
 import { parseTouchButtonData, TOUCH_BUTTON_PREFIX } from "../engine/touchMessage.ts";
 import { t } from "../i18n.ts";

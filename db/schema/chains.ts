@@ -10,9 +10,9 @@ import {
   timestamp,
   unique,
 } from "drizzle-orm/pg-core";
-import type { ChainSpec, Reentry, Step, Wait } from "../content/chainSpec.ts";
-import { STAGES } from "../content/chainSpec.ts";
-import type { Message } from "../content/message.ts";
+import type { ChainSpec, Reentry, Step, Wait } from "../spec/chainSpec.ts";
+import { STAGES } from "../spec/chainSpec.ts";
+import type { Message } from "../spec/message.ts";
 
 export const stageEnum = pgEnum("journey_stage", STAGES);
 

@@ -9,8 +9,8 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import type { Question } from "../content/leadMagnetSpec.ts";
-import type { Deliverable } from "../content/message.ts";
+import type { Question } from "../spec/leadMagnetSpec.ts";
+import type { Deliverable } from "../spec/message.ts";
 import { chains } from "./chains.ts";
 
 export const leadMagnets = pgTable(

@@ -11,7 +11,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
-import type { SegmentRule } from "../content/segmentSpec.ts";
+import type { SegmentRule } from "../spec/segmentSpec.ts";
 import { subscribers } from "./subscribers.ts";
 
 export const segments = pgTable("segments", {

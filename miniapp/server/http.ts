@@ -4,10 +4,10 @@ import { HTTPException } from "hono/http-exception";
 import { validator } from "hono/validator";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { NotFoundError } from "../../db/chains.ts";
+import { NotFoundError } from "../../db/chains/chains.ts";
 import type { Db } from "../../db/client.ts";
-import type { Message } from "../../db/content/message.ts";
-import type { TemplateSubject } from "../../db/content/render.ts";
+import type { Message } from "../../db/spec/message.ts";
+import type { TemplateSubject } from "../../db/spec/render.ts";
 import { type FieldProblem, problemsOf, ValidationError } from "../../db/validation.ts";
 
 /** Sends one step's message to a chat, rendered for `subject`: "send me this touch". */

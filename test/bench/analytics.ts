@@ -5,13 +5,13 @@
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { chainSummaries } from "../../db/chainAdmin.ts";
-import { chainAnalytics } from "../../db/chainAnalytics.ts";
-import { createChain } from "../../db/chains.ts";
+import { chainAnalytics } from "../../db/analytics/chainFunnel.ts";
+import { dashboard } from "../../db/analytics/dashboard.ts";
+import { journeyMap } from "../../db/analytics/journeyMap.ts";
+import { searchSubscribers } from "../../db/audience/search.ts";
+import { chainSummaries } from "../../db/chains/admin.ts";
+import { createChain } from "../../db/chains/chains.ts";
 import { createDb, type Database, rowsOf } from "../../db/client.ts";
-import { dashboard } from "../../db/dashboard.ts";
-import { journeyMap } from "../../db/journey.ts";
-import { searchSubscribers } from "../../db/subscriberSearch.ts";
 import { databaseUrlFor } from "../helpers/engine.ts";
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;

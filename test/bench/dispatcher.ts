@@ -8,11 +8,11 @@ import { Api } from "grammy";
 import pino from "pino";
 import postgres from "postgres";
 import { createDispatcher } from "../../bot/engine/dispatcher.ts";
-import { createChain } from "../../db/chains.ts";
+import { createChain } from "../../db/chains/chains.ts";
 import { createDb, type Database, rowsOf } from "../../db/client.ts";
+import { claimDueTouches } from "../../db/delivery/touches.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
 import { setPolicy } from "../../db/settings.ts";
-import { claimDueTouches } from "../../db/touches.ts";
 import { databaseUrlFor } from "../helpers/engine.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { templatePath } from "../../bot/cli/chainsCommand.ts";
-import { DOCUMENT_FORMAT } from "../../db/document/format.ts";
+import { DOCUMENT_FORMAT } from "../../db/chains/document/format.ts";
 import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
 import { onPostgres } from "../helpers/testDb.ts";
 

@@ -7,7 +7,7 @@ import { parseDemoArgs } from "../../bot/demo/options.ts";
 import { createRandom, mulberry32, streamSeed } from "../../bot/demo/prng.ts";
 import { checksText, table } from "../../bot/demo/report.ts";
 import type { SimulationRecord } from "../../bot/demo/simulation.ts";
-import { renderTemplate } from "../../db/content/render.ts";
+import { renderTemplate } from "../../db/spec/render.ts";
 
 describe("the seeded generator", () => {
   it("plays the same numbers for the same seed, and other numbers for another stream", () => {

@@ -5,15 +5,15 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHotLeadWatcher } from "../../bot/alerts/hotLeadWatcher.ts";
 import { seedOwners } from "../../db/admins.ts";
+import { upsertSubscriber } from "../../db/audience/subscribers.ts";
 import type { Db } from "../../db/client.ts";
 import { appendEvent } from "../../db/events.ts";
-import { enqueueGroupMessage } from "../../db/managerOutbox.ts";
+import { enqueueGroupMessage } from "../../db/hotLeads/outbox.ts";
 import { events } from "../../db/schema/events.ts";
 import { leadAlerts, managerOutbox } from "../../db/schema/leads.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
 import { admins } from "../../db/schema/system.ts";
 import { getLeadSettings, setLeadSettings } from "../../db/settings.ts";
-import { upsertSubscriber } from "../../db/subscribers.ts";
 import { type ApiCall, createTestBot, type Person } from "../helpers/botHarness.ts";
 import { useTestDb } from "../helpers/testDb.ts";
 

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createChain } from "../../db/chains.ts";
-import { listEnrollments } from "../../db/enrollments.ts";
-import { createLeadMagnet } from "../../db/leadMagnets.ts";
+import { getSubscriberByTelegramId, listSources } from "../../db/audience/subscribers.ts";
+import { createLeadMagnet } from "../../db/capture/leadMagnets.ts";
+import { createChain } from "../../db/chains/chains.ts";
+import { listEnrollments } from "../../db/journeys/enrollments.ts";
 import { events } from "../../db/schema/events.ts";
-import { getSubscriberByTelegramId, listSources } from "../../db/subscribers.ts";
 import { type ApiCall, createTestBot, textsOf } from "../helpers/botHarness.ts";
 import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
 import { useTestDb } from "../helpers/testDb.ts";

@@ -1,8 +1,8 @@
 // ?start=id-<user id>: a website account is linked to the Telegram user who follows the link.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import { events } from "../../db/schema/events.ts";
-import { getSubscriberByTelegramId } from "../../db/subscribers.ts";
 import { createTestBot, textsOf } from "../helpers/botHarness.ts";
 import { useTestDb } from "../helpers/testDb.ts";
 

@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { subscribersCommand } from "../../bot/cli/subscribersCommand.ts";
-import { createChain } from "../../db/chains.ts";
+import { getSubscriber, upsertSubscriber } from "../../db/audience/subscribers.ts";
+import { createChain } from "../../db/chains/chains.ts";
 import type { Db } from "../../db/client.ts";
-import { endEnrollment } from "../../db/enrollmentEnd.ts";
-import { listEnrollments } from "../../db/enrollments.ts";
+import { endEnrollment } from "../../db/journeys/end.ts";
+import { listEnrollments } from "../../db/journeys/enrollments.ts";
 import { events } from "../../db/schema/events.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
-import { getSubscriber, upsertSubscriber } from "../../db/subscribers.ts";
 import { warmupChain } from "../helpers/fixtures.ts";
 import { onPostgres, useTestDb } from "../helpers/testDb.ts";
 

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_UNRECORDED_SENDS } from "../../bot/engine/dispatcher.ts";
-import { createChain } from "../../db/chains.ts";
+import { createChain } from "../../db/chains/chains.ts";
 import { type Db, rowsOf } from "../../db/client.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
 import { touches } from "../../db/schema/touches.ts";

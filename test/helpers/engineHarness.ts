@@ -2,12 +2,12 @@
 import { Api } from "grammy";
 import pino from "pino";
 import { createDispatcher, type DispatcherOptions } from "../../bot/engine/dispatcher.ts";
-import { createChain } from "../../db/chains.ts";
+import { upsertSubscriber } from "../../db/audience/subscribers.ts";
+import { createChain } from "../../db/chains/chains.ts";
 import type { Db } from "../../db/client.ts";
-import type { ChainSpecInput } from "../../db/content/chainSpec.ts";
-import { enroll } from "../../db/enrollments.ts";
+import { enroll } from "../../db/journeys/enrollments.ts";
 import { setPolicy } from "../../db/settings.ts";
-import { upsertSubscriber } from "../../db/subscribers.ts";
+import type { ChainSpecInput } from "../../db/spec/chainSpec.ts";
 import { type BotApiFakeOptions, startBotApiFake } from "./botApiFake.ts";
 import { testStart } from "./testClock.ts";
 

@@ -1,6 +1,6 @@
 // Small valid chains and lead magnets for tests; each call returns a fresh object to modify.
-import type { ChainSpecInput } from "../../db/content/chainSpec.ts";
-import type { LeadMagnetSpecInput } from "../../db/content/leadMagnetSpec.ts";
+import type { ChainSpecInput } from "../../db/spec/chainSpec.ts";
+import type { LeadMagnetSpecInput } from "../../db/spec/leadMagnetSpec.ts";
 
 export function warmupChain(overrides: Partial<ChainSpecInput> = {}): ChainSpecInput {
   return {

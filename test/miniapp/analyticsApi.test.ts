@@ -3,14 +3,14 @@
 // straight from touches, enrolments and events.
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { createChain } from "../../db/chains.ts";
+import { stopSubscriber } from "../../db/audience/lifecycle.ts";
+import { upsertSubscriber } from "../../db/audience/subscribers.ts";
+import { createChain } from "../../db/chains/chains.ts";
 import { type Db, rowsOf } from "../../db/client.ts";
-import { eventInput } from "../../db/content/eventInput.ts";
-import { enroll } from "../../db/enrollments.ts";
-import { recordExternalEvent } from "../../db/externalEvents.ts";
-import { stopSubscriber } from "../../db/lifecycle.ts";
-import { recordButtonPress, recordLinkClick } from "../../db/reactions.ts";
-import { upsertSubscriber } from "../../db/subscribers.ts";
+import { enroll } from "../../db/journeys/enrollments.ts";
+import { recordButtonPress, recordLinkClick } from "../../db/journeys/reactions.ts";
+import { eventInput } from "../../db/spec/eventInput.ts";
+import { recordExternalEvent } from "../../db/triggers/external.ts";
 import { DAY, type Engine, MOSCOW, startEngine } from "../helpers/engineHarness.ts";
 import { miniAppHarness } from "../helpers/miniApp.ts";
 import { useTestDb } from "../helpers/testDb.ts";

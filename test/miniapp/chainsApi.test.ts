@@ -3,11 +3,11 @@
 import { Api } from "grammy";
 import { describe, expect, it } from "vitest";
 import { createPreviewSender } from "../../bot/engine/previewTouch.ts";
-import type { Message } from "../../db/content/message.ts";
-import type { TemplateSubject } from "../../db/content/render.ts";
-import { enroll, listEnrollments } from "../../db/enrollments.ts";
+import { upsertSubscriber } from "../../db/audience/subscribers.ts";
+import { enroll, listEnrollments } from "../../db/journeys/enrollments.ts";
 import { setPolicy } from "../../db/settings.ts";
-import { upsertSubscriber } from "../../db/subscribers.ts";
+import type { Message } from "../../db/spec/message.ts";
+import type { TemplateSubject } from "../../db/spec/render.ts";
 import { warmupChain } from "../helpers/fixtures.ts";
 import { BOT_TOKEN, initData, miniAppHarness, OWNER } from "../helpers/miniApp.ts";
 import { useTestDb } from "../helpers/testDb.ts";

@@ -2,13 +2,13 @@
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { createChain } from "../../db/chains.ts";
+import { getSubscriber, upsertSubscriber } from "../../db/audience/subscribers.ts";
+import { createChain } from "../../db/chains/chains.ts";
 import { type Db, rowsOf } from "../../db/client.ts";
-import { enroll, listEnrollments } from "../../db/enrollments.ts";
-import { removeTag } from "../../db/goals.ts";
+import { enroll, listEnrollments } from "../../db/journeys/enrollments.ts";
+import { removeTag } from "../../db/journeys/goals.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
 import { touches } from "../../db/schema/touches.ts";
-import { getSubscriber, upsertSubscriber } from "../../db/subscribers.ts";
 import { createServer } from "../../miniapp/server/createServer.ts";
 import { warmupChain } from "../helpers/fixtures.ts";
 import { useTestDb } from "../helpers/testDb.ts";

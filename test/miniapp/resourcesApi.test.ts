@@ -3,12 +3,12 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { listAdmins } from "../../db/admins.ts";
+import { stopSubscriber } from "../../db/audience/lifecycle.ts";
+import { setField, upsertSubscriber } from "../../db/audience/subscribers.ts";
 import { type Db, rowsOf } from "../../db/client.ts";
 import { appendEvent } from "../../db/events.ts";
-import { stopSubscriber } from "../../db/lifecycle.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
 import { getLeadSettings, getPolicy } from "../../db/settings.ts";
-import { setField, upsertSubscriber } from "../../db/subscribers.ts";
 import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
 import { MANAGER, miniAppHarness, OWNER } from "../helpers/miniApp.ts";
 import { useTestDb } from "../helpers/testDb.ts";

@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { chainAnalytics } from "../../../db/chainAnalytics.ts";
-import { journeyMap } from "../../../db/journey.ts";
+import { chainAnalytics } from "../../../db/analytics/chainFunnel.ts";
+import { journeyMap } from "../../../db/analytics/journeyMap.ts";
 import type { ApiEnv } from "../auth.ts";
 import { type ApiDeps, idParam, queryOf } from "../http.ts";
 

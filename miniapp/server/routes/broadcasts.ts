@@ -1,17 +1,17 @@
 // /api/broadcasts: one message to a segment (or everyone), now or later; how each one stands.
 import { Hono } from "hono";
 import { z } from "zod";
+import type { Db } from "../../../db/client.ts";
 import {
   cancelBroadcast,
   countRecipients,
   createBroadcast,
   listBroadcasts,
-} from "../../../db/broadcasts.ts";
-import type { Db } from "../../../db/client.ts";
-import { broadcastInput } from "../../../db/content/broadcastSpec.ts";
-import { slug } from "../../../db/content/message.ts";
-import { refreshRfmScores } from "../../../db/rfm.ts";
-import { getSegment } from "../../../db/segments.ts";
+} from "../../../db/segments/broadcasts.ts";
+import { refreshRfmScores } from "../../../db/segments/rfm.ts";
+import { getSegment } from "../../../db/segments/segments.ts";
+import { broadcastInput } from "../../../db/spec/broadcastSpec.ts";
+import { slug } from "../../../db/spec/message.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
 import { type ApiDeps, idParam, jsonBody, queryOf } from "../http.ts";
 

@@ -2,6 +2,7 @@
 // duplicate, delete; "send me this touch"; the timeline preview of a draft.
 import { Hono } from "hono";
 import { z } from "zod";
+import { getSubscriberByTelegramId } from "../../../db/audience/subscribers.ts";
 import {
   chainSummaries,
   deleteChain,
@@ -9,14 +10,13 @@ import {
   getOwnerChain,
   runningCount,
   setChainEnabled,
-} from "../../../db/chainAdmin.ts";
-import { type Chain, chainToSpec, createChain, updateChain } from "../../../db/chains.ts";
-import { chainSpec, exitRules, wait } from "../../../db/content/chainSpec.ts";
-import { slug } from "../../../db/content/message.ts";
-import { isValidTimezone } from "../../../db/schedule.ts";
+} from "../../../db/chains/admin.ts";
+import { type Chain, chainToSpec, createChain, updateChain } from "../../../db/chains/chains.ts";
+import { timelinePreview } from "../../../db/chains/timelinePreview.ts";
+import { isValidTimezone } from "../../../db/delivery/schedule.ts";
 import { getPolicy } from "../../../db/settings.ts";
-import { getSubscriberByTelegramId } from "../../../db/subscribers.ts";
-import { timelinePreview } from "../../../db/timelinePreview.ts";
+import { chainSpec, exitRules, wait } from "../../../db/spec/chainSpec.ts";
+import { slug } from "../../../db/spec/message.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
 import { type ApiDeps, idParam, jsonBody, queryOf } from "../http.ts";
 

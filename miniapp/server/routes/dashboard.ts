@@ -1,7 +1,7 @@
 // GET /api/dashboard: today's leads and hot leads, conversion, revenue and a daily series.
 import { Hono } from "hono";
 import { z } from "zod";
-import { dashboard } from "../../../db/dashboard.ts";
+import { dashboard } from "../../../db/analytics/dashboard.ts";
 import type { ApiEnv } from "../auth.ts";
 import { type ApiDeps, queryOf } from "../http.ts";
 

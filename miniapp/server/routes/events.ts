@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Db } from "../../../db/client.ts";
-import { eventInput } from "../../../db/content/eventInput.ts";
-import { recordExternalEvent } from "../../../db/externalEvents.ts";
+import { eventInput } from "../../../db/spec/eventInput.ts";
+import { recordExternalEvent } from "../../../db/triggers/external.ts";
 import { problemsOf } from "../../../db/validation.ts";
 import { secretMatches } from "./telegramWebhook.ts";
 

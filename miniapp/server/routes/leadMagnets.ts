@@ -1,18 +1,18 @@
 // /api/lead-magnets: the questionnaires with their deliverables, and a deep link per source.
 import { Hono } from "hono";
-import { leadMagnetSpec } from "../../../db/content/leadMagnetSpec.ts";
 import {
   deleteLeadMagnet,
   leadMagnetSources,
   leadMagnetSummaries,
-} from "../../../db/leadMagnetAdmin.ts";
+} from "../../../db/capture/admin.ts";
 import {
   createLeadMagnet,
   getLeadMagnet,
   type LeadMagnet,
   leadMagnetToSpec,
   updateLeadMagnet,
-} from "../../../db/leadMagnets.ts";
+} from "../../../db/capture/leadMagnets.ts";
+import { leadMagnetSpec } from "../../../db/spec/leadMagnetSpec.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
 import { type ApiDeps, jsonBody } from "../http.ts";
 

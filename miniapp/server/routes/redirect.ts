@@ -1,7 +1,7 @@
 // GET /r/<code>: the tracked link behind a URL button; records the click, then redirects.
 import { Hono } from "hono";
 import type { Db } from "../../../db/client.ts";
-import { recordLinkClick } from "../../../db/reactions.ts";
+import { recordLinkClick } from "../../../db/journeys/reactions.ts";
 
 export function redirectRoutes(deps: { db: Db; clock: () => Date }) {
   return new Hono().get("/:code", async (c) => {

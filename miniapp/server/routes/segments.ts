@@ -1,14 +1,14 @@
 // /api/segments: named filters over subscribers, with how many are in each now.
 import { Hono } from "hono";
 import { validator } from "hono/validator";
-import { segmentSpec } from "../../../db/content/segmentSpec.ts";
 import {
   countSegment,
   listSegments,
   type SegmentRow,
   saveSegment,
   segmentToSpec,
-} from "../../../db/segments.ts";
+} from "../../../db/segments/segments.ts";
+import { segmentSpec } from "../../../db/spec/segmentSpec.ts";
 import { problemsOf } from "../../../db/validation.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
 import { type ApiDeps, invalid } from "../http.ts";

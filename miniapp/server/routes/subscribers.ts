@@ -2,14 +2,14 @@
 // Managers may act here as well as owners.
 import { Hono } from "hono";
 import { z } from "zod";
-import { getChain } from "../../../db/chains.ts";
-import { slug, tagName } from "../../../db/content/message.ts";
-import { SUBSCRIBER_STATUSES } from "../../../db/content/segmentSpec.ts";
-import { type EnrollRefusal, enroll } from "../../../db/enrollments.ts";
-import { removeTag, tagSubscriber } from "../../../db/goals.ts";
-import { searchSubscribers } from "../../../db/subscriberSearch.ts";
-import { getSubscriber } from "../../../db/subscribers.ts";
-import { subscriberView } from "../../../db/subscriberTimeline.ts";
+import { searchSubscribers } from "../../../db/audience/search.ts";
+import { getSubscriber } from "../../../db/audience/subscribers.ts";
+import { subscriberView } from "../../../db/audience/timeline.ts";
+import { getChain } from "../../../db/chains/chains.ts";
+import { type EnrollRefusal, enroll } from "../../../db/journeys/enrollments.ts";
+import { removeTag, tagSubscriber } from "../../../db/journeys/goals.ts";
+import { slug, tagName } from "../../../db/spec/message.ts";
+import { SUBSCRIBER_STATUSES } from "../../../db/spec/segmentSpec.ts";
 import type { ApiEnv } from "../auth.ts";
 import { type ApiDeps, idParam, invalid, jsonBody, queryOf } from "../http.ts";
 

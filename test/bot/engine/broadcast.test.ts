@@ -2,12 +2,16 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { broadcastCommand } from "../../../bot/cli/broadcastCommand.ts";
-import { cancelBroadcast, createBroadcast, listBroadcasts } from "../../../db/broadcasts.ts";
-import { exportDocument } from "../../../db/document/export.ts";
+import { exportDocument } from "../../../db/chains/document/export.ts";
 import { enrollments } from "../../../db/schema/enrollments.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
 import { touches } from "../../../db/schema/touches.ts";
-import { saveSegment } from "../../../db/segments.ts";
+import {
+  cancelBroadcast,
+  createBroadcast,
+  listBroadcasts,
+} from "../../../db/segments/broadcasts.ts";
+import { saveSegment } from "../../../db/segments/segments.ts";
 import { ValidationError } from "../../../db/validation.ts";
 import { DAY, type Engine, HOUR, startEngine } from "../../helpers/engineHarness.ts";
 import { warmupChain } from "../../helpers/fixtures.ts";

@@ -1,14 +1,14 @@
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { updateChain } from "../../../db/chains.ts";
-import type { ChainSpecInput } from "../../../db/content/chainSpec.ts";
-import { listEnrollments } from "../../../db/enrollments.ts";
-import { addTag, applyGoals } from "../../../db/goals.ts";
-import { recordButtonPress } from "../../../db/reactions.ts";
+import { updateChain } from "../../../db/chains/chains.ts";
+import { listEnrollments } from "../../../db/journeys/enrollments.ts";
+import { addTag, applyGoals } from "../../../db/journeys/goals.ts";
+import { recordButtonPress } from "../../../db/journeys/reactions.ts";
 import { events } from "../../../db/schema/events.ts";
 import { touches } from "../../../db/schema/touches.ts";
 import { setPolicy } from "../../../db/settings.ts";
+import type { ChainSpecInput } from "../../../db/spec/chainSpec.ts";
 import { createServer } from "../../../miniapp/server/createServer.ts";
 import { DAY, type Engine, HOUR, startEngine } from "../../helpers/engineHarness.ts";
 import { warmupChain } from "../../helpers/fixtures.ts";
@@ -108,7 +108,7 @@ describe("dispatcher: chains delivered on time", () => {
     const { subscriber } = await e.enrolNew(one);
     const db = testDb().db;
     for (const chain of [two, three]) {
-      const { enroll } = await import("../../../db/enrollments.ts");
+      const { enroll } = await import("../../../db/journeys/enrollments.ts");
       await enroll(db, {
         subscriberId: subscriber.id,
         chainId: chain.id,

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { listEnrollments } from "../../../db/enrollments.ts";
+import { getSubscriber } from "../../../db/audience/subscribers.ts";
+import { listEnrollments } from "../../../db/journeys/enrollments.ts";
 import { touches } from "../../../db/schema/touches.ts";
-import { getSubscriber } from "../../../db/subscribers.ts";
 import type { FakeCall, Fault } from "../../helpers/botApiFake.ts";
 import { type Engine, startEngine } from "../../helpers/engineHarness.ts";
 import { warmupChain } from "../../helpers/fixtures.ts";

@@ -1,10 +1,10 @@
 // While a manager talks to a lead, their chains wait; they resume when the pause ends or the lead
 // is closed. Two takes of one card at once: one wins, at the database.
 import { afterEach, describe, expect, it } from "vitest";
+import { pauseForHandoff } from "../../../db/audience/subscribers.ts";
 import { appendEvent } from "../../../db/events.ts";
-import { closeAlert, scanForHotLeads, takeAlert } from "../../../db/hotLeads.ts";
+import { closeAlert, scanForHotLeads, takeAlert } from "../../../db/hotLeads/detection.ts";
 import { getLeadSettings } from "../../../db/settings.ts";
-import { pauseForHandoff } from "../../../db/subscribers.ts";
 import { type Engine, HOUR, startEngine } from "../../helpers/engineHarness.ts";
 import { warmupChain } from "../../helpers/fixtures.ts";
 import { useTestDb } from "../../helpers/testDb.ts";

@@ -2,7 +2,7 @@
 // go), its links work, and nothing is planned after it.
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { endEnrollment } from "../../../db/enrollmentEnd.ts";
+import { endEnrollment } from "../../../db/journeys/end.ts";
 import { events } from "../../../db/schema/events.ts";
 import { touches } from "../../../db/schema/touches.ts";
 import { type Engine, startEngine } from "../../helpers/engineHarness.ts";

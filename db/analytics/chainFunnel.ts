@@ -1,0 +1,223 @@
+// One chain's funnel for the Mini App: a cohort of enrolments, what each step reached and where
+// people were lost, by source and by day. Set-based SQL over the events index on (chain_id, type,
+// occurred_at, enrollment_id, step_id), read without touching the table, and the enrolments index
+// on (chain_id, status), so it stays fast with millions of events.
+import { sql } from "drizzle-orm";
+import { type Db, rowsOf } from "../client.ts";
+import type { STAGES } from "../spec/chainSpec.ts";
+
+export type Stage = (typeof STAGES)[number];
+
+export interface ChainAnalyticsInput {
+  chainId: number;
+  /** The cohort: enrolments started at or after `from` and before `to`; all of them when unset. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** The zone whose calendar days `byDay` uses. */
+  timezone: string;
+}
+
+export interface StepAnalytics {
+  stepId: number;
+  key: string;
+  name: string | null;
+  /** The step's stage, else the chain's. */
+  stage: Stage | null;
+  /** Removed from the chain, listed while the cohort has history on it. */
+  removed: boolean;
+  /** Enrolments of the cohort this step was sent to. */
+  reached: number;
+  /** Enrolments of the cohort that pressed a button or followed a link of this step. */
+  clicked: number;
+  /** Enrolments that ended without converting with this as the last step they were sent. */
+  dropOff: number;
+}
+
+export interface CohortSlice {
+  enrolled: number;
+  converted: number;
+  /** Purchases credited to the cohort's enrolments, as an exact decimal string. */
+  revenue: string;
+}
+
+export interface ChainAnalytics extends CohortSlice {
+  chain: { id: number; slug: string; name: string };
+  /** Still walking the chain (active or paused). */
+  running: number;
+  /** converted / enrolled; 0 when nobody enrolled. */
+  conversionRate: number;
+  /** Ended enrolments by why they ended: goal_reached, completed, unsubscribed, max_days ... */
+  exited: Record<string, number>;
+  steps: StepAnalytics[];
+  /** By the source the enrolment came with (null: none, e.g. a plain /start or a manual one). */
+  bySource: (CohortSlice & { source: string | null })[];
+  /** By the local day the enrolment started, "YYYY-MM-DD", oldest first. */
+  byDay: (CohortSlice & { day: string })[];
+}
+
+type Row = Record<string, unknown>;
+const int = (v: unknown) => Number(v ?? 0);
+const iso = (d: Date) => d.toISOString();
+
+/**
+ * The cohort's enrolments, and how the chain's events find theirs. With a window, the cohort is
+ * small: it is materialised and joined, and events are read from `from` on (none of the cohort's
+ * can be older). Without one, the cohort is every enrolment of the chain, and an event of the
+ * chain with an enrolment is one of the cohort's: no join at all.
+ */
+function cohortSql(input: ChainAnalyticsInput) {
+  const windowed = input.from !== undefined || input.to !== undefined;
+  const from = input.from ? sql` and n.enrolled_at >= ${iso(input.from)}::timestamptz` : sql``;
+  const to = input.to ? sql` and n.enrolled_at < ${iso(input.to)}::timestamptz` : sql``;
+  const cohort = sql`cohort as materialized (
+    select n.id, n.status, n.end_reason, n.source, n.enrolled_at from enrollments n
+    where n.chain_id = ${input.chainId}${from}${to})`;
+  const since = input.from ? sql` and e.occurred_at >= ${iso(input.from)}::timestamptz` : sql``;
+  return {
+    /** The CTE "cohort" (id, status, end_reason, source, enrolled_at), for a `with` clause. */
+    cohort,
+    /** `from` this: the events `e` of the cohort's enrolments; go on with `and ...`. */
+    events: windowed
+      ? sql`events e join cohort c on c.id = e.enrollment_id where true${since}`
+      : sql`events e where e.enrollment_id is not null`,
+    /** The cohort's enrolments that ended without converting, as `n`. */
+    ended: windowed
+      ? sql`cohort n where n.status in ('completed', 'exited')`
+      : sql`enrollments n
+            where n.chain_id = ${input.chainId} and n.status in ('completed', 'exited')`,
+    windowed,
+  };
+}
+
+async function totals(db: Db, input: ChainAnalyticsInput) {
+  const { cohort, events } = cohortSql(input);
+  return rowsOf<Row>(
+    db,
+    sql`with ${cohort},
+        money as (
+          select e.enrollment_id, sum(e.value) as revenue
+          from ${events} and e.chain_id = ${input.chainId} and e.type = 'purchase'
+          group by e.enrollment_id)
+        select grouping(c.source) as g_source, grouping(d.day) as g_day,
+               grouping(c.end_reason) as g_reason,
+               c.source, d.day, c.end_reason::text as end_reason,
+               count(*) as enrolled,
+               count(*) filter (where c.status = 'converted') as converted,
+               count(*) filter (where c.status in ('active', 'paused')) as running,
+               coalesce(sum(m.revenue), 0)::numeric(16, 2)::text as revenue
+        from cohort c
+        cross join lateral (
+          select to_char(c.enrolled_at at time zone ${input.timezone}, 'YYYY-MM-DD') as day) d
+        left join money m on m.enrollment_id = c.id
+        group by grouping sets ((c.source), (d.day), (c.end_reason), ())`,
+  );
+}
+
+/** Per step: enrolments it reached, and those that ended, not converted, with it as their last. */
+async function reachedAndLost(db: Db, input: ChainAnalyticsInput) {
+  const { cohort, events, ended, windowed } = cohortSql(input);
+  return rowsOf<Row>(
+    db,
+    sql`with ${windowed ? sql`${cohort},` : sql``}
+        sent as materialized (
+          select e.enrollment_id, e.step_id, max(e.occurred_at) as at
+          from ${events}
+            and e.chain_id = ${input.chainId} and e.type = 'touch_sent' and e.step_id is not null
+          group by e.enrollment_id, e.step_id),
+        reached as (select step_id, count(*) as n from sent group by step_id),
+        ended as (select n.id from ${ended}),
+        lost as (
+          select step_id, count(*) as n from (
+            select distinct on (s.enrollment_id) s.enrollment_id, s.step_id
+            from sent s join ended n on n.id = s.enrollment_id
+            order by s.enrollment_id, s.at desc, s.step_id desc) last_sent
+          group by step_id)
+        select coalesce(r.step_id, l.step_id) as step_id, coalesce(r.n, 0) as reached,
+               coalesce(l.n, 0) as lost
+        from reached r full join lost l on l.step_id = r.step_id`,
+  );
+}
+
+async function clickedBySteps(db: Db, input: ChainAnalyticsInput) {
+  const { cohort, events, windowed } = cohortSql(input);
+  return rowsOf<Row>(
+    db,
+    sql`${windowed ? sql`with ${cohort}` : sql``}
+        select e.step_id, count(distinct e.enrollment_id) as n
+        from ${events}
+          and e.chain_id = ${input.chainId} and e.type = 'clicked' and e.step_id is not null
+        group by e.step_id`,
+  );
+}
+
+/** Live steps in order, then removed ones. */
+async function stepsOf(db: Db, chainId: number) {
+  return rowsOf<Row>(
+    db,
+    sql`select st.id, st.key, st.name, coalesce(st.stage, ch.stage)::text as stage,
+               st.deleted_at is not null as removed
+        from chain_steps st join chains ch on ch.id = st.chain_id
+        where st.chain_id = ${chainId}
+        order by st.deleted_at is not null, st.position, st.id`,
+  );
+}
+
+/** Null for an unknown chain (or a broadcast). */
+export async function chainAnalytics(
+  db: Db,
+  input: ChainAnalyticsInput,
+): Promise<ChainAnalytics | null> {
+  const [chain] = await rowsOf<{ id: number; slug: string; name: string }>(
+    db,
+    sql`select id, slug, name from chains where id = ${input.chainId} and kind = 'chain'`,
+  );
+  if (!chain) return null;
+  // Independent queries: on PostgreSQL they run side by side on the pool's connections.
+  const [groups, sentRows, clickRows, stepList] = await Promise.all([
+    totals(db, input),
+    reachedAndLost(db, input),
+    clickedBySteps(db, input),
+    stepsOf(db, input.chainId),
+  ]);
+  const sent = new Map(sentRows.map((r) => [int(r.step_id), r]));
+  const clicks = new Map(clickRows.map((r) => [int(r.step_id), int(r.n)]));
+  // A removed step is listed while the cohort has history on it.
+  const steps = stepList.filter((r) => !r.removed || sent.has(int(r.id)) || clicks.has(int(r.id)));
+  const slice = (r: Row): CohortSlice => ({
+    enrolled: int(r.enrolled),
+    converted: int(r.converted),
+    revenue: String(r.revenue),
+  });
+  // grouping() is 1 for a column rolled up in that row: the grand total has all three set.
+  const all = groups.find((r) => int(r.g_source) && int(r.g_day) && int(r.g_reason));
+  const total = all ? slice(all) : { enrolled: 0, converted: 0, revenue: "0.00" };
+  const exited: Record<string, number> = {};
+  for (const r of groups) {
+    if (!int(r.g_reason) && r.end_reason !== null) exited[String(r.end_reason)] = int(r.enrolled);
+  }
+  return {
+    chain: { id: Number(chain.id), slug: chain.slug, name: chain.name },
+    ...total,
+    running: all ? int(all.running) : 0,
+    conversionRate: total.enrolled === 0 ? 0 : total.converted / total.enrolled,
+    exited,
+    steps: steps.map((r) => ({
+      stepId: int(r.id),
+      key: String(r.key),
+      name: (r.name as string | null) ?? null,
+      stage: (r.stage as Stage | null) ?? null,
+      removed: Boolean(r.removed),
+      reached: int(sent.get(int(r.id))?.reached),
+      clicked: clicks.get(int(r.id)) ?? 0,
+      dropOff: int(sent.get(int(r.id))?.lost),
+    })),
+    bySource: groups
+      .filter((r) => !int(r.g_source))
+      .map((r) => ({ source: (r.source as string | null) ?? null, ...slice(r) }))
+      .sort((a, b) => b.enrolled - a.enrolled || String(a.source).localeCompare(String(b.source))),
+    byDay: groups
+      .filter((r) => !int(r.g_day))
+      .map((r) => ({ day: String(r.day), ...slice(r) }))
+      .sort((a, b) => a.day.localeCompare(b.day)),
+  };
+}

@@ -1,0 +1,148 @@
+// The owner's dashboard: new leads, hot leads, conversion and revenue over the last days, by day.
+
+import { sql } from "drizzle-orm";
+import { DateTime } from "luxon";
+import { subscriberName } from "../audience/search.ts";
+import { type Db, rowsOf } from "../client.ts";
+
+export interface DashboardInput {
+  now: Date;
+  /** Days in the window, today included. */
+  days: number;
+  /** The zone whose calendar days count. */
+  timezone: string;
+  /** Hot leads listed, newest first. */
+  hotLeadLimit?: number;
+}
+
+export interface DashboardDay {
+  day: string;
+  /** New subscribers. */
+  leads: number;
+  /** Enrolments in chains (not broadcasts) that reached their goal that day. */
+  converted: number;
+  /** Every purchase that day, credited to a chain or not. */
+  revenue: string;
+}
+
+export interface HotLeadItem {
+  alertId: number;
+  subscriberId: number;
+  name: string | null;
+  username: string | null;
+  score: number;
+  reason: string;
+  status: string;
+  takenByName: string | null;
+  createdAt: Date;
+}
+
+export interface Dashboard {
+  today: { leads: number; hotLeads: number };
+  /** Over the window: enrolments started in chains, conversions, and their ratio. */
+  conversion: { enrolled: number; converted: number; rate: number };
+  revenue: string;
+  series: DashboardDay[];
+  /** Open and taken hot leads, newest first. */
+  hotLeads: HotLeadItem[];
+}
+
+type Row = Record<string, unknown>;
+const int = (v: unknown) => Number(v ?? 0);
+
+/** Cents, so sums of decimal strings stay exact. */
+const cents = (amount: string) => Math.round(Number(amount) * 100);
+const amount = (c: number) => (c / 100).toFixed(2);
+
+export async function dashboard(db: Db, input: DashboardInput): Promise<Dashboard> {
+  const today = DateTime.fromJSDate(input.now, { zone: input.timezone }).startOf("day");
+  const first = today.minus({ days: input.days - 1 });
+  const start = first.toUTC().toISO() as string;
+  const end = today.plus({ days: 1 }).toUTC().toISO() as string;
+  const todayStart = today.toUTC().toISO() as string;
+  const tz = input.timezone;
+
+  const [leadRows, eventRows, [alertsToday], hotRows] = await Promise.all([
+    rowsOf<Row>(
+      db,
+      sql`select to_char(created_at at time zone ${tz}, 'YYYY-MM-DD') as day, count(*) as n
+          from subscribers
+          where created_at >= ${start}::timestamptz and created_at < ${end}::timestamptz
+          group by 1`,
+    ),
+    rowsOf<Row>(
+      db,
+      sql`select e.type, to_char(e.occurred_at at time zone ${tz}, 'YYYY-MM-DD') as day,
+                 count(*) as n, coalesce(sum(e.value), 0)::numeric(16, 2)::text as revenue
+          from events e left join chains c on c.id = e.chain_id
+          where e.type in ('enrolled', 'goal_reached', 'purchase')
+            and e.occurred_at >= ${start}::timestamptz and e.occurred_at < ${end}::timestamptz
+            and (e.type = 'purchase' or c.kind = 'chain')
+          group by 1, 2`,
+    ),
+    rowsOf<Row>(
+      db,
+      sql`select count(*) as n from lead_alerts
+          where created_at >= ${todayStart}::timestamptz and created_at < ${end}::timestamptz`,
+    ),
+    rowsOf<Row>(
+      db,
+      sql`select a.id, a.subscriber_id, s.first_name, s.last_name, s.answers, s.username,
+                 a.score, a.reason, a.status::text as status, a.taken_by_name, a.created_at
+          from lead_alerts a join subscribers s on s.id = a.subscriber_id
+          where a.status in ('open', 'taken')
+          order by a.created_at desc, a.id desc
+          limit ${input.hotLeadLimit ?? 20}`,
+    ),
+  ]);
+
+  const days: DashboardDay[] = [];
+  const byDay = new Map<string, { leads: number; converted: number; cents: number }>();
+  for (let d = first; d <= today; d = d.plus({ days: 1 })) {
+    const key = d.toFormat("yyyy-MM-dd");
+    byDay.set(key, { leads: 0, converted: 0, cents: 0 });
+  }
+  for (const r of leadRows) {
+    const slot = byDay.get(String(r.day));
+    if (slot) slot.leads = int(r.n);
+  }
+  let enrolled = 0;
+  for (const r of eventRows) {
+    if (r.type === "enrolled") {
+      enrolled += int(r.n);
+      continue;
+    }
+    const slot = byDay.get(String(r.day));
+    if (!slot) continue;
+    if (r.type === "goal_reached") slot.converted = int(r.n);
+    if (r.type === "purchase") slot.cents = cents(String(r.revenue));
+  }
+  let converted = 0;
+  let totalCents = 0;
+  for (const [day, slot] of byDay) {
+    converted += slot.converted;
+    totalCents += slot.cents;
+    days.push({ day, leads: slot.leads, converted: slot.converted, revenue: amount(slot.cents) });
+  }
+  return {
+    today: { leads: days.at(-1)?.leads ?? 0, hotLeads: int(alertsToday?.n) },
+    conversion: { enrolled, converted, rate: enrolled === 0 ? 0 : converted / enrolled },
+    revenue: amount(totalCents),
+    series: days,
+    hotLeads: hotRows.map((r) => ({
+      alertId: int(r.id),
+      subscriberId: int(r.subscriber_id),
+      name: subscriberName({
+        firstName: r.first_name as string | null,
+        lastName: r.last_name as string | null,
+        answers: r.answers as Record<string, string> | null,
+      }),
+      username: (r.username as string | null) ?? null,
+      score: int(r.score),
+      reason: String(r.reason),
+      status: String(r.status),
+      takenByName: (r.taken_by_name as string | null) ?? null,
+      createdAt: new Date(r.created_at as string),
+    })),
+  };
+}

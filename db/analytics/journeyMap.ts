@@ -1,0 +1,69 @@
+// The journey map: how far along awareness -> loyalty people got, by the stages of the touches
+// they were sent, and how many stopped at each stage.
+import { type SQL, sql } from "drizzle-orm";
+import { type Db, rowsOf } from "../client.ts";
+import { STAGES } from "../spec/chainSpec.ts";
+
+export interface JourneyStage {
+  stage: (typeof STAGES)[number];
+  /** People sent a touch of this stage or of a later one. */
+  reached: number;
+  /**
+   * People whose furthest stage is this one and who walk no chain now: nothing is moving them on.
+   * Always 0 for the last stage, which has nowhere further to go.
+   */
+  lost: number;
+}
+
+export interface JourneyInput {
+  /** Only touches sent at or after `from` and before `to` count; all of them when unset. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/**
+ * A touch's stage is its step's, else its chain's; touches of unstaged steps do not count. One pass
+ * over the sent touches in the event log (type index), one row per person.
+ */
+export async function journeyMap(db: Db, input: JourneyInput = {}): Promise<JourneyStage[]> {
+  const window: SQL[] = [];
+  if (input.from) window.push(sql` and e.occurred_at >= ${input.from.toISOString()}::timestamptz`);
+  if (input.to) window.push(sql` and e.occurred_at < ${input.to.toISOString()}::timestamptz`);
+  const stageList = sql.raw(`array[${STAGES.map((s) => `'${s}'`).join(", ")}]`);
+  const rows = await rowsOf<{
+    rank: number | string;
+    people: number | string;
+    idle: number | string;
+  }>(
+    db,
+    sql`with staged as (
+          select st.id as step_id,
+                 array_position(${stageList}, coalesce(st.stage, ch.stage)::text) as rank
+          from chain_steps st join chains ch on ch.id = st.chain_id
+          where coalesce(st.stage, ch.stage) is not null),
+        furthest as (
+          select e.subscriber_id, max(s.rank) as rank
+          from events e join staged s on s.step_id = e.step_id
+          where e.type = 'touch_sent' and e.subscriber_id is not null${sql.join(window, sql``)}
+          group by e.subscriber_id),
+        walking as (
+          select distinct subscriber_id from enrollments where status in ('active', 'paused'))
+        select f.rank, count(*) as people, count(*) filter (where w.subscriber_id is null) as idle
+        from furthest f left join walking w on w.subscriber_id = f.subscriber_id
+        group by f.rank`,
+  );
+  const byRank = new Map(rows.map((r) => [Number(r.rank), r]));
+  let reached = 0;
+  const stages: JourneyStage[] = [];
+  // From the last stage back: reaching a later stage counts as having passed the earlier ones.
+  for (let rank = STAGES.length; rank >= 1; rank--) {
+    const row = byRank.get(rank);
+    reached += Number(row?.people ?? 0);
+    stages.unshift({
+      stage: STAGES[rank - 1] as JourneyStage["stage"],
+      reached,
+      lost: rank === STAGES.length ? 0 : Number(row?.idle ?? 0),
+    });
+  }
+  return stages;
+}

@@ -1,0 +1,88 @@
+// Finishing a lead magnet: keep the answers, contacts and option tags, log them, and enrol in the
+// magnet's chain.
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { appendEvent } from "../events.ts";
+import { type EnrollResult, enroll } from "../journeys/enrollments.ts";
+import { addTag } from "../journeys/goals.ts";
+import { leadMagnets } from "../schema/leadMagnets.ts";
+import { subscribers } from "../schema/subscribers.ts";
+import type { Question } from "../spec/leadMagnetSpec.ts";
+
+export interface Answer {
+  key: string;
+  kind: Question["kind"];
+  value: string;
+  /** The tag of the chosen option (a choice question's), added with the answer. */
+  tag?: string;
+}
+
+export interface CompleteLeadMagnetInput {
+  subscriberId: number;
+  leadMagnetId: number;
+  answers: Answer[];
+  source: string | null;
+  now: Date;
+  defaultTimezone: string;
+}
+
+export type CompleteLeadMagnetResult = EnrollResult | { enrolled: false; reason: "no_chain" };
+
+export async function completeLeadMagnet(
+  db: Db,
+  input: CompleteLeadMagnetInput,
+): Promise<CompleteLeadMagnetResult> {
+  return db.transaction(async (tx) => {
+    const [magnet] = await tx
+      .select()
+      .from(leadMagnets)
+      .where(eq(leadMagnets.id, input.leadMagnetId));
+    if (!magnet) throw new Error(`lead magnet ${input.leadMagnetId} does not exist`);
+    const answers = Object.fromEntries(input.answers.map((a) => [a.key, a.value]));
+    const phone = input.answers.find((a) => a.kind === "phone")?.value;
+    const email = input.answers.find((a) => a.kind === "email")?.value;
+    await tx
+      .update(subscribers)
+      .set({
+        answers: sql`${subscribers.answers} || ${JSON.stringify(answers)}::jsonb`,
+        ...(phone ? { phone } : {}),
+        ...(email ? { email } : {}),
+        updatedAt: input.now,
+        lastInteractionAt: input.now,
+      })
+      .where(eq(subscribers.id, input.subscriberId));
+    for (const answer of input.answers) {
+      await appendEvent(tx, {
+        subscriberId: input.subscriberId,
+        type: "answered",
+        data: { magnet: magnet.slug, question: answer.key, kind: answer.kind, value: answer.value },
+        occurredAt: input.now,
+      });
+      // Before the magnet's chain is entered: goal tags end other running enrolments, tag
+      // triggers start their chains.
+      if (answer.tag) {
+        await addTag(tx, {
+          subscriberId: input.subscriberId,
+          tag: answer.tag,
+          now: input.now,
+          defaultTimezone: input.defaultTimezone,
+          via: "answer",
+        });
+      }
+    }
+    await appendEvent(tx, {
+      subscriberId: input.subscriberId,
+      type: "magnet_delivered",
+      data: { magnet: magnet.slug, ...(input.source ? { source: input.source } : {}) },
+      occurredAt: input.now,
+    });
+    if (!magnet.chainId) return { enrolled: false as const, reason: "no_chain" as const };
+    return enroll(tx, {
+      subscriberId: input.subscriberId,
+      chainId: magnet.chainId,
+      now: input.now,
+      defaultTimezone: input.defaultTimezone,
+      source: input.source,
+    });
+  });
+}

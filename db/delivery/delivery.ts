@@ -1,0 +1,406 @@
+// What the dispatcher needs around claimed touches, and how each outcome is recorded and planned on.
+import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { type Db, rowsOf } from "../client.ts";
+import { appendEvent } from "../events.ts";
+import { endEnrollment } from "../journeys/end.ts";
+import { chainSteps, chains } from "../schema/chains.ts";
+import { enrollments } from "../schema/enrollments.ts";
+import { events } from "../schema/events.ts";
+import { subscribers } from "../schema/subscribers.ts";
+import { touches } from "../schema/touches.ts";
+import { trackedLinks } from "../schema/trackedLinks.ts";
+import { segmentMembership } from "../segments/segments.ts";
+import type { SendRule } from "./policy.ts";
+import { computeDueAt } from "./schedule.ts";
+import { settleTouch, type Touch } from "./touches.ts";
+
+export type StepRow = typeof chainSteps.$inferSelect;
+export type ChainRow = typeof chains.$inferSelect;
+export type EnrollmentRow = typeof enrollments.$inferSelect;
+export type SubscriberRow = typeof subscribers.$inferSelect;
+
+export interface DeliveryContext {
+  touch: Touch;
+  subscriber: SubscriberRow;
+  enrollment: EnrollmentRow | null;
+  chain: ChainRow | null;
+  step: StepRow | null;
+  /** Every step of the chain, deleted ones too, in position order: for planning the next. */
+  chainSteps: StepRow[];
+  /** When this subscriber was last sent touches (the last two days). */
+  recentSends: Date[];
+  clickedStepKeys: Set<string>;
+  /** Slugs of the segments, among those the claimed steps' conditions name, this subscriber is in. */
+  segments: Set<string>;
+  timezone: string;
+}
+
+const TWO_DAYS = 2 * 86_400_000;
+
+/** A handful of queries for the whole batch, never one per touch. */
+export async function loadDeliveryContexts(
+  db: Db,
+  claimed: Touch[],
+  now: Date,
+  defaultTimezone: string,
+): Promise<DeliveryContext[]> {
+  if (claimed.length === 0) return [];
+  const ids = <T>(pick: (t: Touch) => T | null) => [
+    ...new Set(claimed.map(pick).filter((v): v is T => v !== null)),
+  ];
+  const subscriberIds = ids((t) => t.subscriberId);
+  const enrollmentIds = ids((t) => t.enrollmentId);
+  const chainIds = ids((t) => t.chainId);
+
+  const [subscriberRows, enrollmentRows, chainRows, stepRows, sendRows, clickRows] =
+    await Promise.all([
+      db.select().from(subscribers).where(inArray(subscribers.id, subscriberIds)),
+      enrollmentIds.length
+        ? db.select().from(enrollments).where(inArray(enrollments.id, enrollmentIds))
+        : [],
+      chainIds.length ? db.select().from(chains).where(inArray(chains.id, chainIds)) : [],
+      chainIds.length
+        ? db
+            .select()
+            .from(chainSteps)
+            .where(inArray(chainSteps.chainId, chainIds))
+            .orderBy(chainSteps.position, chainSteps.id)
+        : [],
+      db
+        .select({ subscriberId: touches.subscriberId, sentAt: touches.sentAt })
+        .from(touches)
+        .where(
+          and(
+            inArray(touches.subscriberId, subscriberIds),
+            gte(touches.sentAt, new Date(now.getTime() - TWO_DAYS)),
+          ),
+        ),
+      enrollmentIds.length
+        ? db
+            .select({ enrollmentId: events.enrollmentId, stepId: events.stepId })
+            .from(events)
+            .where(and(inArray(events.enrollmentId, enrollmentIds), eq(events.type, "clicked")))
+        : [],
+    ]);
+
+  const byId = <T extends { id: number }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
+  const subscriberById = byId(subscriberRows);
+  const enrollmentById = byId(enrollmentRows);
+  const chainById = byId(chainRows);
+  const stepById = byId(stepRows);
+  const membership = await segmentMembership(
+    db,
+    segmentsNamedBy(claimed, stepById),
+    subscriberIds,
+    now,
+  );
+  // One array per subscriber, shared by their touches in this batch: a send is seen by the next.
+  const sendsBySubscriber = new Map<number, Date[]>(subscriberIds.map((id) => [id, []]));
+  for (const row of sendRows) {
+    if (!row.sentAt) continue;
+    const list = sendsBySubscriber.get(row.subscriberId) ?? [];
+    list.push(row.sentAt);
+    sendsBySubscriber.set(row.subscriberId, list);
+  }
+  const clicksByEnrollment = new Map<number, Set<string>>();
+  for (const row of clickRows) {
+    const key = row.stepId !== null ? stepById.get(row.stepId)?.key : undefined;
+    if (row.enrollmentId === null || key === undefined) continue;
+    const set = clicksByEnrollment.get(row.enrollmentId) ?? new Set<string>();
+    set.add(key);
+    clicksByEnrollment.set(row.enrollmentId, set);
+  }
+
+  return claimed.flatMap((touch) => {
+    const subscriber = subscriberById.get(touch.subscriberId);
+    if (!subscriber) return [];
+    return [
+      {
+        touch,
+        subscriber,
+        enrollment:
+          touch.enrollmentId !== null ? (enrollmentById.get(touch.enrollmentId) ?? null) : null,
+        chain: touch.chainId !== null ? (chainById.get(touch.chainId) ?? null) : null,
+        step: touch.stepId !== null ? (stepById.get(touch.stepId) ?? null) : null,
+        chainSteps: stepRows.filter((s) => s.chainId === touch.chainId),
+        recentSends: sendsBySubscriber.get(touch.subscriberId) as Date[],
+        clickedStepKeys:
+          (touch.enrollmentId !== null && clicksByEnrollment.get(touch.enrollmentId)) || new Set(),
+        segments: new Set(
+          [...membership].flatMap(([slug, ids]) => (ids.has(touch.subscriberId) ? [slug] : [])),
+        ),
+        timezone: subscriber.timezone ?? defaultTimezone,
+      },
+    ];
+  });
+}
+
+/** Segments that the conditions of the claimed touches' steps name: usually none. */
+function segmentsNamedBy(claimed: Touch[], stepById: Map<number, StepRow>): string[] {
+  const slugs = new Set<string>();
+  for (const touch of claimed) {
+    const step = touch.stepId !== null ? stepById.get(touch.stepId) : undefined;
+    for (const c of step?.condition?.all ?? []) if (c.kind === "segment") slugs.add(c.segment);
+  }
+  return [...slugs];
+}
+
+/**
+ * The step after `from`: the first live step placed after it. A removed step holds the position
+ * of the step that followed it when it was removed (see syncSteps), so that step comes next.
+ */
+export function nextLiveStep(
+  steps: StepRow[],
+  from: StepRow | null,
+  gotoKey?: string,
+): StepRow | null {
+  const live = steps.filter((s) => s.deletedAt === null);
+  if (gotoKey) return live.find((s) => s.key === gotoKey) ?? null;
+  if (!from) return live[0] ?? null;
+  const after = (s: StepRow) =>
+    from.deletedAt ? s.position >= from.position : s.position > from.position;
+  return live.find(after) ?? null;
+}
+
+/** Plans the enrolment's next touch, or completes it when the chain has nothing more. */
+async function advance(db: Db, ctx: DeliveryContext, now: Date, gotoKey?: string): Promise<void> {
+  const enrollment = ctx.enrollment;
+  if (!enrollment) return;
+  const next = nextLiveStep(ctx.chainSteps, ctx.step, gotoKey);
+  if (!next) {
+    await endEnrollment(db, {
+      enrollmentId: enrollment.id,
+      status: "completed",
+      reason: "completed",
+      now,
+    });
+    return;
+  }
+  const dueAt = computeDueAt(next.wait, now, ctx.timezone);
+  await db
+    .update(enrollments)
+    .set({ nextStepId: next.id, nextDueAt: dueAt })
+    .where(eq(enrollments.id, enrollment.id));
+  await db.insert(touches).values({
+    subscriberId: ctx.subscriber.id,
+    enrollmentId: enrollment.id,
+    chainId: enrollment.chainId,
+    stepId: next.id,
+    dueAt,
+    availableAt: dueAt,
+  });
+}
+
+export interface SentLink {
+  code: string;
+  url: string;
+  button: string;
+}
+
+export interface SentRecord {
+  ctx: DeliveryContext;
+  at: Date;
+  telegramMessageId: number;
+  links: SentLink[];
+  /** The policy rule that let it go (see db/delivery/policy.ts); kept on the touch_sent event. */
+  rule?: SendRule;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+/**
+ * Records many sends in one transaction: a handful of set-based statements instead of several
+ * per touch, which is what lets one process keep up with 1000 messages a second. Touches whose
+ * lease was lost are left alone. Returns how many were recorded.
+ */
+export async function recordSentBatch(
+  db: Db,
+  workerId: string,
+  records: SentRecord[],
+): Promise<number> {
+  if (records.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    const sentValues = sql.join(
+      records.map(
+        (r) =>
+          sql`(${r.ctx.touch.id}::bigint, ${iso(r.at)}::timestamptz, ${r.telegramMessageId}::bigint)`,
+      ),
+      sql`, `,
+    );
+    const settledRows = await rowsOf<{ id: string | number }>(
+      tx,
+      sql`update ${touches} t
+          set status = 'sent', sent_at = v.at, telegram_message_id = v.mid, lease_owner = null, outcome = null
+          from (values ${sentValues}) as v(id, at, mid)
+          where t.id = v.id and t.status = 'pending' and t.lease_owner = ${workerId}
+          returning t.id`,
+    );
+    const settled = new Set(settledRows.map((r) => Number(r.id)));
+    const done = records.filter((r) => settled.has(r.ctx.touch.id));
+    if (done.length === 0) return 0;
+
+    const idsOf = (r: SentRecord) => ({
+      subscriberId: r.ctx.subscriber.id,
+      chainId: r.ctx.touch.chainId,
+      stepId: r.ctx.touch.stepId,
+      enrollmentId: r.ctx.touch.enrollmentId,
+      touchId: r.ctx.touch.id,
+    });
+    await tx.insert(events).values(
+      done.map((r) => ({
+        ...idsOf(r),
+        type: "touch_sent",
+        occurredAt: r.at,
+        data: r.rule ? { rule: r.rule } : {},
+      })),
+    );
+    const links = done.flatMap((r) =>
+      r.links.map((l) => ({ ...idsOf(r), code: l.code, url: l.url, button: l.button })),
+    );
+    if (links.length) await tx.insert(trackedLinks).values(links);
+
+    const walking = done.filter((r) => r.ctx.enrollment !== null);
+    if (walking.length === 0) return done.length;
+    const countValues = sql.join(
+      walking.map((r) => sql`(${r.ctx.enrollment?.id}::bigint, ${iso(r.at)}::timestamptz)`),
+      sql`, `,
+    );
+    // A walk that ended while its touch was being sent (a /stop, a goal) counts the send but
+    // plans nothing after it.
+    const counted = await rowsOf<{ id: string | number; touches_sent: number; running: boolean }>(
+      tx,
+      sql`update ${enrollments} e set touches_sent = e.touches_sent + 1, last_touch_at = v.at
+          from (values ${countValues}) as v(id, at) where e.id = v.id
+          returning e.id, e.touches_sent, e.status in ('active', 'paused') as running`,
+    );
+    const touchesSent = new Map(counted.map((r) => [Number(r.id), Number(r.touches_sent)]));
+    const stillRunning = new Set(counted.filter((r) => r.running).map((r) => Number(r.id)));
+
+    const nextTouches: (typeof touches.$inferInsert)[] = [];
+    const plans: ReturnType<typeof sql>[] = [];
+    for (const r of walking) {
+      const enrollment = r.ctx.enrollment as EnrollmentRow;
+      if (!stillRunning.has(enrollment.id)) continue;
+      const maxTouches = r.ctx.chain?.exit.maxTouches;
+      if (maxTouches !== undefined && (touchesSent.get(enrollment.id) ?? 0) >= maxTouches) {
+        await endEnrollment(tx, {
+          enrollmentId: enrollment.id,
+          status: "exited",
+          reason: "max_touches",
+          now: r.at,
+        });
+        continue;
+      }
+      const next = nextLiveStep(r.ctx.chainSteps, r.ctx.step);
+      if (!next) {
+        await endEnrollment(tx, {
+          enrollmentId: enrollment.id,
+          status: "completed",
+          reason: "completed",
+          now: r.at,
+        });
+        continue;
+      }
+      const dueAt = computeDueAt(next.wait, r.at, r.ctx.timezone);
+      nextTouches.push({
+        subscriberId: r.ctx.subscriber.id,
+        enrollmentId: enrollment.id,
+        chainId: enrollment.chainId,
+        stepId: next.id,
+        dueAt,
+        availableAt: dueAt,
+      });
+      plans.push(sql`(${enrollment.id}::bigint, ${next.id}::int, ${iso(dueAt)}::timestamptz)`);
+    }
+    if (nextTouches.length) await tx.insert(touches).values(nextTouches);
+    if (plans.length) {
+      await tx.execute(
+        sql`update ${enrollments} e set next_step_id = v.step, next_due_at = v.due
+            from (values ${sql.join(plans, sql`, `)}) as v(id, step, due) where e.id = v.id`,
+      );
+    }
+    return done.length;
+  });
+}
+
+/** A touch that will not be sent (refused by Telegram, or its condition failed); the chain moves on. */
+export async function recordNotSent(
+  db: Db,
+  input: {
+    ctx: DeliveryContext;
+    workerId: string;
+    at: Date;
+    status: "failed" | "skipped";
+    reason: string;
+    gotoKey?: string;
+  },
+): Promise<boolean> {
+  const { ctx } = input;
+  return db.transaction(async (tx) => {
+    const settled = await settleTouch(tx, {
+      touchId: ctx.touch.id,
+      workerId: input.workerId,
+      status: input.status,
+      at: input.at,
+      outcome: input.reason,
+    });
+    if (!settled) return false;
+    await appendEvent(tx, {
+      subscriberId: ctx.subscriber.id,
+      type: input.status === "failed" ? "touch_failed" : "touch_skipped",
+      chainId: ctx.touch.chainId,
+      stepId: ctx.touch.stepId,
+      enrollmentId: ctx.touch.enrollmentId,
+      touchId: ctx.touch.id,
+      data: { reason: input.reason },
+      occurredAt: input.at,
+    });
+    await advance(tx, ctx, input.at, input.gotoKey);
+    return true;
+  });
+}
+
+/** Ends the enrolment instead of sending (goal already reached, limits hit, chain switched off). */
+export async function recordEnded(
+  db: Db,
+  input: {
+    ctx: DeliveryContext;
+    workerId: string;
+    at: Date;
+    status: "converted" | "exited";
+    reason: "goal_reached" | "max_days" | "chain_disabled";
+  },
+): Promise<void> {
+  const { ctx } = input;
+  await db.transaction(async (tx) => {
+    const settled = await settleTouch(tx, {
+      touchId: ctx.touch.id,
+      workerId: input.workerId,
+      status: "cancelled",
+      at: input.at,
+      outcome: input.reason,
+    });
+    if (settled && ctx.enrollment) {
+      await endEnrollment(tx, {
+        enrollmentId: ctx.enrollment.id,
+        status: input.status,
+        reason: input.reason,
+        now: input.at,
+      });
+    }
+  });
+}
+
+/** A touch whose enrolment already ended, or whose subscriber left: nothing to send, nothing to plan. */
+export async function recordCancelled(
+  db: Db,
+  input: { ctx: DeliveryContext; workerId: string; at: Date; reason: string },
+) {
+  await settleTouch(db, {
+    touchId: input.ctx.touch.id,
+    workerId: input.workerId,
+    status: "cancelled",
+    at: input.at,
+    outcome: input.reason,
+  });
+}

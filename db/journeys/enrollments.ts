@@ -1,0 +1,145 @@
+// Enrolment: put a subscriber on a chain, respecting its re-entry rule, and plan the first touch.
+import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { computeDueAt } from "../delivery/schedule.ts";
+import type { Touch } from "../delivery/touches.ts";
+import { appendEvent } from "../events.ts";
+import { chainSteps, chains } from "../schema/chains.ts";
+import { enrollments } from "../schema/enrollments.ts";
+import { subscribers } from "../schema/subscribers.ts";
+import { touches } from "../schema/touches.ts";
+
+export type Enrollment = typeof enrollments.$inferSelect;
+
+export const RUNNING_STATUSES = ["active", "paused"] as const;
+
+export type EnrollRefusal =
+  | "no_such_subscriber"
+  | "no_such_chain"
+  | "subscriber_inactive"
+  | "chain_disabled"
+  | "chain_empty"
+  | "already_running"
+  | "already_enrolled_once"
+  | "reentry_too_soon";
+
+export type EnrollResult =
+  | { enrolled: true; enrollment: Enrollment; firstTouch: Touch }
+  | { enrolled: false; reason: EnrollRefusal };
+
+export interface EnrollInput {
+  subscriberId: number;
+  chainId: number;
+  now: Date;
+  /** Used when the subscriber has no timezone of their own. */
+  defaultTimezone: string;
+  source?: string | null;
+}
+
+/**
+ * Enrols in one transaction. The subscriber's row is locked first, so two enrolments of the
+ * same person (a double click, two processes) are decided one after the other.
+ */
+export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> {
+  return db.transaction(async (tx) => {
+    const [subscriber] = await tx
+      .select({ status: subscribers.status, timezone: subscribers.timezone })
+      .from(subscribers)
+      .where(eq(subscribers.id, input.subscriberId))
+      .for("update");
+    if (!subscriber) return refuse("no_such_subscriber");
+    if (subscriber.status !== "active") return refuse("subscriber_inactive");
+
+    const [chain] = await tx.select().from(chains).where(eq(chains.id, input.chainId));
+    if (!chain) return refuse("no_such_chain");
+    if (!chain.enabled) return refuse("chain_disabled");
+    const [firstStep] = await tx
+      .select()
+      .from(chainSteps)
+      .where(and(eq(chainSteps.chainId, chain.id), isNull(chainSteps.deletedAt)))
+      .orderBy(asc(chainSteps.position))
+      .limit(1);
+    if (!firstStep) return refuse("chain_empty");
+
+    const [previous] = await tx
+      .select({ status: enrollments.status, enrolledAt: enrollments.enrolledAt })
+      .from(enrollments)
+      .where(
+        and(eq(enrollments.subscriberId, input.subscriberId), eq(enrollments.chainId, chain.id)),
+      )
+      .orderBy(desc(enrollments.enrolledAt))
+      .limit(1);
+    if (previous) {
+      if ((RUNNING_STATUSES as readonly string[]).includes(previous.status))
+        return refuse("already_running");
+      const rule = chain.reentry;
+      if (rule.policy === "once") return refuse("already_enrolled_once");
+      if (rule.policy === "after_days") {
+        const allowedFrom = previous.enrolledAt.getTime() + rule.days * 86_400_000;
+        if (input.now.getTime() < allowedFrom) return refuse("reentry_too_soon");
+      }
+    }
+
+    const dueAt = computeDueAt(
+      firstStep.wait,
+      input.now,
+      subscriber.timezone ?? input.defaultTimezone,
+    );
+    const [enrollment] = await tx
+      .insert(enrollments)
+      .values({
+        subscriberId: input.subscriberId,
+        chainId: chain.id,
+        nextStepId: firstStep.id,
+        nextDueAt: dueAt,
+        source: input.source ?? null,
+        enrolledAt: input.now,
+      })
+      .returning();
+    const created = enrollment as Enrollment;
+    const [firstTouch] = await tx
+      .insert(touches)
+      .values({
+        subscriberId: input.subscriberId,
+        enrollmentId: created.id,
+        chainId: chain.id,
+        stepId: firstStep.id,
+        dueAt,
+        availableAt: dueAt,
+      })
+      .returning();
+    await appendEvent(tx, {
+      subscriberId: input.subscriberId,
+      type: "enrolled",
+      chainId: chain.id,
+      enrollmentId: created.id,
+      data: input.source ? { source: input.source } : {},
+      occurredAt: input.now,
+    });
+    return { enrolled: true as const, enrollment: created, firstTouch: firstTouch as Touch };
+  });
+}
+
+function refuse(reason: EnrollRefusal): EnrollResult {
+  return { enrolled: false, reason };
+}
+
+export async function listEnrollments(db: Db, subscriberId: number): Promise<Enrollment[]> {
+  return db
+    .select()
+    .from(enrollments)
+    .where(eq(enrollments.subscriberId, subscriberId))
+    .orderBy(asc(enrollments.enrolledAt), asc(enrollments.id));
+}
+
+export async function runningEnrollments(db: Db, subscriberId: number): Promise<Enrollment[]> {
+  return db
+    .select()
+    .from(enrollments)
+    .where(
+      and(
+        eq(enrollments.subscriberId, subscriberId),
+        inArray(enrollments.status, [...RUNNING_STATUSES]),
+      ),
+    );
+}

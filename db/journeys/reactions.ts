@@ -1,0 +1,113 @@
+// Reactions to touches: button presses and link clicks, recorded as events and acted on.
+import { eq } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { appendEvent } from "../events.ts";
+import { chainSteps } from "../schema/chains.ts";
+import { subscribers } from "../schema/subscribers.ts";
+import { touches } from "../schema/touches.ts";
+import { trackedLinks } from "../schema/trackedLinks.ts";
+import type { Button } from "../spec/message.ts";
+import { endEnrollment } from "./end.ts";
+import { addTag } from "./goals.ts";
+
+export interface ButtonPress {
+  touchId: number;
+  row: number;
+  column: number;
+  telegramUserId: number;
+  now: Date;
+  /** For chains a tag button triggers; without it a tag starts no chain. */
+  defaultTimezone?: string;
+}
+
+export type PressResult = { handled: true; button: Button } | { handled: false; reason: string };
+
+export async function recordButtonPress(db: Db, press: ButtonPress): Promise<PressResult> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ touch: touches, message: chainSteps.message, telegramId: subscribers.telegramId })
+      .from(touches)
+      .innerJoin(subscribers, eq(subscribers.id, touches.subscriberId))
+      .leftJoin(chainSteps, eq(chainSteps.id, touches.stepId))
+      .where(eq(touches.id, press.touchId));
+    if (!row) return { handled: false as const, reason: "unknown touch" };
+    // Only the person the touch was sent to can act on it.
+    if (row.telegramId !== press.telegramUserId)
+      return { handled: false as const, reason: "not the recipient" };
+    const button = row.message?.buttons?.[press.row]?.[press.column];
+    if (!button || button.kind === "url")
+      return { handled: false as const, reason: "no such button" };
+    const { touch } = row;
+    const ids = {
+      subscriberId: touch.subscriberId,
+      chainId: touch.chainId,
+      stepId: touch.stepId,
+      enrollmentId: touch.enrollmentId,
+      touchId: touch.id,
+      occurredAt: press.now,
+    };
+    await appendEvent(tx, {
+      ...ids,
+      type: "clicked",
+      data: { button: `${press.row}.${press.column}`, kind: button.kind },
+    });
+    await tx
+      .update(subscribers)
+      .set({ lastInteractionAt: press.now })
+      .where(eq(subscribers.id, touch.subscriberId));
+    switch (button.kind) {
+      case "goal":
+        if (touch.enrollmentId !== null) {
+          await endEnrollment(tx, {
+            enrollmentId: touch.enrollmentId,
+            status: "converted",
+            reason: "goal_reached",
+            now: press.now,
+            data: { via: "button" },
+          });
+        }
+        break;
+      case "hot":
+        await appendEvent(tx, { ...ids, type: "hot" });
+        break;
+      case "tag":
+        await addTag(tx, {
+          subscriberId: touch.subscriberId,
+          tag: button.tag,
+          now: press.now,
+          via: "button",
+          ...(press.defaultTimezone ? { defaultTimezone: press.defaultTimezone } : {}),
+        });
+        break;
+      case "reply":
+        await appendEvent(tx, {
+          ...ids,
+          type: "replied",
+          data: { value: button.value, via: "button" },
+        });
+        break;
+    }
+    return { handled: true as const, button };
+  });
+}
+
+/** Records the click of a tracked link and returns where to send the visitor; null for an unknown code. */
+export async function recordLinkClick(db: Db, code: string, now: Date): Promise<string | null> {
+  const [link] = await db.select().from(trackedLinks).where(eq(trackedLinks.code, code));
+  if (!link) return null;
+  await appendEvent(db, {
+    subscriberId: link.subscriberId,
+    type: "clicked",
+    chainId: link.chainId,
+    stepId: link.stepId,
+    enrollmentId: link.enrollmentId,
+    touchId: link.touchId,
+    data: { button: link.button, kind: "url", url: link.url },
+    occurredAt: now,
+  });
+  await db
+    .update(subscribers)
+    .set({ lastInteractionAt: now })
+    .where(eq(subscribers.id, link.subscriberId));
+  return link.url;
+}
