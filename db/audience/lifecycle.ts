@@ -2,8 +2,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
-import { RUNNING_STATUSES } from "../journeys/enrollments.ts";
-import { enrollments } from "../schema/enrollments.ts";
+import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 

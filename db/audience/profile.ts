@@ -1,9 +1,8 @@
 // One subscriber as an owner looks them up: the row and the chains they are walking now.
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { RUNNING_STATUSES } from "../journeys/enrollments.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
-import { enrollments } from "../schema/enrollments.ts";
+import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { getSubscriber, type Subscriber } from "./subscribers.ts";
 
 export interface RunningEnrollmentView {

@@ -1,9 +1,8 @@
 // What an owner does to whole chains besides editing them: list, switch on and off, copy, delete.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { RUNNING_STATUSES } from "../journeys/enrollments.ts";
 import { chains } from "../schema/chains.ts";
-import { enrollments } from "../schema/enrollments.ts";
+import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { type Chain, chainToSpec, createChain, getChain, listChains } from "./chains.ts";
 
 export interface ChainSummary {

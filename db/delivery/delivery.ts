@@ -3,6 +3,7 @@ import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { endEnrollment } from "../journeys/end.ts";
+import { type PlannedWalk, planNextTouch, recordPlans } from "../journeys/plan.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
 import { enrollments } from "../schema/enrollments.ts";
 import { events } from "../schema/events.ts";
@@ -11,7 +12,6 @@ import { touches } from "../schema/touches.ts";
 import { trackedLinks } from "../schema/trackedLinks.ts";
 import { segmentMembership } from "../segments/segments.ts";
 import type { SendRule } from "./policy.ts";
-import { computeDueAt } from "./schedule.ts";
 import { settleTouch, type Touch } from "./touches.ts";
 
 export type StepRow = typeof chainSteps.$inferSelect;
@@ -145,50 +145,26 @@ function segmentsNamedBy(claimed: Touch[], stepById: Map<number, StepRow>): stri
   return [...slugs];
 }
 
-/**
- * The step after `from`: the first live step placed after it. A removed step holds the position
- * of the step that followed it when it was removed (see syncSteps), so that step comes next.
- */
-export function nextLiveStep(
-  steps: StepRow[],
-  from: StepRow | null,
-  gotoKey?: string,
-): StepRow | null {
-  const live = steps.filter((s) => s.deletedAt === null);
-  if (gotoKey) return live.find((s) => s.key === gotoKey) ?? null;
-  if (!from) return live[0] ?? null;
-  const after = (s: StepRow) =>
-    from.deletedAt ? s.position >= from.position : s.position > from.position;
-  return live.find(after) ?? null;
-}
-
-/** Plans the enrolment's next touch, or completes it when the chain has nothing more. */
+/** Plans the enrolment's next touch, or ends the walk when the chain has nothing more. */
 async function advance(db: Db, ctx: DeliveryContext, now: Date, gotoKey?: string): Promise<void> {
   const enrollment = ctx.enrollment;
   if (!enrollment) return;
-  const next = nextLiveStep(ctx.chainSteps, ctx.step, gotoKey);
-  if (!next) {
-    await endEnrollment(db, {
-      enrollmentId: enrollment.id,
-      status: "completed",
-      reason: "completed",
-      now,
-    });
-    return;
-  }
-  const dueAt = computeDueAt(next.wait, now, ctx.timezone);
-  await db
-    .update(enrollments)
-    .set({ nextStepId: next.id, nextDueAt: dueAt })
-    .where(eq(enrollments.id, enrollment.id));
-  await db.insert(touches).values({
-    subscriberId: ctx.subscriber.id,
-    enrollmentId: enrollment.id,
-    chainId: enrollment.chainId,
-    stepId: next.id,
-    dueAt,
-    availableAt: dueAt,
+  const plan = planNextTouch({
+    steps: ctx.chainSteps,
+    after: ctx.step,
+    ...(gotoKey ? { gotoKey } : {}),
+    at: now,
+    timezone: ctx.timezone,
   });
+  await recordPlans(db, [
+    {
+      enrollmentId: enrollment.id,
+      subscriberId: ctx.subscriber.id,
+      chainId: enrollment.chainId,
+      plan,
+      at: now,
+    },
+  ]);
 }
 
 export interface SentLink {
@@ -276,49 +252,27 @@ export async function recordSentBatch(
     const touchesSent = new Map(counted.map((r) => [Number(r.id), Number(r.touches_sent)]));
     const stillRunning = new Set(counted.filter((r) => r.running).map((r) => Number(r.id)));
 
-    const nextTouches: (typeof touches.$inferInsert)[] = [];
-    const plans: ReturnType<typeof sql>[] = [];
+    const walks: PlannedWalk[] = [];
     for (const r of walking) {
       const enrollment = r.ctx.enrollment as EnrollmentRow;
       if (!stillRunning.has(enrollment.id)) continue;
       const maxTouches = r.ctx.chain?.exit.maxTouches;
-      if (maxTouches !== undefined && (touchesSent.get(enrollment.id) ?? 0) >= maxTouches) {
-        await endEnrollment(tx, {
-          enrollmentId: enrollment.id,
-          status: "exited",
-          reason: "max_touches",
-          now: r.at,
-        });
-        continue;
-      }
-      const next = nextLiveStep(r.ctx.chainSteps, r.ctx.step);
-      if (!next) {
-        await endEnrollment(tx, {
-          enrollmentId: enrollment.id,
-          status: "completed",
-          reason: "completed",
-          now: r.at,
-        });
-        continue;
-      }
-      const dueAt = computeDueAt(next.wait, r.at, r.ctx.timezone);
-      nextTouches.push({
-        subscriberId: r.ctx.subscriber.id,
+      walks.push({
         enrollmentId: enrollment.id,
+        subscriberId: r.ctx.subscriber.id,
         chainId: enrollment.chainId,
-        stepId: next.id,
-        dueAt,
-        availableAt: dueAt,
+        plan: planNextTouch({
+          steps: r.ctx.chainSteps,
+          after: r.ctx.step,
+          at: r.at,
+          timezone: r.ctx.timezone,
+          touchesSent: touchesSent.get(enrollment.id) ?? 0,
+          ...(maxTouches !== undefined ? { maxTouches } : {}),
+        }),
+        at: r.at,
       });
-      plans.push(sql`(${enrollment.id}::bigint, ${next.id}::int, ${iso(dueAt)}::timestamptz)`);
     }
-    if (nextTouches.length) await tx.insert(touches).values(nextTouches);
-    if (plans.length) {
-      await tx.execute(
-        sql`update ${enrollments} e set next_step_id = v.step, next_due_at = v.due
-            from (values ${sql.join(plans, sql`, `)}) as v(id, step, due) where e.id = v.id`,
-      );
-    }
+    await recordPlans(tx, walks);
     return done.length;
   });
 }

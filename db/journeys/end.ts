@@ -2,9 +2,8 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
-import { type enrollmentEndReason, enrollments } from "../schema/enrollments.ts";
+import { type enrollmentEndReason, enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { touches } from "../schema/touches.ts";
-import { RUNNING_STATUSES } from "./enrollments.ts";
 
 export type EndReason = (typeof enrollmentEndReason.enumValues)[number];
 export type EndStatus = "converted" | "completed" | "exited";

@@ -1,17 +1,14 @@
 // Enrolment: put a subscriber on a chain, respecting its re-entry rule, and plan the first touch.
 import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { computeDueAt } from "../delivery/schedule.ts";
 import type { Touch } from "../delivery/touches.ts";
 import { appendEvent } from "../events.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
-import { enrollments } from "../schema/enrollments.ts";
+import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { subscribers } from "../schema/subscribers.ts";
-import { touches } from "../schema/touches.ts";
+import { insertPlannedTouches, planNextTouch } from "./plan.ts";
 
 export type Enrollment = typeof enrollments.$inferSelect;
-
-export const RUNNING_STATUSES = ["active", "paused"] as const;
 
 export type EnrollRefusal =
   | "no_such_subscriber"
@@ -80,34 +77,34 @@ export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> 
       }
     }
 
-    const dueAt = computeDueAt(
-      firstStep.wait,
-      input.now,
-      subscriber.timezone ?? input.defaultTimezone,
-    );
+    const plan = planNextTouch({
+      steps: [firstStep],
+      after: null,
+      at: input.now,
+      timezone: subscriber.timezone ?? input.defaultTimezone,
+    });
+    if (plan.kind !== "touch") return refuse("chain_empty");
     const [enrollment] = await tx
       .insert(enrollments)
       .values({
         subscriberId: input.subscriberId,
         chainId: chain.id,
-        nextStepId: firstStep.id,
-        nextDueAt: dueAt,
+        nextStepId: plan.step.id,
+        nextDueAt: plan.dueAt,
         source: input.source ?? null,
         enrolledAt: input.now,
       })
       .returning();
     const created = enrollment as Enrollment;
-    const [firstTouch] = await tx
-      .insert(touches)
-      .values({
-        subscriberId: input.subscriberId,
+    const [firstTouch] = await insertPlannedTouches(tx, [
+      {
         enrollmentId: created.id,
+        subscriberId: input.subscriberId,
         chainId: chain.id,
-        stepId: firstStep.id,
-        dueAt,
-        availableAt: dueAt,
-      })
-      .returning();
+        plan,
+        at: input.now,
+      },
+    ]);
     await appendEvent(tx, {
       subscriberId: input.subscriberId,
       type: "enrolled",

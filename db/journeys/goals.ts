@@ -3,11 +3,10 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { chains } from "../schema/chains.ts";
-import { enrollments } from "../schema/enrollments.ts";
+import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { fireTriggers } from "../triggers/triggers.ts";
 import { endEnrollment } from "./end.ts";
-import { RUNNING_STATUSES } from "./enrollments.ts";
 
 /** A subscriber's running enrolments with their chains' exit rules, newest first. */
 export async function runningWithChains(db: Db, subscriberId: number) {

@@ -1,9 +1,9 @@
 // Moving a running walk to another chain: one ends as "moved", the other begins, or neither.
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { enrollments } from "../schema/enrollments.ts";
+import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { endEnrollment } from "./end.ts";
-import { type EnrollRefusal, type EnrollResult, enroll, RUNNING_STATUSES } from "./enrollments.ts";
+import { type EnrollRefusal, type EnrollResult, enroll } from "./enrollments.ts";
 
 class MoveRefused extends Error {
   constructor(readonly reason: EnrollRefusal) {

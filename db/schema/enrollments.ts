@@ -21,6 +21,9 @@ export const enrollmentStatus = pgEnum("enrollment_status", [
   "exited",
 ]);
 
+/** A walk in one of these is still going: a paused one resumes. */
+export const RUNNING_STATUSES = ["active", "paused"] as const;
+
 export const enrollmentEndReason = pgEnum("enrollment_end_reason", [
   "goal_reached",
   "completed",
