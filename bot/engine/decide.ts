@@ -1,8 +1,8 @@
 // What to do with one claimed touch, decided from data alone: send, defer, skip, or end the walk.
 import type { DeliveryContext } from "../../db/delivery/delivery.ts";
+import { firstAllowedMoment, ruleAt, type SendRule } from "../../db/delivery/policy.ts";
 import type { Policy } from "../../db/settings.ts";
 import { conditionsHold } from "./conditions.ts";
-import { firstAllowedMoment, ruleAt, type SendRule } from "./policy.ts";
 
 export type Decision =
   /** `rule` says what let it through; it is recorded with the send. */

@@ -15,11 +15,11 @@ import {
   recordSentBatch,
   type SentRecord,
 } from "../../db/delivery/delivery.ts";
+import type { SendRule } from "../../db/delivery/policy.ts";
 import { claimDueTouches, releaseTouch } from "../../db/delivery/touches.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
 import { decide } from "./decide.ts";
-import type { SendRule } from "./policy.ts";
 import { RateLimiter } from "./rateLimiter.ts";
 import { classifySendError } from "./telegramErrors.ts";
 import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";

@@ -4,12 +4,12 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { decide } from "../../../bot/engine/decide.ts";
-import { firstAllowedMoment } from "../../../bot/engine/policy.ts";
 import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
 import { completeLeadMagnet } from "../../../db/capture/capture.ts";
 import { createLeadMagnet } from "../../../db/capture/leadMagnets.ts";
 import { timelinePreview } from "../../../db/chains/timelinePreview.ts";
 import type { DeliveryContext } from "../../../db/delivery/delivery.ts";
+import { firstAllowedMoment } from "../../../db/delivery/policy.ts";
 import { events } from "../../../db/schema/events.ts";
 import { touches } from "../../../db/schema/touches.ts";
 import { policySchema } from "../../../db/settings.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { firstAllowedMoment } from "../../../bot/engine/policy.ts";
+import { firstAllowedMoment } from "../../../db/delivery/policy.ts";
 import { policySchema } from "../../../db/settings.ts";
 
 const defaults = policySchema.parse({});
