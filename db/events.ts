@@ -1,5 +1,4 @@
 // The event log: append-only; a repeated idempotency key records nothing new.
-import { sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { events } from "./schema/events.ts";
 
@@ -47,7 +46,8 @@ export interface NewEvent {
   currency?: string | null;
   data?: Record<string, unknown>;
   idempotencyKey?: string | null;
-  occurredAt?: Date;
+  /** Engine time, not the database's: funnels and scores are computed against the same clock. */
+  occurredAt: Date;
 }
 
 /** Returns the recorded event, or null when an event with the same idempotency key exists. */
@@ -65,7 +65,7 @@ export async function appendEvent(db: Db, input: NewEvent): Promise<EventRow | n
       currency: input.currency?.toUpperCase() ?? null,
       data: input.data ?? {},
       idempotencyKey: input.idempotencyKey ?? null,
-      occurredAt: input.occurredAt ?? sql`now()`,
+      occurredAt: input.occurredAt,
     })
     .onConflictDoNothing({ target: events.idempotencyKey })
     .returning();

@@ -38,8 +38,8 @@ export interface UpsertResult {
 export async function upsertSubscriber(
   db: Db,
   identity: SubscriberIdentity,
-  arrival: Arrival = {},
-  now: Date = new Date(),
+  arrival: Arrival,
+  now: Date,
 ): Promise<UpsertResult> {
   return db.transaction(async (tx) => {
     const source = arrival.source ?? null;

@@ -200,7 +200,7 @@ describe("chains API", () => {
     expect(sent[0]?.subject).toMatchObject({ firstName: "Olga", lastName: "Owner" });
 
     // An owner who is also a subscriber sees the touch with their own answers and fields.
-    await upsertSubscriber(db, { telegramId: OWNER.id, firstName: "Olya" });
+    await upsertSubscriber(db, { telegramId: OWNER.id, firstName: "Olya" }, {}, NOW);
     await api.manager.post(`/api/chains/${id}/steps/thanks/preview`); // managers may preview too
     await api.owner.post(`/api/chains/${id}/steps/thanks/preview`);
     expect(sent.at(-1)?.subject).toMatchObject({ firstName: "Olya", telegramId: OWNER.id });

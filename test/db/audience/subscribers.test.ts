@@ -9,17 +9,18 @@ import { appendEvent } from "../../../db/events.ts";
 import { events } from "../../../db/schema/events.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
 
+const T0 = new Date("2026-03-01T10:00:00Z");
+
 describe("subscribers and events", () => {
   const testDb = useTestDb();
 
   it("recognises a returning subscriber, keeps the first source and records every arrival", async () => {
     const { db } = testDb();
-    const t0 = new Date("2026-03-01T10:00:00Z");
     const first = await upsertSubscriber(
       db,
       { telegramId: 1001, firstName: "Anna", languageCode: "ru" },
       { source: "vk_ads", payload: "checklist-vk_ads" },
-      t0,
+      T0,
     );
     expect(first.created).toBe(true);
     const again = await upsertSubscriber(
@@ -44,15 +45,15 @@ describe("subscribers and events", () => {
 
   it("a plain /start without a source leaves attribution alone", async () => {
     const { db } = testDb();
-    await upsertSubscriber(db, { telegramId: 7 }, { source: "ads" });
-    const { subscriber } = await upsertSubscriber(db, { telegramId: 7 });
+    await upsertSubscriber(db, { telegramId: 7 }, { source: "ads" }, T0);
+    const { subscriber } = await upsertSubscriber(db, { telegramId: 7 }, {}, T0);
     expect(subscriber.lastSource).toBe("ads");
     expect(await listSources(db, subscriber.id)).toHaveLength(1);
   });
 
   it("appends events; a repeated idempotency key records nothing new", async () => {
     const { db } = testDb();
-    const { subscriber } = await upsertSubscriber(db, { telegramId: 5 });
+    const { subscriber } = await upsertSubscriber(db, { telegramId: 5 }, {}, T0);
     const purchase = {
       subscriberId: subscriber.id,
       type: "purchase",
@@ -60,6 +61,7 @@ describe("subscribers and events", () => {
       currency: "rub",
       data: { order: "A-17" },
       idempotencyKey: "order-A-17",
+      occurredAt: T0,
     };
     const first = await appendEvent(db, purchase);
     expect(first).toMatchObject({ type: "purchase", value: "1990.50", currency: "RUB" });

@@ -14,7 +14,7 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 /** Inserts `count` pending touches due at T0 + offsets, spread over a few subscribers. */
 async function seedTouches(db: Db, offsetsMs: number[]) {
   const chain = await createChain(db, warmupChain());
-  const { subscriber } = await upsertSubscriber(db, { telegramId: 99 });
+  const { subscriber } = await upsertSubscriber(db, { telegramId: 99 }, {}, T0);
   const rows = offsetsMs.map((offset) => ({
     subscriberId: subscriber.id,
     chainId: chain.id,

@@ -17,7 +17,7 @@ describe("enrol", () => {
   async function setup(override: Parameters<typeof warmupChain>[0] = {}) {
     const { db } = testDb();
     const chain = await createChain(db, warmupChain(override));
-    const { subscriber } = await upsertSubscriber(db, { telegramId: 10 });
+    const { subscriber } = await upsertSubscriber(db, { telegramId: 10 }, {}, testStart());
     return { db, chain, subscriber };
   }
 
@@ -150,8 +150,8 @@ describe("moving to another chain", () => {
     const { moveEnrollment } = await import("../../../db/journeys/move.ts");
     const from = await createChain(db, warmupChain());
     const to = await createChain(db, warmupChain({ slug: "offer_chain" }));
-    const { subscriber } = await upsertSubscriber(db, { telegramId: 77 });
     const now = testStart();
+    const { subscriber } = await upsertSubscriber(db, { telegramId: 77 }, {}, now);
     const started = await enroll(db, {
       subscriberId: subscriber.id,
       chainId: from.id,

@@ -58,6 +58,7 @@ describe("RFM scoring", () => {
       type: "cart_abandoned",
       value: 900,
       currency: "RUB",
+      occurredAt: daysAgo(3),
     });
 
     expect(await refreshRfmScores(db, NOW)).toBe(5);
