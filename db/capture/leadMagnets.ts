@@ -1,7 +1,7 @@
 // Lead magnets: create, read and update, validated; the chain is referred to by slug.
 import { asc, eq, sql } from "drizzle-orm";
-import { NotFoundError } from "../chains/chains.ts";
 import type { Db } from "../client.ts";
+import { NotFoundError } from "../errors.ts";
 import { chains } from "../schema/chains.ts";
 import { leadMagnets } from "../schema/leadMagnets.ts";
 import {

@@ -1,6 +1,7 @@
 // Chains: create, read and update, validated; steps keep their identity (row) across edits by key.
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { NotFoundError } from "../errors.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
 import { missingSegments } from "../segments/segments.ts";
 import { type ChainSpec, type ChainSpecInput, chainSpec } from "../spec/chainSpec.ts";
@@ -132,10 +133,6 @@ export function chainToSpec(chain: Chain): ChainSpec {
 async function requireSegments(db: Db, spec: ChainSpec): Promise<void> {
   const problems = await missingSegments(db, spec);
   if (problems.length) throw new ValidationError(problems, "chain");
-}
-
-export class NotFoundError extends Error {
-  override name = "NotFoundError";
 }
 
 /** The chain's own columns, as the spec gives them. */
