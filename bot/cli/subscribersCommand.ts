@@ -3,10 +3,10 @@
 import { DateTime } from "luxon";
 import { type SubscriberProfile, subscriberProfile } from "../../db/audience/profile.ts";
 import { setField } from "../../db/audience/subscribers.ts";
+import { removeTag, tagSubscriber } from "../../db/audience/tags.ts";
 import { type Chain, getChain } from "../../db/chains/chains.ts";
 import type { Db } from "../../db/client.ts";
 import { type EnrollRefusal, enroll, listEnrollments } from "../../db/journeys/enrollments.ts";
-import { removeTag, tagSubscriber } from "../../db/journeys/goals.ts";
 import { type SubscriberRef, subscriberRef } from "../../db/spec/eventInput.ts";
 import { fieldName, fieldValue } from "../../db/spec/fields.ts";
 import { tagName } from "../../db/spec/message.ts";

@@ -1,10 +1,10 @@
 // Finishing a lead magnet: keep the answers, contacts and option tags, log them, and enrol in the
 // magnet's chain.
 import { eq, sql } from "drizzle-orm";
+import { addTag } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { type EnrollResult, enroll } from "../journeys/enrollments.ts";
-import { addTag } from "../journeys/goals.ts";
 import { leadMagnets } from "../schema/leadMagnets.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import type { Question } from "../spec/leadMagnetSpec.ts";

@@ -1,5 +1,6 @@
 // Reactions to touches: button presses and link clicks, recorded as events and acted on.
 import { eq } from "drizzle-orm";
+import { addTag } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { chainSteps } from "../schema/chains.ts";
@@ -8,7 +9,6 @@ import { touches } from "../schema/touches.ts";
 import { trackedLinks } from "../schema/trackedLinks.ts";
 import type { Button } from "../spec/message.ts";
 import { endEnrollment } from "./end.ts";
-import { addTag } from "./goals.ts";
 
 export interface ButtonPress {
   touchId: number;

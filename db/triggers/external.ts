@@ -1,8 +1,9 @@
 // Events from outside the bot (a website, a shop): recorded once, reaching goals and triggers.
 import { and, desc, eq, gte } from "drizzle-orm";
+import { tagSubscriber } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
-import { applyGoals, runningWithChains, tagSubscriber } from "../journeys/goals.ts";
+import { applyGoals, runningWithChains } from "../journeys/goals.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 import type { EventInput, SubscriberRef } from "../spec/eventInput.ts";

@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { addTag } from "../../../db/audience/tags.ts";
 import { updateChain } from "../../../db/chains/chains.ts";
 import { listEnrollments } from "../../../db/journeys/enrollments.ts";
-import { addTag, applyGoals } from "../../../db/journeys/goals.ts";
+import { applyGoals } from "../../../db/journeys/goals.ts";
 import { recordButtonPress } from "../../../db/journeys/reactions.ts";
 import { events } from "../../../db/schema/events.ts";
 import { touches } from "../../../db/schema/touches.ts";

@@ -1,9 +1,9 @@
 // Trigger chains: a new tag or an event starts the chains waiting for it, by their re-entry rule.
 import { describe, expect, it } from "vitest";
 import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
+import { addTag } from "../../../db/audience/tags.ts";
 import { createChain } from "../../../db/chains/chains.ts";
 import { listEnrollments } from "../../../db/journeys/enrollments.ts";
-import { addTag } from "../../../db/journeys/goals.ts";
 import { fireTriggers } from "../../../db/triggers/triggers.ts";
 import { warmupChain } from "../../helpers/fixtures.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
