@@ -98,25 +98,46 @@ async function writeSetting<S extends z.ZodType>(
   return value;
 }
 
+/** Changes the given fields and keeps the rest; a nested object is one value, replaced whole. */
+async function patchSetting<S extends z.ZodType>(
+  db: Db,
+  key: string,
+  schema: S,
+  patch: object,
+  what: string,
+): Promise<z.output<S>> {
+  const current = (await readSetting(db, key, schema)) as object;
+  return writeSetting(db, key, schema, { ...current, ...patch }, what);
+}
+
 const POLICY_KEY = "policy";
+const POLICY = "careful-communication policy";
 const LEADS_KEY = "leads";
+const LEADS = "lead settings";
 
 export const getPolicy = (db: Db): Promise<Policy> => readSetting(db, POLICY_KEY, policySchema);
 
+/** Replaces the policy; fields left out take their defaults (the Mini App sends it whole). */
 export const setPolicy = (db: Db, input: unknown): Promise<Policy> =>
-  writeSetting(db, POLICY_KEY, policySchema, input, "careful-communication policy");
+  writeSetting(db, POLICY_KEY, policySchema, input, POLICY);
+
+/** Changes some policy fields, keeping the rest; `quietHours: null` turns quiet hours off. */
+export const updatePolicy = (db: Db, patch: Partial<Policy>): Promise<Policy> =>
+  patchSetting(db, POLICY_KEY, policySchema, patch, POLICY);
+
+/** Puts the policy back to its defaults. */
+export const resetPolicy = (db: Db): Promise<Policy> => setPolicy(db, {});
 
 export const getLeadSettings = (db: Db): Promise<LeadSettings> =>
   readSetting(db, LEADS_KEY, leadSettingsSchema);
 
 /** Replaces the lead settings; fields left out take their defaults. */
 export const setLeadSettings = (db: Db, input: unknown): Promise<LeadSettings> =>
-  writeSetting(db, LEADS_KEY, leadSettingsSchema, input, "lead settings");
+  writeSetting(db, LEADS_KEY, leadSettingsSchema, input, LEADS);
 
-/** Changes some lead settings, keeping the rest. */
-export async function updateLeadSettings(
-  db: Db,
-  patch: Partial<LeadSettings>,
-): Promise<LeadSettings> {
-  return setLeadSettings(db, { ...(await getLeadSettings(db)), ...patch });
-}
+/** Changes some lead settings, keeping the rest; `weights` is one value, replaced whole. */
+export const updateLeadSettings = (db: Db, patch: Partial<LeadSettings>): Promise<LeadSettings> =>
+  patchSetting(db, LEADS_KEY, leadSettingsSchema, patch, LEADS);
+
+/** Puts the lead settings back to their defaults, the linked managers' group included. */
+export const resetLeadSettings = (db: Db): Promise<LeadSettings> => setLeadSettings(db, {});

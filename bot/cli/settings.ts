@@ -3,47 +3,69 @@
 
 import { addManager, listAdmins, removeManager } from "../../db/admins.ts";
 import type { Db } from "../../db/client.ts";
-import { getLeadSettings, getPolicy, setPolicy, updateLeadSettings } from "../../db/settings.ts";
+import {
+  getLeadSettings,
+  getPolicy,
+  resetLeadSettings,
+  resetPolicy,
+  updateLeadSettings,
+  updatePolicy,
+} from "../../db/settings.ts";
 import { ValidationError } from "../../db/validation.ts";
 import { runTool, withDatabase } from "./runTool.ts";
 
 const USAGE = `usage:
   npm run settings -- policy                 show the careful-communication policy
-  npm run settings -- policy '<json>'        set it, e.g. '{"dailyCap":2,"quietHours":{"start":"22:00","end":"08:00"},"minPauseMinutes":120}'
+  npm run settings -- policy '<json>'        change the fields given, e.g. '{"dailyCap":2,"quietHours":{"start":"22:00","end":"08:00"}}'
+                                             (quietHours is one value: give start and end; null turns quiet hours off)
+  npm run settings -- policy reset           put the policy back to its defaults
   npm run settings -- leads                  show hot-lead scoring, alerts and handoff settings
-  npm run settings -- leads '<json>'         change some of them, e.g. '{"threshold":60,"weights":{"clicked":5,"hot":50}}'
+  npm run settings -- leads '<json>'         change the fields given, e.g. '{"threshold":60,"weights":{"clicked":5,"hot":50}}'
+                                             (weights is one value: list every event type that scores)
+  npm run settings -- leads reset            put them back to their defaults (this also forgets the group linked with /linkgroup)
   npm run settings -- managers               list owners and managers
   npm run settings -- managers add <telegram id> [name]
   npm run settings -- managers remove <telegram id>`;
 
 const show = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
-function parseJson(value: string): unknown {
+/** The fields to change: a JSON object, whose values replace the stored ones one field at a time. */
+function parsePatch(value: string, what: string): Record<string, unknown> {
+  let patch: unknown;
   try {
-    return JSON.parse(value);
+    patch = JSON.parse(value);
   } catch (error) {
-    throw new ValidationError([
-      { path: "", message: `not valid JSON: ${(error as Error).message}` },
-    ]);
+    throw new ValidationError(
+      [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
+      what,
+    );
   }
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
+    throw new ValidationError([{ path: "", message: "give a JSON object" }], what);
+  }
+  return patch as Record<string, unknown>;
 }
+
+// Both settings follow one rule: JSON changes only the fields given, `reset` restores the defaults.
+const SETTINGS = {
+  policy: { what: "policy", get: getPolicy, update: updatePolicy, reset: resetPolicy },
+  leads: {
+    what: "lead settings",
+    get: getLeadSettings,
+    update: updateLeadSettings,
+    reset: resetLeadSettings,
+  },
+};
 
 /** Returns the exit code, or null for bad usage. */
 async function run(db: Db, argv: string[]): Promise<number | null> {
   const [what, value, ...rest] = argv;
-  if (what === "policy" && rest.length === 0) {
-    show(value === undefined ? await getPolicy(db) : await setPolicy(db, parseJson(value)));
-    return 0;
-  }
-  if (what === "leads" && rest.length === 0) {
-    if (value === undefined) show(await getLeadSettings(db));
-    else {
-      const patch = parseJson(value);
-      if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
-        throw new ValidationError([{ path: "", message: "give a JSON object" }], "lead settings");
-      }
-      show(await updateLeadSettings(db, patch as Record<string, never>));
-    }
+  if ((what === "policy" || what === "leads") && rest.length === 0) {
+    const setting = SETTINGS[what];
+    if (value === undefined) show(await setting.get(db));
+    else if (value === "reset") show(await setting.reset(db));
+    // The stored value is validated whole after the merge, so an unknown field is refused there.
+    else show(await setting.update(db, parsePatch(value, setting.what) as Record<string, never>));
     return 0;
   }
   if (what === "managers" && value === undefined) {

@@ -1,4 +1,5 @@
-// npm run settings: the policy is shown, set, and a bad value is refused without changing it.
+// npm run settings: settings are shown, changed field by field, reset, and a bad value is refused
+// without changing them.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,6 +39,57 @@ describe.skipIf(onPostgres)("settings CLI", () => {
       replyWindowMinutes: 15,
     });
     expect(run("nonsense").status).toBe(2);
+  });
+
+  it("changes only the policy fields given, a nested object as one value, and resets", () => {
+    expect(
+      run("policy", '{"dailyCap":2,"quietHours":{"start":"22:00","end":"08:00"}}').status,
+    ).toBe(0);
+    expect(run("policy", '{"minPauseMinutes":30}').status).toBe(0);
+    expect(JSON.parse(run("policy").stdout)).toEqual({
+      dailyCap: 2,
+      quietHours: { start: "22:00", end: "08:00" },
+      minPauseMinutes: 30,
+      replyWindowMinutes: 15,
+    });
+    // quietHours is replaced whole: half of it is refused, not merged into the stored one.
+    const half = run("policy", '{"quietHours":{"start":"23:00"}}');
+    expect(half.status).toBe(1);
+    expect(half.stderr).toMatch(/quietHours/);
+    expect(run("policy", '{"quietHours":null}').status).toBe(0);
+    expect(JSON.parse(run("policy").stdout)).toMatchObject({ dailyCap: 2, quietHours: null });
+    for (const bad of ["[1]", "7", "{", '{"dailyCapp":2}'])
+      expect(run("policy", bad).status).toBe(1);
+
+    const reset = run("policy", "reset");
+    expect(reset.status).toBe(0);
+    const defaults = {
+      dailyCap: 3,
+      quietHours: { start: "21:00", end: "09:00" },
+      minPauseMinutes: 60,
+      replyWindowMinutes: 15,
+    };
+    expect(JSON.parse(reset.stdout)).toEqual(defaults);
+    expect(JSON.parse(run("policy").stdout)).toEqual(defaults);
+  });
+
+  it("resets the lead settings to their defaults", () => {
+    const defaults = JSON.parse(run("leads", "reset").stdout);
+    expect(run("leads", '{"threshold":70,"pauseChains":false,"weights":{"hot":90}}').status).toBe(
+      0,
+    );
+    expect(run("leads", '{"windowDays":7}').status).toBe(0);
+    expect(JSON.parse(run("leads").stdout)).toEqual({
+      ...defaults,
+      threshold: 70,
+      pauseChains: false,
+      weights: { hot: 90 },
+      windowDays: 7,
+    });
+    expect(run("leads", "reset").status).toBe(0);
+    expect(JSON.parse(run("leads").stdout)).toEqual(defaults);
+    expect(defaults).toMatchObject({ threshold: 50, windowDays: 30, pauseChains: true });
+    expect(run("leads", "reset", "now").status).toBe(2);
   });
 
   it("changes lead settings field by field and manages managers", () => {
