@@ -207,9 +207,9 @@ describe("chain document", () => {
     expect(paths).toEqual(["format"]);
   });
 
-  it("the README's example document is valid", () => {
-    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-    const section = readme.split("## Chains and lead magnets as a document")[1] ?? "";
+  it("the example document of docs/chain-document.md is valid", () => {
+    const guide = readFileSync(new URL("../../../docs/chain-document.md", import.meta.url), "utf8");
+    const section = guide.split("## The format")[1] ?? "";
     const example = section.split("```json\n")[1]?.split("```")[0] ?? "";
     const doc = validateDocument(JSON.parse(example));
     expect(doc.chains[0]?.steps.map((s) => s.key)).toEqual(["thanks", "case", "offer"]);
