@@ -23,8 +23,10 @@ import { loadDemoDocument } from "./document.ts";
 import { DemoTelegramServer } from "./emulator.ts";
 import { ensureMiniAppBuilt, miniAppUrl } from "./miniAppLink.ts";
 import { createProgress } from "./progress.ts";
+import { CURRENCY } from "./record.ts";
 import { reportText } from "./report.ts";
-import { CURRENCY, createSimulation, DAY } from "./simulation.ts";
+import { createSimulation } from "./simulation.ts";
+import { DAY } from "./time.ts";
 
 export interface DemoOptions {
   prospects: number;

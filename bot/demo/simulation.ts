@@ -1,67 +1,10 @@
-// Simulated prospects: they follow deep links, answer questionnaires, click, buy, leave; and the
-// simulation's own record of everything it did, to check the database against.
-import type { InlineKeyboardButton } from "grammy/types";
-import { SKIP_DATA } from "../conversations/answers.ts";
-import type { DemoDocument, DemoMagnet, DemoStep } from "./document.ts";
-import { templatePattern } from "./document.ts";
+// The simulation: a run of prospects against the bot on an engine clock, each waiting on their own
+// chat, with the record of everything they did to check the database against.
+import type { DemoDocument } from "./document.ts";
 import type { BotMessage, DemoTelegramServer } from "./emulator.ts";
-import { createRandom, type Random, streamSeed } from "./prng.ts";
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
-/** How long a prospect waits for the bot's answer before the run counts it as stuck. */
-const ANSWER_TIMEOUT_MS = 60_000;
-/** The least time a person takes to read a message before clicking in it. */
-const MIN_READING_MS = 1000;
-
-const SOURCES = [
-  ["tg_channel", 30],
-  ["vk_ads", 25],
-  ["instagram", 20],
-  ["site", 15],
-  ["youtube", 10],
-] as const;
-
-const FIRST_NAMES = [
-  "Anna",
-  "Boris",
-  "Clara",
-  "Denis",
-  "Elena",
-  "Farid",
-  "Galina",
-  "Hugo",
-  "Irina",
-  "Jonas",
-  "Kira",
-  "Leon",
-  "Maria",
-  "Nikita",
-  "Olga",
-  "Pavel",
-  "Quinn",
-  "Roman",
-  "Sofia",
-  "Timur",
-  "Uma",
-  "Viktor",
-  "Wanda",
-  "Yana",
-  "Zoe",
-];
-const LAST_NAMES = ["Ivanova", "Smith", "Petrov", "Garcia", "Kim", "Novak", "Weber", "Rossi"];
-const TEXT_ANSWERS = [
-  "A small bakery, 6 people",
-  "Online courses; two of us",
-  "Furniture workshop, about 20 staff",
-  "https://example.com",
-  "Acme Trading Ltd",
-  "A dental clinic with 12 employees",
-];
-/** Prices in cents. */
-const PRICES = [1900, 2990, 4900, 9900, 14900, 29900];
-export const CURRENCY = "USD";
+import { live, makePlan } from "./prospect.ts";
+import { createTally, type LiveCounts, type SimulationRecord } from "./record.ts";
+import { DAY } from "./time.ts";
 
 export interface SimulationOptions {
   prospects: number;
@@ -79,151 +22,22 @@ export interface SimulationOptions {
   chainSlugs: Map<number, string>;
 }
 
-export interface SourceRecord {
-  started: number;
-  finished: number;
-  buyers: number;
-  purchases: number;
-  revenueCents: number;
-}
-
-/** Everything the simulation did, counted on its side. */
-export interface SimulationRecord {
-  started: number;
-  finished: number;
-  abandoned: number;
-  bySource: Map<string | null, SourceRecord>;
-  /** Enrolments the simulation caused: finished questionnaires and chains the events API started. */
-  enrolled: Map<string, number>;
-  /** Messages identified as chain steps, by "chain/key". */
-  received: Map<string, number>;
-  /** Messages from the bot that looked like more than one step. */
-  ambiguous: number;
-  /** Step messages with at least one click or press, by "chain/key". */
-  clickedSteps: Map<string, number>;
-  /** Prospects who clicked something of each chain. */
-  chainClickers: Map<string, number>;
-  linkClicks: number;
-  /** Tracked links that answered 404 however long the prospect waited. */
-  lostLinks: number;
-  presses: { hot: number; goal: number; reply: number; tag: number };
-  purchases: number;
-  revenueCents: number;
-  /** Revenue by the chain the events API credited it to (null: none). */
-  revenueByChain: Map<string | null, { purchases: number; cents: number }>;
-  duplicatesSent: number;
-  duplicatesAcknowledged: number;
-  /** Enrolments the events API said a purchase converted. */
-  convertedByEvents: number;
-  carts: number;
-  unsubscribed: number;
-  blocked: number;
-  errors: string[];
-}
-
-export interface LiveCounts {
-  engineDays: number;
-  progress: number;
-  started: number;
-  finished: number;
-  touches: number;
-  clicks: number;
-  hot: number;
-  purchases: number;
-  revenueCents: number;
-  unsubscribed: number;
-  blocked: number;
-}
-
-type Action =
-  | { kind: "buy"; at: number }
-  | { kind: "cart"; at: number }
-  | { kind: "leave"; at: number; how: "unsubscribe" | "block" };
-
-interface Plan {
-  index: number;
-  telegramId: number;
-  firstName: string;
-  lastName: string | undefined;
-  magnet: DemoMagnet;
-  source: string | null;
-  /** A plain /start (the default magnet) rather than a deep link. */
-  plainStart: boolean;
-  arriveAt: number;
-  engagement: number;
-  /** The question index after which the prospect stops answering; null to finish. */
-  abandonAt: number | null;
-  rng: Random;
-  actions: Action[];
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-/**
- * Opens a tracked link as a browser would, without following the redirect. The dispatcher records
- * a send (and its links) a moment after making it, so a link opened within that moment is not
- * known yet: like a person who reloads, try again shortly.
- */
-async function follow(url: string): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(url, { redirect: "manual" });
-    await response.body?.cancel();
-    if (response.status !== 404 || attempt === 6) return response.status;
-    await sleep(500);
-  }
-}
-
-const bump = <K>(map: Map<K, number>, key: K, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
-
 export function createSimulation(options: SimulationOptions) {
-  const { emulator, document, token, timeScale } = options;
+  const { emulator, document, timeScale } = options;
   const endAt = options.days * DAY;
   const arrivalWindow = Math.min(DAY, endAt / 3);
-  const defaultMagnet = document.magnets.find((m) => m.isDefault);
   let startedAt = Date.now();
   let ending = false;
-
-  const record: SimulationRecord = {
-    started: 0,
-    finished: 0,
-    abandoned: 0,
-    bySource: new Map(),
-    enrolled: new Map(),
-    received: new Map(),
-    ambiguous: 0,
-    clickedSteps: new Map(),
-    chainClickers: new Map(),
-    linkClicks: 0,
-    lostLinks: 0,
-    presses: { hot: 0, goal: 0, reply: 0, tag: 0 },
-    purchases: 0,
-    revenueCents: 0,
-    revenueByChain: new Map(),
-    duplicatesSent: 0,
-    duplicatesAcknowledged: 0,
-    convertedByEvents: 0,
-    carts: 0,
-    unsubscribed: 0,
-    blocked: 0,
-    errors: [],
-  };
-  const clickedMessages = new Set<string>();
-  const chainClickers = new Map<string, Set<number>>();
-  const buyers = new Set<number>();
+  const tally = createTally();
 
   /** Engine milliseconds since the run began. */
   const engineNow = () => (Date.now() - startedAt) * timeScale;
   const realAt = (engineAt: number) => startedAt + engineAt / timeScale;
 
   // Every message from the bot is classified once, as it arrives.
-  const stepOfMessage = new Map<string, DemoStep | "ambiguous">();
-  const messageKey = (m: BotMessage) => `${m.chatId}:${m.messageId}`;
-  let touches = 0;
   const stopClassifying = emulator.onBotMessage((m) => {
     const step = document.stepOf(m.text, m.inlineKeyboard);
-    if (!step) return;
-    stepOfMessage.set(messageKey(m), step);
-    touches++;
+    if (step) tally.received(m, step);
   });
 
   // Prospects wait on their chat: one waiter per chat, woken by the next message to it.
@@ -256,384 +70,48 @@ export function createSimulation(options: SimulationOptions) {
     }
   }
 
-  function sourceRecord(source: string | null): SourceRecord {
-    let found = record.bySource.get(source);
-    if (!found) {
-      found = { started: 0, finished: 0, buyers: 0, purchases: 0, revenueCents: 0 };
-      record.bySource.set(source, found);
-    }
-    return found;
-  }
-
-  function makePlan(index: number): Plan {
-    const rng = createRandom(streamSeed(options.seed, index));
-    const magnet = rng.pick(document.magnets);
-    const plainStart = magnet === defaultMagnet && rng.chance(0.3);
-    const source = plainStart ? null : rng.weighted(SOURCES);
-    const arriveAt = rng.between(0, arrivalWindow);
-    const engagement = rng.next() ** 1.5;
-    const questions = magnet.questions.length;
-    const abandonAt = questions > 0 && rng.chance(0.1) ? rng.int(0, questions - 1) : null;
-    const actions: Action[] = [];
-    const later = (minDays: number, maxDays: number) =>
-      arriveAt + rng.between(minDays, maxDays) * DAY;
-    if (rng.chance(0.03 + 0.12 * engagement)) actions.push({ kind: "buy", at: later(0.2, 6) });
-    if (rng.chance(0.1)) actions.push({ kind: "cart", at: later(0.3, 5) });
-    const leave = rng.weighted([
-      ["unsubscribe", 0.07],
-      ["block", 0.04],
-      ["stay", 0.89],
-    ] as const);
-    if (leave !== "stay") actions.push({ kind: "leave", at: later(0.5, 6), how: leave });
-    actions.sort((a, b) => a.at - b.at);
-    return {
-      index,
-      telegramId: 700_000_000 + index,
-      firstName: rng.pick(FIRST_NAMES),
-      lastName: rng.chance(0.4) ? rng.pick(LAST_NAMES) : undefined,
-      magnet,
-      source,
-      plainStart,
-      arriveAt,
-      engagement,
-      abandonAt,
-      rng,
-      actions,
-    };
-  }
-
-  function schedule(plan: Plan, action: Action) {
-    plan.actions.push(action);
-    plan.actions.sort((a, b) => a.at - b.at);
-  }
-
-  async function api(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
-    const response = await fetch(`${options.serverUrl}${path}`, {
-      method: "POST",
-      headers: {
-        Authorization: `Bearer ${options.eventsApiKey}`,
-        "Content-Type": "application/json",
-      },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, json: await response.json().catch(() => null) };
-  }
-
-  function prospect(plan: Plan) {
-    const client = emulator.getClient(token, {
-      userId: plan.telegramId,
-      chatId: plan.telegramId,
-      firstName: plan.firstName,
-      userName: `${plan.firstName.toLowerCase()}${plan.index}`,
-      type: "private",
-    });
-    const from = {
-      language_code: "en",
-      ...(plan.lastName ? { last_name: plan.lastName } : {}),
-    };
-    const say = (text: string) =>
-      emulator.addUserMessage(client.makeMessage(text, { from } as never) as never);
-    const command = (text: string) =>
-      emulator.addUserCommand(client.makeCommand(text, { from } as never) as never);
-    const press = (data: string, messageId: number) =>
-      emulator.addUserCallback(
-        client.makeCallbackQuery(data, { from, message: { message_id: messageId } } as never),
-      );
-    const shareContact = (phone: string) =>
-      emulator.addUserMessage(
-        client.makeMessage("", {
-          from,
-          contact: { phone_number: phone, first_name: plan.firstName, user_id: plan.telegramId },
-        } as never) as never,
-      );
-    const rng = plan.rng;
-    const phone = `+44770090${String(plan.index).padStart(4, "0")}`;
-    const email = `${plan.firstName.toLowerCase()}.${plan.index}@example.com`;
-    let cursor = 0;
-
-    async function waitFor(what: string, matches: (m: BotMessage) => boolean) {
-      const found = await nextMessage(
-        plan.telegramId,
-        cursor,
-        matches,
-        Date.now() + ANSWER_TIMEOUT_MS,
-      );
-      if (!found) throw new Error(`prospect ${plan.telegramId} waited in vain for ${what}`);
-      cursor = found.index + 1;
-      return found.message;
-    }
-
-    const anyMessage = () => true;
-    const buttonWith = (keyboard: InlineKeyboardButton[][], text: string) =>
-      keyboard.flat().find((b) => b.text === text && "callback_data" in b) as
-        | InlineKeyboardButton.CallbackButton
-        | undefined;
-
-    async function answer(question: DemoMagnet["questions"][number], prompt: BotMessage) {
-      if (!question.required && rng.chance(0.4)) {
-        const skip = prompt.inlineKeyboard
-          .flat()
-          .some((b) => "callback_data" in b && b.callback_data === SKIP_DATA);
-        return skip && rng.chance(0.5) ? press(SKIP_DATA, prompt.messageId) : command("/skip");
-      }
-      switch (question.kind) {
-        case "name":
-          return say(plan.lastName ? `${plan.firstName} ${plan.lastName}` : plan.firstName);
-        case "text":
-          return say(rng.pick(TEXT_ANSWERS).slice(0, question.maxLength));
-        case "email":
-          if (rng.chance(0.15)) {
-            await say(`${plan.firstName} at example`);
-            await waitFor("the e-mail re-ask", anyMessage);
-          }
-          return say(rng.chance(0.3) ? email.toUpperCase() : email);
-        case "phone":
-          if (rng.chance(0.15)) {
-            await say("12345");
-            await waitFor("the phone re-ask", anyMessage);
-          }
-          return rng.chance(0.6) ? shareContact(phone) : say(phone.replace(/^(\+44)/, "$1 "));
-        case "choice": {
-          const option = rng.pick(question.options);
-          const button = buttonWith(prompt.inlineKeyboard, option.label);
-          if (button && rng.chance(0.8)) return press(button.callback_data, prompt.messageId);
-          return say(option.label);
-        }
-      }
-    }
-
-    async function questionnaire(): Promise<boolean> {
-      const magnet = plan.magnet;
-      await command(plan.plainStart ? "/start" : `/start ${magnet.slug}-${plan.source}`);
-      record.started++;
-      sourceRecord(plan.source).started++;
-      for (const [i, question] of magnet.questions.entries()) {
-        const prompt = await waitFor(`the question "${question.key}"`, (m) =>
-          m.text.startsWith(question.prompt.trim()),
-        );
-        if (plan.abandonAt === i) {
-          record.abandoned++;
-          return false;
-        }
-        await sleep(rng.between(200, 1200));
-        await answer(question, prompt);
-      }
-      const deliverable = templatePattern(magnet.deliverable.text);
-      await waitFor("the deliverable", (m) => deliverable.test(m.text.trim()));
-      record.finished++;
-      sourceRecord(plan.source).finished++;
-      if (magnet.chain) bump(record.enrolled, magnet.chain);
-      return true;
-    }
-
-    function noteClick(message: BotMessage, step: DemoStep) {
-      clickedMessages.add(messageKey(message));
-      const clickers = chainClickers.get(step.chain) ?? new Set<number>();
-      clickers.add(plan.index);
-      chainClickers.set(step.chain, clickers);
-    }
-
-    async function react(message: BotMessage) {
-      const step = stepOfMessage.get(messageKey(message));
-      if (!step || step === "ambiguous") return;
-      // Reading takes a while (never under a second, however fast the clock); whoever reads
-      // after the end does not count.
-      await sleep(Math.max(MIN_READING_MS, rng.between(5 * MINUTE, 3 * HOUR) / timeScale));
-      if (engineNow() >= endAt) return;
-      const e = plan.engagement;
-      const buttons = message.inlineKeyboard.flatMap((row, r) =>
-        row.map((button, c) => ({ button, kind: step.buttons[r]?.[c]?.kind })),
-      );
-      const link = buttons.find(
-        (b) => "url" in b.button && b.button.url.startsWith(`${options.serverUrl}/r/`),
-      );
-      if (link && "url" in link.button && rng.chance(0.12 + 0.5 * e)) {
-        const status = await follow(link.button.url);
-        if (status === 404) {
-          record.lostLinks++;
-        } else if (status !== 302) {
-          record.errors.push(`tracked link ${link.button.url} answered ${status}`);
-        } else {
-          record.linkClicks++;
-          noteClick(message, step);
-        }
-      }
-      const pressOne = async (kind: "hot" | "goal" | "reply" | "tag", p: number) => {
-        const candidates = buttons.filter((b) => b.kind === kind && "callback_data" in b.button);
-        if (candidates.length === 0 || !rng.chance(p)) return false;
-        const chosen = rng.pick(candidates).button as InlineKeyboardButton.CallbackButton;
-        await press(chosen.callback_data, message.messageId);
-        record.presses[kind]++;
-        noteClick(message, step);
-        return true;
-      };
-      if (await pressOne("hot", 0.05 + 0.35 * e)) {
-        if (!plan.actions.some((a) => a.kind === "buy") && rng.chance(0.45)) {
-          schedule(plan, { kind: "buy", at: engineNow() + rng.between(2 * HOUR, 2 * DAY) });
-        }
-      }
-      await pressOne("goal", 0.03 + 0.12 * e);
-      await pressOne("reply", 0.1 + 0.3 * e);
-      await pressOne("tag", 0.1 + 0.3 * e);
-    }
-
-    let orders = 0;
-    async function buy() {
-      const key = `demo-${options.seed}-${plan.index}-${++orders}`;
-      const cents = rng.pick(PRICES);
-      const body = {
-        subscriber: { telegramId: plan.telegramId },
-        type: "purchase",
-        value: (cents / 100).toFixed(2),
-        currency: CURRENCY,
-        data: { order: key, magnet: plan.magnet.slug },
-        idempotencyKey: key,
-      };
-      const { status, json } = await api("/api/events", body);
-      const result = json as {
-        attributedChainId?: number | null;
-        converted?: number;
-        enteredChains?: string[];
-      } | null;
-      if (status !== 201 || !result) {
-        record.errors.push(`purchase ${key} answered ${status}: ${JSON.stringify(json)}`);
-        return;
-      }
-      record.purchases++;
-      record.revenueCents += cents;
-      const source = sourceRecord(plan.source);
-      source.purchases++;
-      source.revenueCents += cents;
-      if (!buyers.has(plan.index)) {
-        buyers.add(plan.index);
-        source.buyers++;
-      }
-      const chain =
-        result.attributedChainId == null
-          ? null
-          : (options.chainSlugs.get(result.attributedChainId) ?? `#${result.attributedChainId}`);
-      const credited = record.revenueByChain.get(chain) ?? { purchases: 0, cents: 0 };
-      credited.purchases++;
-      credited.cents += cents;
-      record.revenueByChain.set(chain, credited);
-      record.convertedByEvents += result.converted ?? 0;
-      for (const slug of result.enteredChains ?? []) bump(record.enrolled, slug);
-      // A shop that retries its request: the same key must record nothing new.
-      if (rng.chance(0.15)) {
-        record.duplicatesSent++;
-        const again = await api("/api/events", body);
-        if (again.status === 200 && (again.json as { duplicate?: boolean })?.duplicate === true) {
-          record.duplicatesAcknowledged++;
-        } else {
-          record.errors.push(`repeated purchase ${key} answered ${again.status}`);
-        }
-      }
-      if (rng.chance(0.25)) {
-        schedule(plan, { kind: "buy", at: engineNow() + rng.between(2 * DAY, 6 * DAY) });
-      }
-    }
-
-    async function abandonCart() {
-      const key = `demo-cart-${options.seed}-${plan.index}`;
-      const { status, json } = await api("/api/events", {
-        subscriber: { telegramId: plan.telegramId },
-        type: "cart_abandoned",
-        data: { cart: key, items: rng.int(1, 4) },
-        idempotencyKey: key,
-      });
-      if (status !== 201) {
-        record.errors.push(`cart ${key} answered ${status}: ${JSON.stringify(json)}`);
-        return;
-      }
-      record.carts++;
-      for (const slug of (json as { enteredChains?: string[] }).enteredChains ?? []) {
-        bump(record.enrolled, slug);
-      }
-      if (rng.chance(0.4)) {
-        schedule(plan, { kind: "buy", at: engineNow() + rng.between(2 * HOUR, 40 * HOUR) });
-      }
-    }
-
-    return async function live() {
-      await sleep(realAt(plan.arriveAt) - Date.now());
-      if (ending) return;
-      if (!(await questionnaire())) return;
-      while (!ending) {
-        const nextAt = Math.min(plan.actions[0]?.at ?? endAt, endAt);
-        const found = await nextMessage(plan.telegramId, cursor, anyMessage, realAt(nextAt));
-        if (found) {
-          cursor = found.index + 1;
-          await react(found.message);
-          continue;
-        }
-        const action = plan.actions[0];
-        if (engineNow() >= endAt || !action) return;
-        plan.actions.shift();
-        if (action.kind === "buy") await buy();
-        else if (action.kind === "cart") await abandonCart();
-        else {
-          if (action.how === "unsubscribe") {
-            await command("/stop");
-            record.unsubscribed++;
-          } else {
-            emulator.blockBot(token, { id: plan.telegramId, firstName: plan.firstName });
-            record.blocked++;
-          }
-          return;
-        }
-      }
-    };
-  }
+  const around = {
+    emulator,
+    token: options.token,
+    serverUrl: options.serverUrl,
+    eventsApiKey: options.eventsApiKey,
+    seed: options.seed,
+    timeScale,
+    endAt,
+    chainSlugs: options.chainSlugs,
+    tally,
+    nextMessage,
+    engineNow,
+    realAt,
+    ending: () => ending,
+  };
 
   return {
-    record,
+    record: tally.record,
     /** Runs every prospect to the end of the simulated time. */
     async run(): Promise<SimulationRecord> {
       startedAt = Date.now();
-      const plans = Array.from({ length: options.prospects }, (_, i) => makePlan(i));
+      const run = { seed: options.seed, document, arrivalWindow };
+      const plans = Array.from({ length: options.prospects }, (_, i) => makePlan(i, run));
       const endTimer = setTimeout(() => {
         ending = true;
       }, endAt / timeScale);
       await Promise.all(
         plans.map((plan) =>
-          prospect(plan)().catch((error: unknown) => {
-            record.errors.push(error instanceof Error ? error.message : String(error));
+          live(plan, around).catch((error: unknown) => {
+            tally.record.errors.push(error instanceof Error ? error.message : String(error));
           }),
         ),
       );
       clearTimeout(endTimer);
       ending = true;
-      return record;
+      return tally.record;
     },
-    live(): LiveCounts {
-      const presses = record.presses;
-      return {
-        engineDays: Math.min(engineNow(), endAt) / DAY,
-        progress: Math.min(1, engineNow() / endAt),
-        started: record.started,
-        finished: record.finished,
-        touches,
-        clicks: record.linkClicks + presses.hot + presses.goal + presses.reply + presses.tag,
-        hot: presses.hot,
-        purchases: record.purchases,
-        revenueCents: record.revenueCents,
-        unsubscribed: record.unsubscribed,
-        blocked: record.blocked,
-      };
-    },
+    live: (): LiveCounts => tally.live(engineNow(), endAt),
     /** Counts what arrived, once the bot has stopped sending. */
     finish(): SimulationRecord {
       stopClassifying();
-      for (const [key, step] of stepOfMessage) {
-        if (step === "ambiguous") {
-          record.ambiguous++;
-          continue;
-        }
-        bump(record.received, step.id);
-        if (clickedMessages.has(key)) bump(record.clickedSteps, step.id);
-      }
-      for (const [chain, clickers] of chainClickers) record.chainClickers.set(chain, clickers.size);
-      return record;
+      return tally.finish();
     },
   };
 }

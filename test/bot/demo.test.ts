@@ -5,8 +5,8 @@ import { type Check, cents, checkFigures, type Figures } from "../../bot/demo/ch
 import { templatePattern } from "../../bot/demo/document.ts";
 import { parseDemoArgs } from "../../bot/demo/options.ts";
 import { createRandom, mulberry32, streamSeed } from "../../bot/demo/prng.ts";
+import type { SimulationRecord } from "../../bot/demo/record.ts";
 import { checksText, table } from "../../bot/demo/report.ts";
-import type { SimulationRecord } from "../../bot/demo/simulation.ts";
 import { renderTemplate } from "../../db/spec/render.ts";
 
 describe("the seeded generator", () => {
