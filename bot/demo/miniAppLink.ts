@@ -3,7 +3,7 @@
 // when it has not been built yet.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { signedLaunchParams } from "../../miniapp/web/scripts/devLaunchParams.ts";
+import { signedLaunchParams } from "./launchParams.ts";
 
 export const WEB_DIST = fileURLToPath(new URL("../../miniapp/web/dist", import.meta.url));
 const WEB_CONFIG = fileURLToPath(new URL("../../miniapp/web/vite.config.ts", import.meta.url));

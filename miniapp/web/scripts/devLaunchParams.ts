@@ -6,24 +6,23 @@ import type { Plugin } from "vite";
 
 export const DEV_LAUNCH_PARAMS_PATH = "/__dev/launch-params";
 
-/** The launch parameters Telegram would put into the Mini App URL's hash. */
-export function signedLaunchParams(options: {
-  token: string;
-  user: { id: number; first_name: string; username?: string; language_code?: string };
-  authDate?: Date;
-  theme?: Record<string, string>;
-  platform?: string;
-}): string {
-  const initData = sign(
-    { user: options.user, chat_instance: "1", chat_type: "sender" },
-    options.token,
-    options.authDate ?? new Date(),
-  );
+interface DevUser {
+  id: number;
+  first_name: string;
+  language_code: string;
+}
+
+/**
+ * The launch parameters Telegram would put into the Mini App URL's hash. The demo keeps the same
+ * helper in bot/demo/launchParams.ts: miniapp/web imports nothing from bot/, nor bot/ from here.
+ */
+function signedLaunchParams(token: string, user: DevUser): string {
+  const initData = sign({ user, chat_instance: "1", chat_type: "sender" }, token, new Date());
   return new URLSearchParams({
     tgWebAppData: initData,
     tgWebAppVersion: "8.0",
-    tgWebAppPlatform: options.platform ?? "tdesktop",
-    tgWebAppThemeParams: JSON.stringify(options.theme ?? {}),
+    tgWebAppPlatform: "tdesktop",
+    tgWebAppThemeParams: "{}",
   }).toString();
 }
 
@@ -48,13 +47,10 @@ export function devLaunchParams(): Plugin {
           return;
         }
         res.end(
-          signedLaunchParams({
-            token,
-            user: {
-              id,
-              first_name: process.env.DEV_USER_NAME ?? "Developer",
-              language_code: process.env.DEV_LANGUAGE ?? "en",
-            },
+          signedLaunchParams(token, {
+            id,
+            first_name: process.env.DEV_USER_NAME ?? "Developer",
+            language_code: process.env.DEV_LANGUAGE ?? "en",
           }),
         );
       });
