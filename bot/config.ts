@@ -139,6 +139,10 @@ const appSchema = databaseSchema.extend({
     .min(1)
     .max(1000, "must be at most 1000 (Telegram's cap with paid broadcasts)")
     .default(30),
+  PAID_BROADCAST: z
+    .enum(["on", "off"], { error: 'must be "on" or "off"' })
+    .default("off")
+    .transform((v) => v === "on"),
   DISPATCH_LEASE_SECONDS: z.coerce
     .number()
     .int()
@@ -188,6 +192,11 @@ export function loadConfig(env: Env = process.env): Config {
   const parsed = appSchema.safeParse(present(env));
   if (!parsed.success) fail(parsed.error);
   const config = parsed.data;
+  if (config.SEND_RATE > 30 && !config.PAID_BROADCAST) {
+    throw new ConfigError(
+      "Configuration problem:\n  SEND_RATE above 30 needs PAID_BROADCAST=on: Telegram refuses more than 30 bulk messages a second unless each is a paid broadcast, charged in Telegram Stars (see docs/dispatcher.md); or set SEND_RATE=30",
+    );
+  }
   if (config.BOT_MODE === "webhook") {
     const missing: string[] = [];
     if (!config.WEBHOOK_SECRET)

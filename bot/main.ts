@@ -101,6 +101,7 @@ async function main() {
     publicUrl: config.PUBLIC_URL,
     timeScale: config.TIME_SCALE,
     ratePerSecond: config.SEND_RATE,
+    paidBroadcast: config.PAID_BROADCAST,
     leaseMs: config.DISPATCH_LEASE_SECONDS * 1000,
   });
   dispatcher.start();
@@ -108,6 +109,7 @@ async function main() {
     {
       workerId: dispatcher.workerId,
       rate: config.SEND_RATE,
+      paidBroadcast: config.PAID_BROADCAST,
       timeScale: config.TIME_SCALE,
       engineTime: clock().toISOString(),
     },

@@ -16,11 +16,13 @@ import {
   type SentRecord,
 } from "../../db/delivery/delivery.ts";
 import type { SendRule } from "../../db/delivery/policy.ts";
+import { BULK_BUDGET, pauseSendBudget, reserveSendSlots } from "../../db/delivery/sendBudget.ts";
 import { claimDueTouches, releaseTouch } from "../../db/delivery/touches.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
 import { decide } from "./decide.ts";
 import { RateLimiter } from "./rateLimiter.ts";
+import { sharedSlots } from "./sharedSlots.ts";
 import { classifySendError } from "./telegramErrors.ts";
 import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";
 
@@ -34,8 +36,13 @@ export interface DispatcherOptions {
   publicUrl?: string | undefined;
   /** Engine time runs this many times faster than real time; leases and backoffs follow it. */
   timeScale?: number;
-  /** Messages a second in all: 30 by default, up to 1000 with paid broadcasts. */
+  /**
+   * Bulk messages a second for the whole bot, shared by every process on the database: 30 by
+   * default, up to 1000 with paid broadcasts.
+   */
   ratePerSecond?: number;
+  /** Above 30 a second, sends carry allow_paid_broadcast (Telegram charges Stars for them). */
+  paidBroadcast?: boolean;
   workerId?: string;
   /** How long a claim holds, in real time; a dead process's touches come back after it. */
   leaseMs?: number;
@@ -71,6 +78,9 @@ const emptyReport = (): TickReport => ({
  */
 export const MAX_UNRECORDED_SENDS = 200;
 
+/** Bulk messages a second Telegram allows a bot without paid broadcasts. */
+export const FREE_BULK_PER_SECOND = 30;
+
 export function createDispatcher(options: DispatcherOptions) {
   const { db, api, clock, logger } = options;
   const scale = options.timeScale ?? 1;
@@ -81,7 +91,15 @@ export function createDispatcher(options: DispatcherOptions) {
   const concurrency = options.concurrency ?? Math.min(64, Math.max(4, Math.ceil(rate / 10)));
   // A batch must finish well inside its lease: a few seconds of sending at the configured rate.
   const batchSize = Math.max(10, Math.min(1000, Math.floor(rate * 5)));
-  const limiter = new RateLimiter({ perSecond: rate });
+  const limiter = new RateLimiter({
+    perSecond: rate,
+    slots: sharedSlots({
+      perSecond: rate,
+      reserve: (count, intervalMs) => reserveSendSlots(db, { key: BULK_BUDGET, count, intervalMs }),
+    }),
+  });
+  // Telegram refuses more than 30 bulk messages a second unless each is a paid broadcast.
+  const paid = options.paidBroadcast === true && rate > FREE_BULK_PER_SECOND;
   const log = logger.child({ component: "dispatcher", workerId });
 
   let stopping = false;
@@ -92,7 +110,9 @@ export function createDispatcher(options: DispatcherOptions) {
   const engineMs = (realMs: number) => realMs * scale;
 
   async function send(outgoing: OutgoingTouch): Promise<TgMessage> {
-    const payload = outgoing.payload as never;
+    const payload = (
+      paid ? { ...outgoing.payload, allow_paid_broadcast: true } : outgoing.payload
+    ) as never;
     switch (outgoing.method) {
       case "sendMessage":
         return api.raw.sendMessage(payload);
@@ -161,6 +181,10 @@ export function createDispatcher(options: DispatcherOptions) {
         const now = clock();
         if (failure.kind === "rate_limited" && rateLimitedTries < 5) {
           limiter.pauseFor(failure.retryAfterMs);
+          // Telegram's pause is the bot's: the other processes wait too.
+          await pauseSendBudget(db, { key: BULK_BUDGET, pauseMs: failure.retryAfterMs }).catch(
+            (error) => log.warn({ err: error }, "could not share the pause with other processes"),
+          );
           log.warn(
             { retryAfterMs: failure.retryAfterMs },
             "Telegram asked to slow down; all sending paused",

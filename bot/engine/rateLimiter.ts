@@ -8,8 +8,21 @@
 // first came back, and a chat's next message a second after the answer to its previous one. Then
 // no one-second window can hold more than N arrivals, whatever the delays.
 
+/**
+ * Where the global send slots come from: this process alone (even spacing), or the bot-wide
+ * budget that several processes share (see sharedSlots.ts).
+ */
+export interface SlotSource {
+  /** The start time (on the limiter's clock) of the next slot at or after `notBefore`. */
+  take(notBefore: number): Promise<number>;
+  /** A 429 arrived: slots already held fall inside the pause and are given up. */
+  drop?(): void;
+}
+
 export interface RateLimiterOptions {
   perSecond: number;
+  /** The global slots; by default this process spaces its own at `perSecond`. */
+  slots?: SlotSource;
   perChatIntervalMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -27,7 +40,7 @@ export class RateLimiter {
   private readonly perChatIntervalMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private nextGlobalSlot = 0;
+  private readonly slots: SlotSource;
   private pausedUntil = 0;
   /** When each of the last `perSecond` requests was answered, oldest first. */
   private readonly answered: Promise<number>[] = [];
@@ -41,6 +54,7 @@ export class RateLimiter {
     this.perChatIntervalMs = options.perChatIntervalMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
+    this.slots = options.slots ?? evenSpacing(this.intervalMs, this.now);
   }
 
   /** Resolves when a message to `chatId` may be sent now; call the returned `done` once answered. */
@@ -91,6 +105,7 @@ export class RateLimiter {
   /** After a 429: nobody sends until retry_after has passed. */
   pauseFor(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+    this.slots.drop?.();
   }
 
   /** Waits for the next global slot. Slots are handed out in order; the waiting is done outside. */
@@ -105,7 +120,7 @@ export class RateLimiter {
       if (slot > this.now()) await this.sleep(slot - this.now());
       // A 429 may have arrived while this request waited: it takes a new place after the pause.
       if (this.now() >= this.pausedUntil) return;
-      slot = this.reserveSpacing(Number.NEGATIVE_INFINITY);
+      slot = await this.slots.take(this.pausedUntil);
     }
   }
 
@@ -116,14 +131,7 @@ export class RateLimiter {
       windowReady = ((await this.answered.shift()) as number) + WINDOW_MS;
     }
     this.answered.push(answered);
-    return this.reserveSpacing(windowReady);
-  }
-
-  /** Even spacing at the configured rate, reserved ahead so that many can wait at once. */
-  private reserveSpacing(notBefore: number): number {
-    const slot = Math.max(this.now(), this.nextGlobalSlot, this.pausedUntil, notBefore);
-    this.nextGlobalSlot = slot + this.intervalMs;
-    return slot;
+    return this.slots.take(Math.max(windowReady, this.pausedUntil));
   }
 
   /** Keeps memory flat over millions of chats: idle chats past their interval are forgotten. */
@@ -134,6 +142,18 @@ export class RateLimiter {
         this.chats.delete(key);
     }
   }
+}
+
+/** Even spacing at the rate, reserved ahead so that many can wait at once: one process alone. */
+function evenSpacing(intervalMs: number, now: () => number): SlotSource {
+  let next = 0;
+  return {
+    take(notBefore) {
+      const slot = Math.max(now(), next, notBefore);
+      next = slot + intervalMs;
+      return Promise.resolve(slot);
+    },
+  };
 }
 
 interface ChatState {

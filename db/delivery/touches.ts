@@ -1,6 +1,7 @@
 // The touch queue: claiming due touches with a lease, and settling them under that lease.
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 
 export type Touch = typeof touches.$inferSelect;
@@ -17,16 +18,26 @@ export interface ClaimInput {
  * Claims up to `limit` due touches in one statement. SKIP LOCKED lets concurrent workers pass
  * each other's rows instead of waiting or double-claiming; moving `available_at` one lease
  * ahead is the lease itself, so an abandoned claim becomes due again without any sweeper.
+ *
+ * A subscriber's touches are decided by one worker at a time, so the daily cap and the pause
+ * hold across processes: a touch is passed over while another worker holds a lease on one of the
+ * same subscriber's touches, and the subscriber's row is locked (NO KEY UPDATE, which leaves
+ * enrolments free to insert touches) so that two claims at the same moment cannot split them.
  */
 export async function claimDueTouches(db: Db, input: ClaimInput): Promise<Touch[]> {
-  const due = db
-    .select({ id: touches.id })
-    .from(touches)
-    // Literal 'pending' so the planner can use the partial index touches_claimable.
-    .where(and(sql`${touches.status} = 'pending'`, lte(touches.availableAt, input.now)))
-    .orderBy(touches.availableAt)
-    .limit(input.limit)
-    .for("update", { skipLocked: true });
+  const now = input.now.toISOString();
+  const due = sql`select t.id from ${touches} t
+    join ${subscribers} s on s.id = t.subscriber_id
+    where t.status = 'pending' and t.available_at <= ${now}::timestamptz
+      and not exists (
+        select 1 from ${touches} o
+        where o.subscriber_id = t.subscriber_id and o.status = 'pending'
+          and o.lease_owner is not null and o.lease_owner <> ${input.workerId}
+          and o.available_at > ${now}::timestamptz)
+    order by t.available_at
+    limit ${input.limit}
+    for update of t skip locked
+    for no key update of s skip locked`;
   const claimed = await db
     .update(touches)
     .set({
@@ -34,7 +45,7 @@ export async function claimDueTouches(db: Db, input: ClaimInput): Promise<Touch[
       leaseOwner: input.workerId,
       attempts: sql`${touches.attempts} + 1`,
     })
-    .where(inArray(touches.id, due))
+    .where(sql`${touches.id} in (${due})`)
     .returning();
   // UPDATE ... RETURNING keeps no order; senders want the most overdue first.
   return claimed.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);

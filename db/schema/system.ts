@@ -28,3 +28,13 @@ export const processedUpdates = pgTable("processed_updates", {
   updateId: bigint({ mode: "number" }).primaryKey(),
   processedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Telegram's limits are the bot's, not a process's: every process takes its send slots from here,
+ * so N processes together keep one rate. `nextSlot` is the first free slot in real (database)
+ * time; a 429 pushes it past `retry_after` for everyone.
+ */
+export const sendBudgets = pgTable("send_budgets", {
+  key: text().primaryKey(),
+  nextSlot: timestamp({ withTimezone: true, precision: 6 }).notNull(),
+});

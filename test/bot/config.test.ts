@@ -87,8 +87,20 @@ describe("config", () => {
     ],
     [{ BOT_TOKEN: TOKEN, CLOCK_START: "2027-03-28T24:10:00Z" }, /CLOCK_START is not a real/],
     [{ BOT_TOKEN: TOKEN, PUBLIC_URL: "http://bot.example.com" }, /PUBLIC_URL must be https/],
+    [{ BOT_TOKEN: TOKEN, SEND_RATE: "100" }, /SEND_RATE above 30 needs PAID_BROADCAST=on/],
+    [{ BOT_TOKEN: TOKEN, SEND_RATE: "100", PAID_BROADCAST: "yes" }, /PAID_BROADCAST must be/],
   ])("refuses %j with a message that says how to fix it", (env, message) => {
     expect(problem(env as Record<string, string>)).toMatch(message);
+  });
+
+  it("takes SEND_RATE above 30 only with paid broadcasts switched on", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN })).toMatchObject({
+      SEND_RATE: 30,
+      PAID_BROADCAST: false,
+    });
+    expect(loadConfig({ BOT_TOKEN: TOKEN, SEND_RATE: "1000", PAID_BROADCAST: "on" })).toMatchObject(
+      { SEND_RATE: 1000, PAID_BROADCAST: true },
+    );
   });
 
   it("the database-only config does not need a bot token", () => {

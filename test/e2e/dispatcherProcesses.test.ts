@@ -67,6 +67,7 @@ describe.skipIf(!onPostgres)("dispatcher processes on one PostgreSQL", () => {
       DATABASE_URL: url,
       PORT: String(freePort()),
       SEND_RATE: "1000",
+      PAID_BROADCAST: "on",
       DISPATCH_LEASE_SECONDS: "5",
       LOG_LEVEL: "info",
     });

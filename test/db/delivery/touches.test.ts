@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
 import { createChain } from "../../../db/chains/chains.ts";
 import { createDb, type Db, rowsOf } from "../../../db/client.ts";
 import { claimDueTouches, releaseTouch, settleTouch } from "../../../db/delivery/touches.ts";
+import { subscribers } from "../../../db/schema/subscribers.ts";
 import { touches } from "../../../db/schema/touches.ts";
 import { warmupChain } from "../../helpers/fixtures.ts";
 import { onPostgres, useTestDb } from "../../helpers/testDb.ts";
@@ -11,12 +11,28 @@ import { onPostgres, useTestDb } from "../../helpers/testDb.ts";
 const T0 = new Date("2026-04-01T12:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-/** Inserts `count` pending touches due at T0 + offsets, spread over a few subscribers. */
-async function seedTouches(db: Db, offsetsMs: number[]) {
+/**
+ * Inserts pending touches due at T0 + offsets, each for a subscriber of its own unless `owners`
+ * says whose each is (by index: [0, 0, 1] gives the first two to one person).
+ */
+async function seedTouches(db: Db, offsetsMs: number[], options: { owners?: number[] } = {}) {
   const chain = await createChain(db, warmupChain());
-  const { subscriber } = await upsertSubscriber(db, { telegramId: 99 }, {}, T0);
-  const rows = offsetsMs.map((offset) => ({
-    subscriberId: subscriber.id,
+  const owner = (i: number) => options.owners?.[i] ?? i;
+  const people = Math.max(...offsetsMs.map((_, i) => owner(i))) + 1;
+  const ids: number[] = [];
+  for (let i = 0; i < people; i += 1000) {
+    const rows = await db
+      .insert(subscribers)
+      .values(
+        Array.from({ length: Math.min(1000, people - i) }, (_, k) => ({
+          telegramId: 1000 + i + k,
+        })),
+      )
+      .returning({ id: subscribers.id });
+    ids.push(...rows.map((r) => r.id));
+  }
+  const rows = offsetsMs.map((offset, i) => ({
+    subscriberId: ids[owner(i)] as number,
     chainId: chain.id,
     stepId: chain.steps[0]?.id ?? null,
     dueAt: at(offset),
@@ -43,6 +59,36 @@ describe("claiming due touches", () => {
     expect(claimed.every((t) => t.leaseOwner === "w1" && t.attempts === 1)).toBe(true);
     const rest = await claimDueTouches(db, { now: T0, limit: 10, leaseMs: 30_000, workerId: "w2" });
     expect(rest.map((t) => t.dueAt.getTime() - T0.getTime())).toEqual([0]);
+  });
+
+  it("gives one subscriber's touches to one worker at a time, so the policy holds across processes", async () => {
+    const { db } = testDb();
+    // Three touches for one person, one for someone else.
+    await seedTouches(db, [-3000, -2000, -1000, -500], { owners: [0, 0, 0, 1] });
+    const first = await claimDueTouches(db, { now: T0, limit: 1, leaseMs: 30_000, workerId: "w1" });
+    expect(first.map((t) => t.dueAt.getTime() - T0.getTime())).toEqual([-3000]);
+    // w1 is deciding for that subscriber: w2 gets only the other person's touch.
+    const second = await claimDueTouches(db, {
+      now: T0,
+      limit: 10,
+      leaseMs: 30_000,
+      workerId: "w2",
+    });
+    expect(second.map((t) => t.dueAt.getTime() - T0.getTime())).toEqual([-500]);
+    // w1 itself may take the rest of that subscriber's due touches.
+    const rest = await claimDueTouches(db, { now: T0, limit: 10, leaseMs: 30_000, workerId: "w1" });
+    expect(rest.map((t) => t.dueAt.getTime() - T0.getTime())).toEqual([-2000, -1000]);
+    // Once w1 has given them back, anyone may claim them.
+    for (const touch of [...first, ...rest]) {
+      await releaseTouch(db, { touchId: touch.id, workerId: "w1", availableAt: T0 });
+    }
+    const after = await claimDueTouches(db, {
+      now: T0,
+      limit: 10,
+      leaseMs: 30_000,
+      workerId: "w2",
+    });
+    expect(after).toHaveLength(3);
   });
 
   it("a lease that runs out makes the touch claimable again; the old holder can no longer settle it", async () => {
