@@ -1,4 +1,4 @@
-// The subscribers command: look a subscriber up, tag or untag them, enrol them in a chain by hand,
+// The subscribers command: look a subscriber up, tag or untag them, enroll them in a chain by hand,
 // or set an owner-defined field.
 import { DateTime } from "luxon";
 import { type SubscriberProfile, subscriberProfile } from "../../db/audience/profile.ts";
@@ -17,7 +17,7 @@ export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- show <who>                       contacts, tags, fields, answers, running chains
   npm run subscribers -- tag <who> <tag...>               add tags (tag triggers and goal tags apply)
   npm run subscribers -- untag <who> <tag...>             remove tags
-  npm run subscribers -- enroll <who> <chain-slug>        enrol in a chain by hand (its re-entry rule applies)
+  npm run subscribers -- enroll <who> <chain-slug>        enroll in a chain by hand (its re-entry rule applies)
   npm run subscribers -- set-field <who> <field> <value>  set an owner-defined field, e.g. birthday 1990-05-17
 <who> is a Telegram id (digits), ext:<external id>, a phone (+7...) or an e-mail.`;
 
@@ -30,7 +30,7 @@ export interface SubscribersIo {
 
 export interface SubscribersOptions {
   now: () => Date;
-  /** For chains a tag or an enrolment starts, when the subscriber's own zone is unknown. */
+  /** For chains a tag or an enrollment starts, when the subscriber's own zone is unknown. */
   defaultTimezone: string;
 }
 
@@ -157,7 +157,7 @@ export async function subscribersCommand(
             ...(outcome.enteredChains.length
               ? [`started ${outcome.enteredChains.join(", ")}`]
               : []),
-            ...(outcome.converted ? [`converted ${plural(outcome.converted, "enrolment")}`] : []),
+            ...(outcome.converted ? [`converted ${plural(outcome.converted, "enrollment")}`] : []),
           ];
           out.push(`tagged "${tag}"${effects.length ? ` (${effects.join("; ")})` : ""}`);
         }
@@ -251,7 +251,7 @@ async function refusalText(
       const from = previous
         ? `, from ${new Date(previous.enrolledAt.getTime() + days * 86_400_000).toISOString()}`
         : "";
-      return `the chain ${name} takes a person again only ${plural(days, "day")} after their previous enrolment began${from}`;
+      return `the chain ${name} takes a person again only ${plural(days, "day")} after their previous enrollment began${from}`;
     }
   }
 }

@@ -1,4 +1,4 @@
-// The lead-magnet questionnaire: asks the magnet's questions, delivers it, and enrols in its chain.
+// The lead-magnet questionnaire: asks the magnet's questions, delivers it, and enrolls in its chain.
 import type { Conversation } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { InlineKeyboardButton, ReplyKeyboardMarkup } from "grammy/types";

@@ -62,7 +62,7 @@ function sameEach(
 export interface CheckOptions {
   /** Log lines at level error or worse from the bot. */
   botErrors: string[];
-  /** Chains whose every enrolment the simulation caused and counted. */
+  /** Chains whose every enrollment the simulation caused and counted. */
   countable: (slug: string) => boolean;
 }
 
@@ -86,7 +86,7 @@ export function checkFigures(
   const countable = chains.filter((c) => options.countable(c.slug));
   checks.push(
     sameEach(
-      "enrolments per chain started by magnets and events",
+      "enrollments per chain started by magnets and events",
       countable.map((c) => ({
         label: c.slug,
         database: c.enrolled,
@@ -128,7 +128,7 @@ export function checkFigures(
   }
   checks.push(
     sameEach(
-      "enrolments that clicked, per chain",
+      "enrollments that clicked, per chain",
       chains.map((c) => ({
         label: c.slug,
         database: c.clicked,
@@ -174,15 +174,15 @@ export function checkFigures(
     ),
   );
   checks.push(
-    same("enrolments converted by purchases", conversions.event ?? 0, record.convertedByEvents),
+    same("enrollments converted by purchases", conversions.event ?? 0, record.convertedByEvents),
   );
   const byButton = conversions.button ?? 0;
   checks.push({
-    name: "enrolments converted by goal buttons",
+    name: "enrollments converted by goal buttons",
     ok: byButton <= record.presses.goal,
     detail: [
       byButton <= record.presses.goal
-        ? `${byButton} of ${record.presses.goal} presses (a press after the walk ended converts nothing)`
+        ? `${byButton} of ${record.presses.goal} presses (a press after the enrollment ended converts nothing)`
         : `database ${byButton}, more than the ${record.presses.goal} presses`,
     ],
   });

@@ -1,6 +1,6 @@
-// One chain's funnel for the Mini App: a cohort of enrolments, what each step reached and where
+// One chain's funnel for the Mini App: a cohort of enrollments, what each step reached and where
 // people were lost, by source and by day. Set-based SQL over the events index on (chain_id, type,
-// occurred_at, enrollment_id, step_id), read without touching the table, and the enrolments index
+// occurred_at, enrollment_id, step_id), read without touching the table, and the enrollments index
 // on (chain_id, status), so it stays fast with millions of events.
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
@@ -10,7 +10,7 @@ export type Stage = (typeof STAGES)[number];
 
 export interface ChainAnalyticsInput {
   chainId: number;
-  /** The cohort: enrolments started at or after `from` and before `to`; all of them when unset. */
+  /** The cohort: enrollments started at or after `from` and before `to`; all of them when unset. */
   from?: Date | undefined;
   to?: Date | undefined;
   /** The zone whose calendar days `byDay` uses. */
@@ -25,33 +25,33 @@ export interface StepAnalytics {
   stage: Stage | null;
   /** Removed from the chain, listed while the cohort has history on it. */
   removed: boolean;
-  /** Enrolments of the cohort this step was sent to. */
+  /** Enrollments of the cohort this step was sent to. */
   reached: number;
-  /** Enrolments of the cohort that pressed a button or followed a link of this step. */
+  /** Enrollments of the cohort that pressed a button or followed a link of this step. */
   clicked: number;
-  /** Enrolments that ended without converting with this as the last step they were sent. */
+  /** Enrollments that ended without converting with this as the last step they were sent. */
   dropOff: number;
 }
 
 export interface CohortSlice {
   enrolled: number;
   converted: number;
-  /** Purchases credited to the cohort's enrolments, as an exact decimal string. */
+  /** Purchases credited to the cohort's enrollments, as an exact decimal string. */
   revenue: string;
 }
 
 export interface ChainAnalytics extends CohortSlice {
   chain: { id: number; slug: string; name: string };
-  /** Still walking the chain (active or paused). */
+  /** Enrollments still running (active or paused). */
   running: number;
   /** converted / enrolled; 0 when nobody enrolled. */
   conversionRate: number;
-  /** Ended enrolments by why they ended: goal_reached, completed, unsubscribed, max_days ... */
+  /** Ended enrollments by why they ended: goal_reached, completed, unsubscribed, max_days ... */
   exited: Record<string, number>;
   steps: StepAnalytics[];
-  /** By the source the enrolment came with (null: none, e.g. a plain /start or a manual one). */
+  /** By the source the enrollment came with (null: none, e.g. a plain /start or a manual one). */
   bySource: (CohortSlice & { source: string | null })[];
-  /** By the local day the enrolment started, "YYYY-MM-DD", oldest first. */
+  /** By the local day the enrollment started, "YYYY-MM-DD", oldest first. */
   byDay: (CohortSlice & { day: string })[];
 }
 
@@ -60,10 +60,10 @@ const int = (v: unknown) => Number(v ?? 0);
 const iso = (d: Date) => d.toISOString();
 
 /**
- * The cohort's enrolments, and how the chain's events find theirs. With a window, the cohort is
+ * The cohort's enrollments, and how the chain's events find theirs. With a window, the cohort is
  * small: it is materialised and joined, and events are read from `from` on (none of the cohort's
- * can be older). Without one, the cohort is every enrolment of the chain, and an event of the
- * chain with an enrolment is one of the cohort's: no join at all.
+ * can be older). Without one, the cohort is every enrollment of the chain, and an event of the
+ * chain with an enrollment is one of the cohort's: no join at all.
  */
 function cohortSql(input: ChainAnalyticsInput) {
   const windowed = input.from !== undefined || input.to !== undefined;
@@ -76,11 +76,11 @@ function cohortSql(input: ChainAnalyticsInput) {
   return {
     /** The CTE "cohort" (id, status, end_reason, source, enrolled_at), for a `with` clause. */
     cohort,
-    /** `from` this: the events `e` of the cohort's enrolments; go on with `and ...`. */
+    /** `from` this: the events `e` of the cohort's enrollments; go on with `and ...`. */
     events: windowed
       ? sql`events e join cohort c on c.id = e.enrollment_id where true${since}`
       : sql`events e where e.enrollment_id is not null`,
-    /** The cohort's enrolments that ended without converting, as `n`. */
+    /** The cohort's enrollments that ended without converting, as `n`. */
     ended: windowed
       ? sql`cohort n where n.status in ('completed', 'exited')`
       : sql`enrollments n
@@ -113,7 +113,7 @@ async function totals(db: Db, input: ChainAnalyticsInput) {
   );
 }
 
-/** Per step: enrolments it reached, and those that ended, not converted, with it as their last. */
+/** Per step: enrollments it reached, and those that ended, not converted, with it as their last. */
 async function reachedAndLost(db: Db, input: ChainAnalyticsInput) {
   const { cohort, events, ended, windowed } = cohortSql(input);
   return rowsOf<Row>(

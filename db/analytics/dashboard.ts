@@ -19,7 +19,7 @@ export interface DashboardDay {
   day: string;
   /** New subscribers. */
   leads: number;
-  /** Enrolments in chains (not broadcasts) that reached their goal that day. */
+  /** Enrollments in chains (not broadcasts) that reached their goal that day. */
   converted: number;
   /** Every purchase that day, credited to a chain or not. */
   revenue: string;
@@ -39,7 +39,7 @@ export interface HotLeadItem {
 
 export interface Dashboard {
   today: { leads: number; hotLeads: number };
-  /** Over the window: enrolments started in chains, conversions, and their ratio. */
+  /** Over the window: enrollments started in chains, conversions, and their ratio. */
   conversion: { enrolled: number; converted: number; rate: number };
   revenue: string;
   series: DashboardDay[];

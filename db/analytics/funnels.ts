@@ -1,4 +1,4 @@
-// Funnels, sources and revenue, counted in SQL over enrolments, touches and the event log.
+// Funnels, sources and revenue, counted in SQL over enrollments, touches and the event log.
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 
@@ -12,9 +12,9 @@ export interface StepFunnel {
   position: number;
   /** Removed from the chain; listed while its history counts. */
   removed: boolean;
-  /** Enrolments this step was sent to. */
+  /** Enrollments this step was sent to. */
   reached: number;
-  /** Enrolments that pressed a button or followed a tracked link of this step. */
+  /** Enrollments that pressed a button or followed a tracked link of this step. */
   clicked: number;
 }
 
@@ -24,12 +24,12 @@ export interface ChainFunnel {
   name: string;
   enabled: boolean;
   enrolled: number;
-  /** Still walking the chain (active or paused). */
+  /** Enrollments still running (active or paused). */
   running: number;
   converted: number;
   completed: number;
   exited: number;
-  /** Enrolments with at least one click in the chain. */
+  /** Enrollments with at least one click in the chain. */
   clicked: number;
   /** converted / enrolled, 0 when nobody enrolled. */
   conversionRate: number;
@@ -107,12 +107,12 @@ async function stepFunnels(db: Db): Promise<Map<number, StepFunnel[]>> {
   return byChain;
 }
 
-/** Every chain (not broadcasts) with its enrolments by outcome, clicks, revenue and steps. */
+/** Every chain (not broadcasts) with its enrollments by outcome, clicks, revenue and steps. */
 export async function chainFunnels(db: Db): Promise<ChainFunnel[]> {
   const rows = await rowsOf<Record<string, unknown>>(
     db,
     sql`
-      with walks as (
+      with tallies as (
         select chain_id,
                count(*) as enrolled,
                count(*) filter (where status in ('active', 'paused')) as running,
@@ -136,7 +136,7 @@ export async function chainFunnels(db: Db): Promise<ChainFunnel[]> {
              coalesce(m.purchases, 0) as purchases,
              coalesce(m.revenue, 0)::numeric(16, 2)::text as revenue
       from chains c
-      left join walks w on w.chain_id = c.id
+      left join tallies w on w.chain_id = c.id
       left join clicks k on k.chain_id = c.id
       left join money m on m.chain_id = c.id
       where c.kind = 'chain'
@@ -258,7 +258,7 @@ export async function clicksByKind(db: Db): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.kind ?? "unknown", int(r.n)]));
 }
 
-/** Converted enrolments by what reached the goal: button, tag or event. */
+/** Converted enrollments by what reached the goal: button, tag or event. */
 export async function conversionsByCause(db: Db): Promise<Record<string, number>> {
   const rows = await rowsOf<{ via: string | null; n: unknown }>(
     db,

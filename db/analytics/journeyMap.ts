@@ -9,7 +9,7 @@ export interface JourneyStage {
   /** People sent a touch of this stage or of a later one. */
   reached: number;
   /**
-   * People whose furthest stage is this one and who walk no chain now: nothing is moving them on.
+   * People whose furthest stage is this one and who are enrolled in no chain now: nothing is moving them on.
    * Always 0 for the last stage, which has nowhere further to go.
    */
   lost: number;
@@ -46,10 +46,10 @@ export async function journeyMap(db: Db, input: JourneyInput = {}): Promise<Jour
           from events e join staged s on s.step_id = e.step_id
           where e.type = 'touch_sent' and e.subscriber_id is not null${sql.join(window, sql``)}
           group by e.subscriber_id),
-        walking as (
+        running as (
           select distinct subscriber_id from enrollments where status in ('active', 'paused'))
         select f.rank, count(*) as people, count(*) filter (where w.subscriber_id is null) as idle
-        from furthest f left join walking w on w.subscriber_id = f.subscriber_id
+        from furthest f left join running w on w.subscriber_id = f.subscriber_id
         group by f.rank`,
   );
   const byRank = new Map(rows.map((r) => [Number(r.rank), r]));

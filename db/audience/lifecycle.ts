@@ -1,4 +1,4 @@
-// Subscriber status changes (unsubscribe, block, come back) and what they end: enrolments and touches.
+// Subscriber status changes (unsubscribe, block, come back) and what they end: enrollments and touches.
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
@@ -9,7 +9,7 @@ import { touches } from "../schema/touches.ts";
 type StopReason = "unsubscribed" | "blocked";
 
 /**
- * Unsubscribes or marks blocked: every running enrolment ends with that reason and every
+ * Unsubscribes or marks blocked: every running enrollment ends with that reason and every
  * pending touch is cancelled, in one transaction, so nothing more is sent.
  * Returns false when the subscriber already had that status.
  */
@@ -68,7 +68,7 @@ export async function stopSubscriber(
 
 /**
  * Makes an unsubscribed or blocked subscriber active again (/start, or unblocking the bot).
- * Ended enrolments stay ended: coming back starts what the new arrival starts.
+ * Ended enrollments stay ended: coming back starts what the new arrival starts.
  */
 export async function reactivateSubscriber(
   db: Db,

@@ -1,4 +1,4 @@
-// One subscriber as an owner looks them up: the row and the chains they are walking now.
+// One subscriber as an owner looks them up: the row and the chains they are enrolled in now.
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { chainSteps, chains } from "../schema/chains.ts";

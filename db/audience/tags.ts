@@ -21,7 +21,7 @@ export interface TagInput {
 export interface TagOutcome {
   /** False when the subscriber had the tag already (or does not exist): nothing happened. */
   added: boolean;
-  /** Running enrolments the tag converted, as one of their chain's goal tags. */
+  /** Running enrollments the tag converted, as one of their chain's goal tags. */
   converted: number;
   /** Slugs of the chains the tag started. */
   enteredChains: string[];
@@ -76,7 +76,7 @@ export async function addTag(db: Db, input: TagInput): Promise<boolean> {
 }
 
 /**
- * Removes a tag and records it. Nothing else follows: enrolments a tag started or converted stay
+ * Removes a tag and records it. Nothing else follows: enrollments a tag started or converted stay
  * as they are; step conditions see the change at their next touch.
  */
 export async function removeTag(

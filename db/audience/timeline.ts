@@ -1,4 +1,4 @@
-// One subscriber in full for the Mini App: the profile, every enrolment, and a timeline of what
+// One subscriber in full for the Mini App: the profile, every enrollment, and a timeline of what
 // they were sent and what they did.
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";

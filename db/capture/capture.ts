@@ -1,4 +1,4 @@
-// Finishing a lead magnet: keep the answers, contacts and option tags, log them, and enrol in the
+// Finishing a lead magnet: keep the answers, contacts and option tags, log them, and enroll in the
 // magnet's chain.
 import { eq, sql } from "drizzle-orm";
 import { addTag } from "../audience/tags.ts";
@@ -58,7 +58,7 @@ export async function completeLeadMagnet(
         data: { magnet: magnet.slug, question: answer.key, kind: answer.kind, value: answer.value },
         occurredAt: input.now,
       });
-      // Before the magnet's chain is entered: goal tags end other running enrolments, tag
+      // Before the magnet's chain is entered: goal tags end other running enrollments, tag
       // triggers start their chains.
       if (answer.tag) {
         await addTag(tx, {

@@ -14,12 +14,12 @@ export interface ChainSummary {
   trigger: Chain["trigger"];
   /** Live steps. */
   steps: number;
-  /** Enrolments walking the chain now (active or paused). */
+  /** Enrollments running in the chain now (active or paused). */
   running: number;
   version: number;
 }
 
-/** Running enrolments per chain, counted on the (chain_id, status) index. */
+/** Running enrollments per chain, counted on the (chain_id, status) index. */
 async function runningByChain(db: Db, chainIds: number[]): Promise<Map<number, number>> {
   if (chainIds.length === 0) return new Map();
   const rows = await db
@@ -67,7 +67,7 @@ export async function runningCount(db: Db, chainId: number): Promise<number> {
 
 /**
  * Switches a chain on or off; returns null for an unknown chain. Switched off, it starts nobody
- * and its running enrolments end (chain_disabled) when their next touch falls due.
+ * and its running enrollments end (chain_disabled) when their next touch falls due.
  */
 export async function setChainEnabled(
   db: Db,
@@ -104,8 +104,8 @@ export type DeleteChainResult =
   | { deleted: false; reason: "running"; running: number };
 
 /**
- * Deletes a chain with its steps, enrolments and planned touches; the event log keeps its history.
- * While enrolments run it refuses unless `confirm` is set. Lead magnets that started it keep
+ * Deletes a chain with its steps, enrollments and planned touches; the event log keeps its history.
+ * While enrollments run it refuses unless `confirm` is set. Lead magnets that started it keep
  * working and start no chain.
  */
 export async function deleteChain(

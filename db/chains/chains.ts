@@ -51,7 +51,7 @@ export async function createChain(db: Db, input: ChainSpecInput | unknown): Prom
   });
 }
 
-/** Replaces a chain's definition. Running enrolments continue by step key; removed steps are skipped. */
+/** Replaces a chain's definition. Running enrollments continue by step key; removed steps are skipped. */
 export async function updateChain(
   db: Db,
   chainId: number,
@@ -168,7 +168,7 @@ async function updateChainRow(db: Db, chainId: number, spec: ChainSpec): Promise
 /**
  * Upserts steps by key, soft-deletes the ones no longer listed, and rewrites positions.
  * A removed step takes the new position of the first surviving step that followed it, so an
- * enrolment waiting on it moves on to that step (see nextLiveStep).
+ * enrollment waiting on it moves on to that step (see nextLiveStep).
  */
 async function syncSteps(db: Db, chainId: number, spec: ChainSpec): Promise<void> {
   const existing = await db.select().from(chainSteps).where(eq(chainSteps.chainId, chainId));

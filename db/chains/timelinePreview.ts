@@ -36,7 +36,7 @@ const DAY = 86_400_000;
 
 /**
  * Plays the chain the way the dispatcher would for someone who does nothing: each step falls due
- * after its wait from the previous send (or the enrolment), then waits for the policy unless it is
+ * after its wait from the previous send (or the enrollment), then waits for the policy unless it is
  * important. A step due within the reply window after entry goes at once (the person is in the
  * conversation). Conditions are taken to hold. The chain's own limits end the list: `maxTouches`
  * sends, and nothing due `maxDays` or more after the start.

@@ -1,4 +1,4 @@
-// Ending an enrolment: its status, why, the pending touch cancelled, and the events funnels count.
+// Ending an enrollment: its status, why, the pending touch cancelled, and the events funnels count.
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
@@ -8,7 +8,7 @@ import { touches } from "../schema/touches.ts";
 export type EndReason = (typeof enrollmentEndReason.enumValues)[number];
 export type EndStatus = "converted" | "completed" | "exited";
 
-/** Ends a running enrolment; false when it had already ended (someone else got there first). */
+/** Ends a running enrollment; false when it had already ended (someone else got there first). */
 export async function endEnrollment(
   db: Db,
   input: {
@@ -32,9 +32,9 @@ export async function endEnrollment(
   if (!ended) return false;
   await db
     .update(touches)
-    .set({ status: "cancelled", outcome: `enrolment ended: ${input.reason}`, leaseOwner: null })
+    .set({ status: "cancelled", outcome: `enrollment ended: ${input.reason}`, leaseOwner: null })
     // A touch a worker is sending right now is left to it: it records the send truthfully and,
-    // the walk being over, plans nothing after it.
+    // the enrollment being over, plans nothing after it.
     .where(
       and(
         eq(touches.enrollmentId, input.enrollmentId),

@@ -1,4 +1,4 @@
-// Enrolment: put a subscriber on a chain, respecting its re-entry rule, and plan the first touch.
+// Enrollment: put a subscriber on a chain, respecting its re-entry rule, and plan the first touch.
 import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import type { Touch } from "../delivery/touches.ts";
@@ -34,7 +34,7 @@ export interface EnrollInput {
 }
 
 /**
- * Enrols in one transaction. The subscriber's row is locked first, so two enrolments of the
+ * Enrolls in one transaction. The subscriber's row is locked first, so two enrollments of the
  * same person (a double click, two processes) are decided one after the other.
  */
 export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> {

@@ -1,11 +1,11 @@
-// Goals: a goal button, a goal tag or a goal event ends the running enrolments it is the goal of.
+// Goals: a goal button, a goal tag or a goal event ends the running enrollments it is the goal of.
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { chains } from "../schema/chains.ts";
 import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { endEnrollment } from "./end.ts";
 
-/** A subscriber's running enrolments with their chains' exit rules, newest first. */
+/** A subscriber's running enrollments with their chains' exit rules, newest first. */
 export async function runningWithChains(db: Db, subscriberId: number) {
   return db
     .select({ enrollmentId: enrollments.id, chainId: enrollments.chainId, exit: chains.exit })
@@ -20,7 +20,7 @@ export async function runningWithChains(db: Db, subscriberId: number) {
     .orderBy(desc(enrollments.enrolledAt));
 }
 
-/** Converts every running enrolment whose goals include this tag or event; returns how many. */
+/** Converts every running enrollment whose goals include this tag or event; returns how many. */
 export async function applyGoals(
   db: Db,
   input: { subscriberId: number; now: Date; tag?: string; eventType?: string },

@@ -1,4 +1,4 @@
-// Moving a running walk to another chain: one ends as "moved", the other begins, or neither.
+// Moving a running enrollment to another chain: one ends as "moved", the other begins, or neither.
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
@@ -12,7 +12,7 @@ class MoveRefused extends Error {
 }
 
 /**
- * Ends the enrolment with reason `moved` and enrols the person in the target chain, whose re-entry
+ * Ends the enrollment with reason `moved` and enrolls the person in the target chain, whose re-entry
  * rule applies. When the target refuses them, nothing changes.
  */
 export async function moveEnrollment(

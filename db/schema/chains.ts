@@ -51,7 +51,7 @@ export const chainSteps = pgTable(
     condition: jsonb().$type<Step["condition"]>(),
     important: boolean().notNull().default(false),
     stage: stageEnum(),
-    /** A removed step stays as a row so history and running enrolments can refer to it. */
+    /** A removed step stays as a row so history and running enrollments can refer to it. */
     deletedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

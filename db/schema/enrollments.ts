@@ -1,4 +1,4 @@
-// Enrolments: one subscriber walking one chain, and why the walk ended.
+// Enrollments: one subscriber going through one chain, and why the enrollment ended.
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -21,7 +21,7 @@ export const enrollmentStatus = pgEnum("enrollment_status", [
   "exited",
 ]);
 
-/** A walk in one of these is still going: a paused one resumes. */
+/** An enrollment in one of these statuses is still running: a paused one resumes. */
 export const RUNNING_STATUSES = ["active", "paused"] as const;
 
 export const enrollmentEndReason = pgEnum("enrollment_end_reason", [
@@ -58,7 +58,7 @@ export const enrollments = pgTable(
     endReason: enrollmentEndReason(),
   },
   (t) => [
-    // One running walk per person and chain; finished ones stay as history.
+    // One running enrollment per person and chain; finished ones stay as history.
     uniqueIndex("enrollments_one_running")
       .on(t.subscriberId, t.chainId)
       .where(sql`${t.status} in ('active', 'paused')`),

@@ -35,7 +35,7 @@ export const events = pgTable(
   },
   (t) => [
     index().on(t.subscriberId, t.occurredAt),
-    // Enrolment and step ride along so a chain's funnel is read from the index alone.
+    // Enrollment and step ride along so a chain's funnel is read from the index alone.
     index().on(t.chainId, t.type, t.occurredAt, t.enrollmentId, t.stepId),
     index().on(t.type, t.occurredAt),
   ],

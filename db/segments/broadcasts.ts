@@ -180,7 +180,7 @@ export async function cancelBroadcast(db: Db, id: number, now: Date): Promise<nu
         ),
       )
       .returning({ id: touches.id });
-    // Funnels count exits from events, so each ended walk gets its "exited" event.
+    // Funnels count exits from events, so each ended enrollment gets its "exited" event.
     await tx.execute(
       sql`with ended as (
             update enrollments set status = 'exited', end_reason = 'manual',

@@ -10,7 +10,7 @@ const timeOfDay = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day must be "HH:MM", 24-hour');
 
 /**
- * When a step is due: `after` the previous touch (or the enrolment, for the first step),
+ * When a step is due: `after` the previous touch (or the enrollment, for the first step),
  * then, if given, at the next local `at` time on one of the allowed ISO `weekdays` (1 = Monday).
  */
 export const wait = z
@@ -81,7 +81,7 @@ export const stepCondition = z
 
 export const step = z
   .object({
-    /** Stable identity: running enrolments follow it across edits. */
+    /** Stable identity: running enrollments follow it across edits. */
     key: slug("step key"),
     name: z.string().max(120).optional(),
     wait: wait.default({ after: { amount: 0, unit: "minutes" } }),
@@ -97,7 +97,7 @@ export type Step = z.infer<typeof step>;
 export const trigger = z.discriminatedUnion("kind", [
   /** Started by finishing a lead magnet whose `chain` names this chain. */
   z.object({ kind: z.literal("lead_magnet") }).strict(),
-  /** Started only when an owner enrols someone. */
+  /** Started only when an owner enrolls someone. */
   z.object({ kind: z.literal("manual") }).strict(),
   /**
    * Started by an event of this type (from the events API or the bot), when every `where` entry

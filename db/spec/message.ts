@@ -54,7 +54,7 @@ export const urlButton = z.object({ kind: z.literal("url"), text: buttonText, ur
 
 export const button = z.discriminatedUnion("kind", [
   urlButton,
-  /** Pressing it reaches the chain's goal: the enrolment ends as converted. */
+  /** Pressing it reaches the chain's goal: the enrollment ends as converted. */
   z.object({ kind: z.literal("goal"), text: buttonText }),
   /** "I am interested": marks the subscriber a hot lead. */
   z.object({ kind: z.literal("hot"), text: buttonText }),

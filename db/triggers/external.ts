@@ -9,7 +9,7 @@ import { touches } from "../schema/touches.ts";
 import type { EventInput, SubscriberRef } from "../spec/eventInput.ts";
 import { fireTriggers } from "./triggers.ts";
 
-/** A purchase without a converted enrolment is credited to the chain of a touch this recent. */
+/** A purchase without a converted enrollment is credited to the chain of a touch this recent. */
 export const ATTRIBUTION_WINDOW_DAYS = 30;
 
 export type ExternalEventResult =
@@ -21,7 +21,7 @@ export type ExternalEventResult =
       subscriberId: number;
       /** The chain the event's value is credited to, if any. */
       attributedChainId: number | null;
-      /** Enrolments converted by the event's type or by its tags. */
+      /** Enrollments converted by the event's type or by its tags. */
       converted: number;
       /** Chains started by the event or by its tags. */
       enteredChains: string[];
@@ -52,7 +52,7 @@ export async function findSubscriber(db: Db, ref: SubscriberRef): Promise<number
   return row?.id ?? null;
 }
 
-/** The enrolment this event converts, or else the chain of the latest recent touch. */
+/** The enrollment this event converts, or else the chain of the latest recent touch. */
 async function attribution(db: Db, subscriberId: number, type: string, now: Date) {
   const converting = (await runningWithChains(db, subscriberId)).find((running) =>
     running.exit.goalEvents.includes(type),

@@ -1,5 +1,5 @@
 // Triggers that fire with time, not with an action: inactivity, yearly dates and entering a
-// segment. A sweep finds who is due and enrols them; each chain's re-entry rule still decides.
+// segment. A sweep finds who is due and enrolls them; each chain's re-entry rule still decides.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { enroll } from "../journeys/enrollments.ts";
@@ -92,7 +92,7 @@ function dueForDate(
 }
 
 /**
- * Members who entered the segment after their last enrolment in this chain. The membership is
+ * Members who entered the segment after their last enrollment in this chain. The membership is
  * refreshed first, once per sweep for each segment however many chains it starts.
  */
 async function dueForSegment(
@@ -124,7 +124,7 @@ async function dueForSegment(
   );
 }
 
-/** One sweep over every enabled time-triggered chain; returns how many enrolments it made. */
+/** One sweep over every enabled time-triggered chain; returns how many enrollments it made. */
 export async function sweepTimeTriggers(
   db: Db,
   input: { now: Date; defaultTimezone: string; limitPerChain?: number },

@@ -28,8 +28,8 @@ function matches(trigger: Trigger, cause: TriggerCause): boolean {
 }
 
 /**
- * Enrols the subscriber in every enabled chain this cause triggers, each by its re-entry rule.
- * Returns the slugs of the chains entered; a refused enrolment (already running, once) is skipped.
+ * Enrolls the subscriber in every enabled chain this cause triggers, each by its re-entry rule.
+ * Returns the slugs of the chains entered; a refused enrollment (already running, once) is skipped.
  */
 export async function fireTriggers(db: Db, input: FireTriggersInput): Promise<string[]> {
   const candidates = await db

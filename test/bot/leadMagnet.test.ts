@@ -36,7 +36,7 @@ describe("lead magnet questionnaire", () => {
     return { db, harness: createTestBot(db) };
   }
 
-  it("asks, re-asks precisely, delivers, and enrols with the source", async () => {
+  it("asks, re-asks precisely, delivers, and enrolls with the source", async () => {
     const { db, harness } = await setup();
     const opening = await harness.text(anna, "/start checklist-vk_ads");
     expect(textsOf(opening).join("\n")).toMatch(/agree that we keep your contacts/); // consent: e-mail is asked
@@ -153,8 +153,8 @@ describe("lead magnet questionnaire", () => {
     const tagged = await getSubscriberByTelegramId(db, anna.id);
     expect(tagged?.tags).toEqual(["big_budget"]);
     expect(tagged?.answers).toEqual({ budget: "high" });
-    const enrolments = await listEnrollments(db, tagged?.id as number);
-    expect(enrolments.map((e) => e.source).sort()).toEqual(["ads", "tag:big_budget"]);
+    const enrollments = await listEnrollments(db, tagged?.id as number);
+    expect(enrollments.map((e) => e.source).sort()).toEqual(["ads", "tag:big_budget"]);
     expect(await eventTypes(db, tagged?.id as number)).toEqual([
       "subscribed",
       "answered",

@@ -18,7 +18,7 @@ const boris = { id: 6001, first_name: "Boris", language_code: "en" };
 describe("subscription lifecycle", () => {
   const testDb = useTestDb();
 
-  /** Boris finishes a magnet with no questions, so he has a running enrolment and a pending touch. */
+  /** Boris finishes a magnet with no questions, so he has a running enrollment and a pending touch. */
   async function enrolledBoris() {
     const { db } = testDb();
     await createChain(db, warmupChain());
@@ -40,7 +40,7 @@ describe("subscription lifecycle", () => {
     return rows.map((r) => r.type);
   }
 
-  it("/stop ends every enrolment and cancels what was planned; /start brings them back", async () => {
+  it("/stop ends every enrollment and cancels what was planned; /start brings them back", async () => {
     const { db, harness, subscriberId } = await enrolledBoris();
     expect(textsOf(await harness.text(boris, "/stop"))[0]).toMatch(/unsubscribed/);
     expect(await getSubscriberByTelegramId(db, boris.id)).toMatchObject({ status: "unsubscribed" });
@@ -58,7 +58,7 @@ describe("subscription lifecycle", () => {
     );
   });
 
-  it("blocking the bot marks the subscriber blocked and ends enrolments; unblocking makes them active", async () => {
+  it("blocking the bot marks the subscriber blocked and ends enrollments; unblocking makes them active", async () => {
     const { db, harness, subscriberId } = await enrolledBoris();
     await harness.memberStatus(boris, "member", "kicked");
     expect(await getSubscriberByTelegramId(db, boris.id)).toMatchObject({ status: "blocked" });

@@ -1,4 +1,4 @@
-// npm run subscribers: show, tag and untag, enrol by hand, set a field; refusals and bad usage.
+// npm run subscribers: show, tag and untag, enroll by hand, set a field; refusals and bad usage.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -114,20 +114,20 @@ describe("subscribers command", () => {
     expect(await listEnrollments(db, id)).toHaveLength(1);
   });
 
-  it("enrols by hand with the source manual, and refuses what the re-entry rule forbids", async () => {
+  it("enrolls by hand with the source manual, and refuses what the re-entry rule forbids", async () => {
     const { db, id } = await setup();
     const enrolled = await run(db, "enroll", "anna@example.com", "warmup");
     expect(enrolled.status).toBe(0);
     expect(enrolled.stdout).toMatch(/^enrolled in "warmup"; first touch due 2026-03-02T10:00:00/);
-    const [enrolment] = await listEnrollments(db, id);
-    expect(enrolment).toMatchObject({ status: "active", source: "manual" });
+    const [enrollment] = await listEnrollments(db, id);
+    expect(enrollment).toMatchObject({ status: "active", source: "manual" });
 
     const running = await run(db, "enroll", "7001", "warmup");
     expect(running.status).toBe(1);
     expect(running.stderr).toMatch(/already in the chain "warmup"/);
 
     await endEnrollment(db, {
-      enrollmentId: enrolment?.id as number,
+      enrollmentId: enrollment?.id as number,
       status: "completed",
       reason: "completed",
       now: NOW,

@@ -45,7 +45,7 @@ function withPrefix(error: unknown, prefix: string): unknown {
 
 /**
  * Chains, lead magnets and segments are matched by slug: new ones are created, existing ones replaced
- * (running enrolments keep their place by step key). Anything wrong and nothing is written.
+ * (running enrollments keep their place by step key). Anything wrong and nothing is written.
  */
 export async function importDocument(db: Db, input: unknown): Promise<ImportSummary> {
   const doc = validateDocument(input);

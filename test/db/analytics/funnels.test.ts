@@ -329,7 +329,7 @@ describe("analytics", () => {
       Number((await rowsOf<{ n: unknown }>(db, query))[0]?.n ?? 0);
 
     for (const chain of chains) {
-      // Every enrolment logs "enrolled"; every conversion "goal_reached"; every send "touch_sent".
+      // Every enrollment logs "enrolled"; every conversion "goal_reached"; every send "touch_sent".
       expect(chain.enrolled).toBe(
         await count(
           sql`select count(*) as n from events where type = 'enrolled' and chain_id = ${chain.chainId}`,

@@ -83,7 +83,7 @@ describe("chain document", () => {
     }
   });
 
-  it("updates what exists by slug, keeping step identity for running enrolments", async () => {
+  it("updates what exists by slug, keeping step identity for running enrollments", async () => {
     const { db } = testDb();
     const before = await createChain(db, warmupChain());
     const ids = Object.fromEntries(before.steps.map((s) => [s.key, s.id]));

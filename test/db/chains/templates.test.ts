@@ -304,7 +304,7 @@ describe("ready-made chains in a database", () => {
     return { db, subscriberId: subscriber.id };
   }
 
-  async function enrolments(db: Db, subscriberId: number, slug: string) {
+  async function enrollments(db: Db, subscriberId: number, slug: string) {
     const chain = await getChain(db, slug);
     return (await listEnrollments(db, subscriberId)).filter((e) => e.chainId === chain?.id);
   }
@@ -345,7 +345,7 @@ describe("ready-made chains in a database", () => {
     const { db, subscriberId } = await withTemplates();
     const first = await record(db, "purchase", "order-1", NOW);
     expect(first.enteredChains).toEqual(["second_purchase"]);
-    expect((await enrolments(db, subscriberId, "second_purchase")).map((e) => e.status)).toEqual([
+    expect((await enrollments(db, subscriberId, "second_purchase")).map((e) => e.status)).toEqual([
       "active",
     ]);
 
@@ -353,14 +353,14 @@ describe("ready-made chains in a database", () => {
     const second = await record(db, "purchase", "order-2", new Date(NOW.getTime() + 5 * DAY));
     expect(second.converted).toBe(1);
     expect(second.enteredChains).toEqual([]);
-    expect((await enrolments(db, subscriberId, "second_purchase")).map((e) => e.status)).toEqual([
+    expect((await enrollments(db, subscriberId, "second_purchase")).map((e) => e.status)).toEqual([
       "converted",
     ]);
 
     // A month later a purchase starts the series again.
     const later = await record(db, "purchase", "order-3", new Date(NOW.getTime() + 40 * DAY));
     expect(later.enteredChains).toEqual(["second_purchase"]);
-    expect((await enrolments(db, subscriberId, "second_purchase")).map((e) => e.status)).toEqual([
+    expect((await enrollments(db, subscriberId, "second_purchase")).map((e) => e.status)).toEqual([
       "converted",
       "active",
     ]);
@@ -377,7 +377,7 @@ describe("ready-made chains in a database", () => {
     expect(late.enteredChains).toEqual([]);
     const nextDay = await record(db, "cart_abandoned", "cart-3", new Date(NOW.getTime() + 2 * DAY));
     expect(nextDay.enteredChains).toEqual(["abandoned_cart"]);
-    expect((await enrolments(db, subscriberId, "abandoned_cart")).map((e) => e.status)).toEqual([
+    expect((await enrollments(db, subscriberId, "abandoned_cart")).map((e) => e.status)).toEqual([
       "converted",
       "active",
     ]);
@@ -392,14 +392,16 @@ describe("ready-made chains in a database", () => {
     const sweep = (iso: string) => sweepTimeTriggers(db, { now: local(iso), defaultTimezone: TZ });
     expect(await sweep("2026-03-02T09:59")).toBe(0);
     expect(await sweep("2026-03-02T10:00")).toBe(1);
-    expect((await enrolments(db, subscriberId, "birthday")).map((e) => e.source)).toEqual(["date"]);
+    expect((await enrollments(db, subscriberId, "birthday")).map((e) => e.source)).toEqual([
+      "date",
+    ]);
   });
 
   it("reactivation: 90 quiet days start it", async () => {
     const { db, subscriberId } = await withTemplates();
     const quiet = new Date(NOW.getTime() + 91 * DAY);
     expect(await sweepTimeTriggers(db, { now: quiet, defaultTimezone: TZ })).toBe(1);
-    expect((await enrolments(db, subscriberId, "reactivation")).map((e) => e.source)).toEqual([
+    expect((await enrollments(db, subscriberId, "reactivation")).map((e) => e.source)).toEqual([
       "inactivity",
     ]);
   });

@@ -11,7 +11,7 @@ import { useTestDb } from "../../helpers/testDb.ts";
 const DAY = 86_400_000;
 const TZ = "Europe/Moscow";
 
-describe("enrol", () => {
+describe("enroll", () => {
   const testDb = useTestDb();
 
   async function setup(override: Parameters<typeof warmupChain>[0] = {}) {
@@ -46,7 +46,7 @@ describe("enrol", () => {
     expect(result.firstTouch.status).toBe("pending");
   });
 
-  it("re-entry 'once' refuses a second enrolment even after the first ended", async () => {
+  it("re-entry 'once' refuses a second enrollment even after the first ended", async () => {
     const { db, chain, subscriber } = await setup();
     const now = testStart();
     expect(
@@ -84,7 +84,7 @@ describe("enrol", () => {
     });
   });
 
-  it("re-entry 'after_days' allows a new walk only after N days", async () => {
+  it("re-entry 'after_days' allows a new enrollment only after N days", async () => {
     const { db, chain, subscriber } = await setup({ reentry: { policy: "after_days", days: 30 } });
     const t0 = new Date("2026-01-01T00:00:00Z");
     const input = { subscriberId: subscriber.id, chainId: chain.id, defaultTimezone: TZ };
@@ -100,7 +100,7 @@ describe("enrol", () => {
     expect(await listEnrollments(db, subscriber.id)).toHaveLength(2);
   });
 
-  it("re-entry 'always' allows a new walk once the previous one ended", async () => {
+  it("re-entry 'always' allows a new enrollment once the previous one ended", async () => {
     const { db, chain, subscriber } = await setup({ reentry: { policy: "always" } });
     const input = {
       subscriberId: subscriber.id,
@@ -128,7 +128,7 @@ describe("enrol", () => {
     expect(await enroll(db, input)).toEqual({ enrolled: false, reason: "chain_disabled" });
   });
 
-  it("two enrolments of one person at once give one running walk", async () => {
+  it("two enrollments of one person at once give one running enrollment", async () => {
     const { db, chain, subscriber } = await setup({ reentry: { policy: "always" } });
     const input = {
       subscriberId: subscriber.id,
@@ -145,7 +145,7 @@ describe("enrol", () => {
 describe("moving to another chain", () => {
   const testDb = useTestDb();
 
-  it("ends the walk as moved and starts the other chain; a refused move changes nothing", async () => {
+  it("ends the enrollment as moved and starts the other chain; a refused move changes nothing", async () => {
     const { db } = testDb();
     const { moveEnrollment } = await import("../../../db/journeys/move.ts");
     const from = await createChain(db, warmupChain());
@@ -170,7 +170,7 @@ describe("moving to another chain", () => {
       { chainId: from.id, status: "exited", endReason: "moved" },
       { chainId: to.id, status: "active" },
     ]);
-    // Back to the first chain is refused by its re-entry rule ("once"): the current walk stays.
+    // Back to the first chain is refused by its re-entry rule ("once"): the current enrollment stays.
     const running = (await listEnrollments(db, subscriber.id))[1];
     const refused = await moveEnrollment(db, {
       enrollmentId: running?.id as number,

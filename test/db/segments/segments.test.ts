@@ -145,7 +145,7 @@ describe("segments", () => {
     ]);
   });
 
-  it("segment trigger: enrols on entering, not again while inside, again after re-entering", async () => {
+  it("segment trigger: enrolls on entering, not again while inside, again after re-entering", async () => {
     const { db } = testDb();
     await saveSegment(db, { slug: "vip", name: "VIP", rules: [{ kind: "tag", tag: "vip" }] });
     const chain = await createChain(
@@ -159,20 +159,20 @@ describe("segments", () => {
     const vip = await person(db, 1, { tags: ["vip"] });
     const other = await person(db, 2);
     const sweep = (at: Date) => sweepTimeTriggers(db, { now: at, defaultTimezone: TZ });
-    const walks = async (id: number) =>
+    const enrollmentsOf = async (id: number) =>
       (await listEnrollments(db, id)).filter((e) => e.chainId === chain.id);
 
     expect(await sweep(NOW)).toBe(1);
-    expect((await walks(vip)).map((e) => e.source)).toEqual(["segment:vip"]);
-    expect(await walks(other)).toEqual([]);
+    expect((await enrollmentsOf(vip)).map((e) => e.source)).toEqual(["segment:vip"]);
+    expect(await enrollmentsOf(other)).toEqual([]);
 
-    // The walk ends; still in the segment: no second walk.
+    // The enrollment ends; still in the segment: no second enrollment.
     await db.execute(
       `update enrollments set status = 'completed', ended_at = now() where chain_id = ${chain.id}`,
     );
     expect(await sweep(new Date(NOW.getTime() + DAY))).toBe(0);
 
-    // Leaves the segment, then enters it again: a new walk.
+    // Leaves the segment, then enters it again: a new enrollment.
     await db.update(subscribers).set({ tags: [] }).where(eq(subscribers.id, vip));
     expect(await sweep(new Date(NOW.getTime() + 2 * DAY))).toBe(0);
     await db
@@ -184,7 +184,7 @@ describe("segments", () => {
       .set({ tags: ["vip"] })
       .where(eq(subscribers.id, other));
     expect(await sweep(new Date(NOW.getTime() + 3 * DAY))).toBe(2);
-    expect(await walks(vip)).toHaveLength(2);
-    expect(await walks(other)).toHaveLength(1);
+    expect(await enrollmentsOf(vip)).toHaveLength(2);
+    expect(await enrollmentsOf(other)).toHaveLength(1);
   });
 });

@@ -26,7 +26,7 @@ const enrolledIn = async (db: Db, id: number) =>
 describe("time triggers", () => {
   const testDb = useTestDb();
 
-  it("inactivity: enrols who has been quiet for N days, once per quiet spell", async () => {
+  it("inactivity: enrolls who has been quiet for N days, once per quiet spell", async () => {
     const { db } = testDb();
     const now = at("2026-03-10T12:00:00Z");
     await createChain(

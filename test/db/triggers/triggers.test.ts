@@ -40,8 +40,8 @@ describe("trigger chains", () => {
     );
     expect(await listEnrollments(db, subscriberId)).toHaveLength(0);
     await addTag(db, { subscriberId, tag: "vip", now: NOW, defaultTimezone: TZ });
-    const enrolments = await listEnrollments(db, subscriberId);
-    expect(enrolments.map((e) => e.source)).toEqual(["tag:vip"]);
+    const enrollments = await listEnrollments(db, subscriberId);
+    expect(enrollments.map((e) => e.source)).toEqual(["tag:vip"]);
     // The tag is there already: adding it again starts nothing.
     expect(await addTag(db, { subscriberId, tag: "vip", now: NOW, defaultTimezone: TZ })).toBe(
       false,
