@@ -17,8 +17,18 @@ export type Fault =
   | null;
 
 export interface BotApiFakeOptions {
-  /** Answer 429 when more than this many messages arrive in any one second; off when undefined. */
+  /**
+   * Answer 429 when more than this many messages arrive in any one second; off when undefined.
+   * With `paidPerSecond`, this is the cap of messages without allow_paid_broadcast.
+   */
   globalPerSecond?: number;
+  /** Messages with allow_paid_broadcast: at most this many a second in all (Telegram: 1000). */
+  paidPerSecond?: number;
+  /**
+   * Replies: a message to a chat that wrote to the bot (see `noteIncoming`) within this many
+   * milliseconds is not counted against `globalPerSecond`, as Telegram does not hold replies to it.
+   */
+  replyExemptMs?: number;
   /** Answer 429 when one chat gets messages closer than this; off when undefined. */
   perChatIntervalMs?: number;
   fault?: (call: FakeCall) => Fault;
@@ -47,7 +57,9 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
 export async function startBotApiFake(options: BotApiFakeOptions = {}) {
   const delivered: FakeCall[] = [];
   const calls: FakeCall[] = [];
-  const recentSends: number[] = [];
+  const recentSends: { at: number; bulk: boolean }[] = [];
+  const wroteAt = new Map<string, number>();
+  let paidSends = 0;
   const lastByChat = new Map<string, number>();
   let messageId = 1;
   let rateLimited = 0;
@@ -100,9 +112,19 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
 
     const now = Date.now();
     const chat = String(payload.chat_id);
-    while (recentSends.length && (recentSends[0] as number) <= now - 1000) recentSends.shift();
-    const tooFastGlobal =
-      options.globalPerSecond !== undefined && recentSends.length >= options.globalPerSecond;
+    while (recentSends.length && (recentSends[0]?.at as number) <= now - 1000) recentSends.shift();
+    const paid = payload.allow_paid_broadcast === true;
+    const wrote = wroteAt.get(chat);
+    const reply =
+      options.replyExemptMs !== undefined &&
+      wrote !== undefined &&
+      now - wrote <= options.replyExemptMs;
+    const bulk = !paid && !reply;
+    const tooFastGlobal = paid
+      ? options.paidPerSecond !== undefined && recentSends.length >= options.paidPerSecond
+      : bulk &&
+        options.globalPerSecond !== undefined &&
+        recentSends.filter((r) => r.bulk).length >= options.globalPerSecond;
     const last = lastByChat.get(chat);
     const tooFastChat =
       options.perChatIntervalMs !== undefined &&
@@ -117,7 +139,8 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
         parameters: { retry_after: 1 },
       });
     }
-    recentSends.push(now);
+    recentSends.push({ at: now, bulk });
+    if (paid) paidSends++;
     lastByChat.set(chat, now);
     delivered.push(call);
     return answer(200, {
@@ -139,6 +162,12 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
     delivered,
     calls,
     rateLimited: () => rateLimited,
+    /** Accepted messages that carried allow_paid_broadcast. */
+    paidSends: () => paidSends,
+    /** The person in `chatId` just wrote to the bot: replies to them are not bulk for a while. */
+    noteIncoming(chatId: number | string) {
+      wroteAt.set(String(chatId), Date.now());
+    },
     setFault(next: BotApiFakeOptions["fault"]) {
       fault = next;
     },
