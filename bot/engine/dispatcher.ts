@@ -23,6 +23,7 @@ import type { Clock } from "../context.ts";
 import { decide } from "./decide.ts";
 import { RateLimiter } from "./rateLimiter.ts";
 import { sharedSlots } from "./sharedSlots.ts";
+import { createStatusCheck } from "./statusCheck.ts";
 import { classifySendError } from "./telegramErrors.ts";
 import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";
 
@@ -101,6 +102,7 @@ export function createDispatcher(options: DispatcherOptions) {
   // Telegram refuses more than 30 bulk messages a second unless each is a paid broadcast.
   const paid = options.paidBroadcast === true && rate > FREE_BULK_PER_SECOND;
   const log = logger.child({ component: "dispatcher", workerId });
+  const statusOf = createStatusCheck(db);
 
   let stopping = false;
   let inFlight: Promise<TickReport> | null = null;
@@ -169,6 +171,19 @@ export function createDispatcher(options: DispatcherOptions) {
     for (let rateLimitedTries = 0; ; rateLimitedTries++) {
       await waitForRecording();
       const answered = await limiter.acquire(ctx.subscriber.telegramId);
+      // A /stop or a block that came in while this touch waited for its slot wins.
+      const status = await statusOf(ctx.subscriber.id);
+      if (status !== "active") {
+        answered();
+        await recordCancelled(db, {
+          ctx,
+          workerId,
+          at: clock(),
+          reason: `subscriber ${status ?? "deleted"}`,
+        });
+        report.ended++;
+        return;
+      }
       try {
         const sent = await send(outgoing).finally(answered);
         const at = clock();
