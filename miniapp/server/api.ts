@@ -14,6 +14,7 @@ import { segmentsRoutes } from "./routes/segments.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { subscribersRoutes } from "./routes/subscribers.ts";
 
+/** What the Mini App API needs: the routers' shared needs, and how to check sign-in. */
 export interface MiniAppApiDeps extends ApiDeps {
   /** Without it the API is off: every call answers 503. */
   botToken: string | undefined;
@@ -24,6 +25,10 @@ export interface MiniAppApiDeps extends ApiDeps {
 /** A chain of 200 steps with long texts is the largest body; 1 MiB leaves room for it. */
 const MAX_BODY = 1024 * 1024;
 
+/**
+ * The /api router. Its routes are chained, so its type carries every route's input and answer:
+ * the web's typed client is built on it (through `AppType`).
+ */
 export function miniAppApi(deps: MiniAppApiDeps) {
   const api = new Hono<ApiEnv>()
     .use(

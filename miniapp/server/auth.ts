@@ -14,8 +14,10 @@ export interface MiniAppUser {
   languageCode?: string;
 }
 
+/** What sign-in leaves on the context for the routes: the user and their role. */
 export type ApiEnv = { Variables: { user: MiniAppUser; role: AdminRole } };
 
+/** What sign-in needs: the admins table and the bot token the init data is signed with. */
 export interface AuthDeps {
   db: Db;
   /** Without it nobody can sign in: the API answers 503. */
@@ -46,6 +48,7 @@ function userOf(initData: string): MiniAppUser | null {
   }
 }
 
+/** Signs every /api request in: valid init data (401 if not), then a role (403 if none). */
 export function initDataAuth(deps: AuthDeps) {
   return createMiddleware<ApiEnv>(async (c, next) => {
     const token = deps.botToken;

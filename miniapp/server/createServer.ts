@@ -13,8 +13,10 @@ import { redirectRoutes } from "./routes/redirect.ts";
 import { telegramWebhookRoutes, type WebhookDeps } from "./routes/telegramWebhook.ts";
 import { webAppRoutes } from "./webApp.ts";
 
+/** Re-exported, so whoever builds the server types its preview sender from the server's module. */
 export type { SendPreview } from "./http.ts";
 
+/** Everything the HTTP server may serve; each optional part is off when left out. */
 export interface ServerDeps {
   db: Db;
   logger: Logger;
@@ -42,6 +44,7 @@ export interface ServerDeps {
   webDist?: string;
 }
 
+/** The one HTTP server of the bot's process; the same app serves tests in memory. */
 export function createServer(deps: ServerDeps) {
   const clock = deps.clock ?? (() => new Date());
   const defaultTimezone =
@@ -100,4 +103,8 @@ export function createServer(deps: ServerDeps) {
   return app;
 }
 
+/**
+ * The whole app's routes as a type: the web builds its client on it with `hc<AppType>`, so a
+ * route whose input or answer changes breaks the web's type check, not the web at run time.
+ */
 export type AppType = ReturnType<typeof createServer>;

@@ -1,5 +1,5 @@
 // What every Mini App route shares: zod-checked bodies and queries, and one shape for errors.
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { validator } from "hono/validator";
 import type { Logger } from "pino";
@@ -17,6 +17,7 @@ export type SendPreview = (
   subject: TemplateSubject,
 ) => Promise<void>;
 
+/** What every Mini App router needs: the database, the log, engine time and the bot's names. */
 export interface ApiDeps {
   db: Db;
   logger: Logger;
@@ -30,16 +31,29 @@ export interface ApiDeps {
   sendPreview?: SendPreview | undefined;
 }
 
+/** The body of every 400: the problems by field path, so the web shows each next to its field. */
 export const invalid = (problems: FieldProblem[]) => ({ error: "invalid" as const, problems });
 
+/**
+ * How a JSON-body check appears in a route's type: the typed client sends `In`, the handler reads
+ * `Out`. Left to itself Hono would type the client's body by the check's result, the parsed
+ * output, which demands every default and holds dates where the client sends strings.
+ */
+export type JsonChecked<In, Out> = MiddlewareHandler<
+  // biome-ignore lint/suspicious/noExplicitAny: any environment; the check alone decides
+  any,
+  string,
+  { in: { json: In }; out: { json: Out } }
+>;
+
 /** The JSON body, checked by `schema`; a bad one answers 400 with the path of every problem. */
-export function jsonBody<S extends z.ZodType>(schema: S) {
-  // Typing `value` as the schema's input gives the typed client the body's real (input) shape.
-  return validator("json", (value: z.input<S>, c) => {
+export function jsonBody<S extends z.ZodType>(schema: S): JsonChecked<z.input<S>, z.output<S>> {
+  const check = validator("json", (value, c) => {
     const parsed = schema.safeParse(value);
     if (!parsed.success) return c.json(invalid(problemsOf(parsed.error)), 400);
     return parsed.data as z.output<S>;
   });
+  return check as unknown as JsonChecked<z.input<S>, z.output<S>>;
 }
 
 /** Query parameters checked by `schema`; a bad one throws, and the API answers 400. */
@@ -47,6 +61,32 @@ export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S>
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) throw new ValidationError(problemsOf(parsed.error), "query");
   return parsed.data;
+}
+
+/**
+ * What the typed client may put in a query: strings, with literal unions kept. Hono would derive
+ * it from the parsed output instead, which holds numbers and dates the URL never carries.
+ */
+type QueryInput<T> = {
+  [K in keyof T]: Exclude<T[K], undefined> extends string ? T[K] : string | undefined;
+};
+
+/**
+ * `queryOf` as a middleware, so the route's type tells the typed client which parameters it
+ * takes. The query is read and refused exactly as `queryOf` does in a handler.
+ */
+export function query<S extends z.ZodType<object>>(
+  schema: S,
+): MiddlewareHandler<
+  // biome-ignore lint/suspicious/noExplicitAny: any environment; the schema alone decides
+  any,
+  string,
+  { in: { query: QueryInput<z.input<S>> }; out: { query: z.output<S> } }
+> {
+  return async (c, next) => {
+    c.req.addValidatedData("query", queryOf(c, schema));
+    await next();
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ function cached(handler: MiddlewareHandler): MiddlewareHandler {
   };
 }
 
+/** The Mini App's files, when the build exists; client routes get index.html. */
 export function webAppRoutes(dist: string) {
   const files = serveStatic({
     root: dist,

@@ -16,6 +16,7 @@ const managerBody = z
   })
   .strict();
 
+/** Who may use the Mini App: everyone reads the list; owners add and remove managers. */
 export function adminsRoutes(deps: ApiDeps) {
   const { db } = deps;
   return new Hono<ApiEnv>()

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { chainAnalytics } from "../../../db/analytics/chainFunnel.ts";
 import { journeyMap } from "../../../db/analytics/journeyMap.ts";
 import type { ApiEnv } from "../auth.ts";
-import { type ApiDeps, idParam, queryOf } from "../http.ts";
+import { type ApiDeps, idParam, query } from "../http.ts";
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -41,12 +41,13 @@ function rangeQuery(timezone: string) {
     });
 }
 
+/** Reports over a cohort of enrolments: a chain's funnel, and the journey map by stage. */
 export function analyticsRoutes(deps: ApiDeps) {
   const { db } = deps;
   const range = rangeQuery(deps.defaultTimezone);
   return new Hono<ApiEnv>()
-    .get("/chains/:id", async (c) => {
-      const { from, to } = queryOf(c, range);
+    .get("/chains/:id", query(range), async (c) => {
+      const { from, to } = c.req.valid("query");
       const result = await chainAnalytics(db, {
         chainId: idParam(c, "id", "chain"),
         from,
@@ -56,8 +57,8 @@ export function analyticsRoutes(deps: ApiDeps) {
       if (!result) return c.json({ error: "no such chain" }, 404);
       return c.json(result);
     })
-    .get("/journey", async (c) => {
-      const { from, to } = queryOf(c, range);
+    .get("/journey", query(range), async (c) => {
+      const { from, to } = c.req.valid("query");
       return c.json({ stages: await journeyMap(db, { from, to }) });
     });
 }

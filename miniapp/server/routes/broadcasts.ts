@@ -13,7 +13,7 @@ import { getSegment } from "../../../db/segments/segments.ts";
 import { broadcastInput } from "../../../db/spec/broadcastSpec.ts";
 import { slug } from "../../../db/spec/message.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
-import { type ApiDeps, idParam, jsonBody, queryOf } from "../http.ts";
+import { type ApiDeps, idParam, jsonBody, query } from "../http.ts";
 
 const broadcastBody = broadcastInput.extend({
   scheduledAt: z.iso
@@ -31,6 +31,7 @@ async function freshScores(db: Db, segmentSlug: string | undefined, now: Date) {
   if (segment?.rules.some((r) => r.kind === "rfm")) await refreshRfmScores(db, now);
 }
 
+/** Broadcasts: the list with delivery figures, the audience count, sending and stopping. */
 export function broadcastsRoutes(deps: ApiDeps) {
   const { db } = deps;
   return new Hono<ApiEnv>()
@@ -51,8 +52,8 @@ export function broadcastsRoutes(deps: ApiDeps) {
         })),
       ),
     )
-    .get("/recipients", async (c) => {
-      const { segment } = queryOf(c, recipientsQuery);
+    .get("/recipients", query(recipientsQuery), async (c) => {
+      const { segment } = c.req.valid("query");
       const now = deps.clock();
       await freshScores(db, segment, now);
       return c.json({ count: await countRecipients(db, segment, now) });

@@ -18,7 +18,7 @@ import { getPolicy } from "../../../db/settings.ts";
 import { chainSpec, exitRules, wait } from "../../../db/spec/chainSpec.ts";
 import { slug } from "../../../db/spec/message.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
-import { type ApiDeps, idParam, jsonBody, queryOf } from "../http.ts";
+import { type ApiDeps, idParam, jsonBody, query } from "../http.ts";
 
 /** Only what timing needs is checked, so a draft with unfinished texts still gets its timeline. */
 const timelineBody = z
@@ -61,6 +61,7 @@ const duplicateBody = z
 
 const deleteQuery = z.object({ confirm: z.enum(["true", "false", "1", "0"]).optional() });
 
+/** The chain editor's API; reading and previews are open to managers, changes to owners only. */
 export function chainsRoutes(deps: ApiDeps) {
   const { db } = deps;
   const view = async (chain: Chain) => ({
@@ -115,8 +116,8 @@ export function chainsRoutes(deps: ApiDeps) {
       if (!copy) return c.json(notFound, 404);
       return c.json(await view(copy), 201);
     })
-    .delete("/:id", ownerOnly, async (c) => {
-      const { confirm } = queryOf(c, deleteQuery);
+    .delete("/:id", ownerOnly, query(deleteQuery), async (c) => {
+      const { confirm } = c.req.valid("query");
       const result = await deleteChain(db, {
         chainId: idParam(c, "id", "chain"),
         confirm: confirm === "true" || confirm === "1",

@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { dashboard } from "../../../db/analytics/dashboard.ts";
 import type { ApiEnv } from "../auth.ts";
-import { type ApiDeps, queryOf } from "../http.ts";
+import { type ApiDeps, query } from "../http.ts";
 
-const query = z.object({
+const daysQuery = z.object({
   days: z.coerce
     .number({ error: "days must be a number" })
     .int("days must be a whole number")
@@ -14,9 +14,10 @@ const query = z.object({
     .default(30),
 });
 
+/** The owner's start page: one call with every figure of the dashboard. */
 export function dashboardRoutes(deps: ApiDeps) {
-  return new Hono<ApiEnv>().get("/", async (c) => {
-    const { days } = queryOf(c, query);
+  return new Hono<ApiEnv>().get("/", query(daysQuery), async (c) => {
+    const { days } = c.req.valid("query");
     return c.json(
       await dashboard(deps.db, { now: deps.clock(), days, timezone: deps.defaultTimezone }),
     );

@@ -8,17 +8,20 @@ import { recordExternalEvent } from "../../../db/triggers/external.ts";
 import { problemsOf } from "../../../db/validation.ts";
 import { secretMatches } from "./telegramWebhook.ts";
 
+/** What the events API needs; it has its own key instead of Telegram sign-in. */
 export interface EventsApiDeps {
   db: Db;
   logger: Logger;
   clock: () => Date;
   /** EVENTS_API_KEY; without it the API answers 503. */
   apiKey: string | undefined;
+  /** DEFAULT_TIMEZONE, for the chains an event starts. */
   defaultTimezone: string;
 }
 
 const bearer = (header: string | undefined) => /^Bearer (.+)$/i.exec(header ?? "")?.[1]?.trim();
 
+/** Events from outside the bot (purchases, sign-ups): recorded once; tags and chains follow. */
 export function eventsApiRoutes(deps: EventsApiDeps) {
   return new Hono().post(
     "/",

@@ -19,6 +19,7 @@ import { type ApiDeps, jsonBody } from "../http.ts";
 /** The source of the link to share where no better name applies. */
 export const DIRECT_SOURCE = "direct";
 
+/** Lead magnets as specs, each with its deep links; changes are for owners only. */
 export function leadMagnetsRoutes(deps: ApiDeps) {
   const { db } = deps;
   const view = async (magnet: LeadMagnet) => {

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Db } from "../../../db/client.ts";
 import { recordLinkClick } from "../../../db/journeys/reactions.ts";
 
+/** Tracked links: no sign-in, as anyone who got the message may follow them. */
 export function redirectRoutes(deps: { db: Db; clock: () => Date }) {
   return new Hono().get("/:code", async (c) => {
     const code = c.req.param("code");

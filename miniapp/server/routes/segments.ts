@@ -8,11 +8,19 @@ import {
   saveSegment,
   segmentToSpec,
 } from "../../../db/segments/segments.ts";
-import { segmentSpec } from "../../../db/spec/segmentSpec.ts";
+import {
+  type SegmentSpec,
+  type SegmentSpecInput,
+  segmentSpec,
+} from "../../../db/spec/segmentSpec.ts";
 import { problemsOf } from "../../../db/validation.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
-import { type ApiDeps, invalid } from "../http.ts";
+import { type ApiDeps, invalid, type JsonChecked } from "../http.ts";
 
+/** A segment as PUT /api/segments/:slug takes it: the slug may be left to the address. */
+type SegmentBody = Omit<SegmentSpecInput, "slug"> & { slug?: string };
+
+/** Segments with their live member counts; owners save them by slug. */
 export function segmentsRoutes(deps: ApiDeps) {
   const { db } = deps;
   const view = async (row: SegmentRow) => ({
@@ -42,7 +50,7 @@ export function segmentsRoutes(deps: ApiDeps) {
       );
     }
     return parsed.data;
-  });
+  }) as unknown as JsonChecked<SegmentBody, SegmentSpec>;
 
   return new Hono<ApiEnv>()
     .get("/", async (c) => {

@@ -1,6 +1,7 @@
 // /api/settings: careful communication (the policy) and hot-lead scoring with the managers' group.
 import { Hono } from "hono";
 import { validator } from "hono/validator";
+import type { z } from "zod";
 import {
   getLeadSettings,
   getPolicy,
@@ -11,8 +12,12 @@ import {
 } from "../../../db/settings.ts";
 import { problemsOf } from "../../../db/validation.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
-import { type ApiDeps, invalid, jsonBody } from "../http.ts";
+import { type ApiDeps, invalid, type JsonChecked, jsonBody } from "../http.ts";
 
+/** Any of the lead settings, as PATCH /api/settings/leads takes them. */
+type LeadsPatch = Partial<z.input<typeof leadSettingsSchema>>;
+
+/** The policy and the lead settings: everyone reads them, owners change them. */
 export function settingsRoutes(deps: ApiDeps) {
   const { db } = deps;
 
@@ -27,7 +32,7 @@ export function settingsRoutes(deps: ApiDeps) {
     const parsed = leadSettingsSchema.safeParse({ ...(await getLeadSettings(db)), ...value });
     if (!parsed.success) return c.json(invalid(problemsOf(parsed.error)), 400);
     return parsed.data;
-  });
+  }) as unknown as JsonChecked<LeadsPatch, z.output<typeof leadSettingsSchema>>;
 
   return new Hono<ApiEnv>()
     .get("/", async (c) =>

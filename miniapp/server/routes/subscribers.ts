@@ -11,7 +11,7 @@ import { type EnrollRefusal, enroll } from "../../../db/journeys/enrollments.ts"
 import { slug, tagName } from "../../../db/spec/message.ts";
 import { SUBSCRIBER_STATUSES } from "../../../db/spec/segmentSpec.ts";
 import type { ApiEnv } from "../auth.ts";
-import { type ApiDeps, idParam, invalid, jsonBody, queryOf } from "../http.ts";
+import { type ApiDeps, idParam, invalid, jsonBody, query } from "../http.ts";
 
 const searchQuery = z.object({
   q: z.string().max(200, "search for at most 200 characters").optional(),
@@ -46,13 +46,16 @@ const REFUSALS: Record<EnrollRefusal, string> = {
   reentry_too_soon: "this person walked this chain too recently to enter it again",
 };
 
+/** The audience: search, profiles, tags and manual enrolment, for managers as well as owners. */
 export function subscribersRoutes(deps: ApiDeps) {
   const { db } = deps;
   const notFound = { error: "no such subscriber" } as const;
   const tagsOf = async (id: number) => (await getSubscriber(db, id))?.tags ?? [];
 
   return new Hono<ApiEnv>()
-    .get("/", async (c) => c.json(await searchSubscribers(db, queryOf(c, searchQuery))))
+    .get("/", query(searchQuery), async (c) =>
+      c.json(await searchSubscribers(db, c.req.valid("query"))),
+    )
     .get("/:id", async (c) => {
       const view = await subscriberView(db, idParam(c, "id", "subscriber", 15));
       if (!view) return c.json(notFound, 404);

@@ -4,6 +4,7 @@ import type { Update } from "grammy/types";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 
+/** Webhook mode: the secret Telegram sends back, and the bot's update handler. */
 export interface WebhookDeps {
   secret: string;
   handleUpdate: (update: Update) => Promise<void>;
@@ -26,6 +27,7 @@ function isUpdate(body: unknown): body is Update {
   );
 }
 
+/** Telegram's updates in webhook mode; a call without our secret is refused. */
 export function telegramWebhookRoutes(deps: WebhookDeps) {
   return new Hono().post("/", async (c) => {
     if (!secretMatches(deps.secret, c.req.header("X-Telegram-Bot-Api-Secret-Token"))) {
