@@ -5,7 +5,13 @@ import { App } from "./App.tsx";
 import { setInitData } from "./api.ts";
 import { setLanguage, t } from "./i18n.ts";
 import { startTelegram } from "./telegram.ts";
-import "./styles.css";
+// In this order: later files may override earlier ones.
+import "./styles/theme.css";
+import "./styles/forms.css";
+import "./styles/steps.css";
+import "./styles/charts.css";
+import "./styles/states.css";
+import "./styles/emulated.css";
 
 const container = document.getElementById("root");
 if (!container) throw new Error("index.html has no #root");
