@@ -1,15 +1,16 @@
 // The signed-in app: who the user is, the tabs, the page stack and the Back Button.
 import { type ReactNode, useCallback, useMemo, useRef, useState } from "react";
 import { api } from "./api.ts";
-import { setLanguage, t } from "./i18n.ts";
-import { sampleFor } from "./message.tsx";
+import { setLanguage, t } from "./i18n/translate.ts";
+import { sampleFor } from "./message/sample.ts";
 import { type Nav, NavContext, type Route, type Tab } from "./nav.tsx";
 import { AnalyticsPage } from "./pages/Analytics.tsx";
 import { BroadcastsPage, NewBroadcastPage } from "./pages/Broadcasts.tsx";
-import { ChainEditorPage } from "./pages/ChainEditor.tsx";
 import { ChainsPage } from "./pages/Chains.tsx";
+import { ChainEditorPage } from "./pages/chainEditor/ChainEditorPage.tsx";
 import { DashboardPage } from "./pages/Dashboard.tsx";
-import { LeadMagnetPage, LeadMagnetsPage } from "./pages/LeadMagnets.tsx";
+import { LeadMagnetPage } from "./pages/leadMagnets/LeadMagnetPage.tsx";
+import { LeadMagnetsPage } from "./pages/leadMagnets/LeadMagnetsPage.tsx";
 import { SettingsPage } from "./pages/Settings.tsx";
 import { SubscriberProfilePage, SubscribersPage } from "./pages/Subscribers.tsx";
 import { type Session, SessionContext } from "./session.ts";
@@ -20,7 +21,10 @@ import {
   useBackButton,
   useEmulatedChrome,
 } from "./telegram.ts";
-import { ErrorNote, Loading, ToastProvider, useLoad } from "./ui.tsx";
+import { ErrorNote } from "./ui/errors.tsx";
+import { Loading } from "./ui/layout.tsx";
+import { useLoad } from "./ui/load.ts";
+import { ToastProvider } from "./ui/toast.tsx";
 
 const TABS: Tab[] = [
   "dashboard",

@@ -1,32 +1,15 @@
-// A small typed client of the Mini App API. Every request carries the raw init data; the server
-// alone decides who may do what.
-import type {
-  Admin,
-  Broadcast,
-  ChainAnalytics,
-  ChainDetail,
-  ChainListItem,
-  ChainSpec,
-  Dashboard,
-  Journey,
-  LeadMagnetDetail,
-  LeadMagnetListItem,
-  LeadMagnetSpec,
-  LeadSettings,
-  Me,
-  Message,
-  Policy,
-  Problem,
-  Segment,
-  Settings,
-  SubscriberDetail,
-  SubscriberPage,
-  TimelineEntry,
-} from "./types.ts";
+// The Mini App API's client: Hono's typed client over the server's own route types, so a route
+// whose input or answer changes breaks the web's type check. Every request carries the raw init
+// data; the server alone decides who may do what.
+import { type ClientResponse, hc, type InferRequestType } from "hono/client";
+import type { SuccessStatusCode } from "hono/utils/http-status";
+import type { FieldProblem } from "../../../db/validation.ts";
+import type { AppType } from "../../server/createServer.ts";
 
+/** A refused or failed request: the status, the server's message and, for a 400, each field's. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly problems: Problem[];
+  readonly problems: FieldProblem[];
   readonly body: Record<string, unknown>;
   constructor(status: number, body: unknown) {
     const data = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
@@ -34,7 +17,7 @@ export class ApiError extends Error {
     this.name = "ApiError";
     this.status = status;
     this.body = data;
-    this.problems = Array.isArray(data.problems) ? (data.problems as Problem[]) : [];
+    this.problems = Array.isArray(data.problems) ? (data.problems as FieldProblem[]) : [];
   }
 }
 
@@ -45,97 +28,122 @@ export function setInitData(raw: string): void {
   authorization = `tma ${raw}`;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Authorization: authorization };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 204) return undefined as T;
+const client = hc<AppType>("/", { headers: () => ({ Authorization: authorization }) }).api;
+
+/** What a route answers when it succeeds; its error answers become an ApiError instead. */
+type Ok<R> =
+  R extends ClientResponse<infer T, infer S> ? (S extends SuccessStatusCode ? T : never) : never;
+
+async function call<R extends ClientResponse<unknown>>(request: Promise<R>): Promise<Ok<R>> {
+  const response = await request;
+  if (response.status === 204) return null as Ok<R>;
   const data: unknown = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
-  return data as T;
+  return data as Ok<R>;
 }
 
-const get = <T>(path: string) => request<T>("GET", path);
-const query = (params: Record<string, string | number | undefined>) => {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== "") search.set(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : "";
-};
+/** The JSON body a route takes. */
+type Body<F> = InferRequestType<F> extends { json: infer J } ? J : never;
+type SubscriberQuery = InferRequestType<typeof client.subscribers.$get>["query"];
+
+/** The search box and filters of the subscribers page; a blank one filters nothing. */
+export interface SubscriberFilters {
+  q?: string;
+  tag?: string;
+  status?: SubscriberQuery["status"] | "";
+  offset?: number;
+}
+
+// The typed client puts path values into the URL as they are.
 const seg = encodeURIComponent;
+const id = (value: number) => ({ id: String(value) });
 
 export const api = {
-  me: () => get<Me>("/api/me"),
-  dashboard: (days = 30) => get<Dashboard>(`/api/dashboard${query({ days })}`),
+  me: () => call(client.me.$get()),
+  dashboard: (days = 30) => call(client.dashboard.$get({ query: { days: String(days) } })),
 
-  chains: () => get<ChainListItem[]>("/api/chains"),
-  chain: (id: number) => get<ChainDetail>(`/api/chains/${id}`),
-  createChain: (spec: ChainSpec) => request<ChainDetail>("POST", "/api/chains", spec),
-  saveChain: (id: number, spec: ChainSpec) =>
-    request<ChainDetail>("PUT", `/api/chains/${id}`, spec),
-  setChainEnabled: (id: number, enabled: boolean) =>
-    request<ChainDetail>("PATCH", `/api/chains/${id}`, { enabled }),
-  duplicateChain: (id: number, slug: string, name?: string) =>
-    request<ChainDetail>("POST", `/api/chains/${id}/duplicate`, { slug, name }),
-  deleteChain: (id: number, confirm = false) =>
-    request<void>("DELETE", `/api/chains/${id}${confirm ? "?confirm=true" : ""}`),
-  previewStep: (id: number, key: string) =>
-    request<{ sent: true }>("POST", `/api/chains/${id}/steps/${seg(key)}/preview`),
-  timeline: (spec: ChainSpec, timezone?: string) =>
-    request<TimelineEntry[]>("POST", "/api/chains/timeline", { spec, timezone }),
-
-  leadMagnets: () => get<LeadMagnetListItem[]>("/api/lead-magnets"),
-  leadMagnet: (slug: string) => get<LeadMagnetDetail>(`/api/lead-magnets/${seg(slug)}`),
-  createLeadMagnet: (spec: LeadMagnetSpec) =>
-    request<LeadMagnetDetail>("POST", "/api/lead-magnets", spec),
-  saveLeadMagnet: (slug: string, spec: LeadMagnetSpec) =>
-    request<LeadMagnetDetail>("PUT", `/api/lead-magnets/${seg(slug)}`, spec),
-  deleteLeadMagnet: (slug: string) => request<void>("DELETE", `/api/lead-magnets/${seg(slug)}`),
-
-  subscribers: (params: { q?: string; tag?: string; status?: string; offset?: number }) =>
-    get<SubscriberPage>(`/api/subscribers${query({ ...params, limit: 50 })}`),
-  subscriber: (id: number) => get<SubscriberDetail>(`/api/subscribers/${id}`),
-  addTag: (id: number, tag: string) =>
-    request<{ tags: string[] }>("POST", `/api/subscribers/${id}/tags`, { tag }),
-  removeTag: (id: number, tag: string) =>
-    request<{ tags: string[] }>("DELETE", `/api/subscribers/${id}/tags/${seg(tag)}`),
-  enrol: (id: number, chain: string) =>
-    request<{ enrollmentId: number }>("POST", `/api/subscribers/${id}/enrollments`, { chain }),
-
-  segments: () => get<Segment[]>("/api/segments"),
-  broadcasts: () => get<Broadcast[]>("/api/broadcasts"),
-  recipients: (segment?: string) =>
-    get<{ count: number }>(`/api/broadcasts/recipients${query({ segment })}`),
-  createBroadcast: (input: {
-    name: string;
-    segment?: string;
-    message: Message;
-    scheduledAt?: string;
-  }) =>
-    request<{ id: number; recipients: number; scheduledAt: string }>(
-      "POST",
-      "/api/broadcasts",
-      input,
+  chains: () => call(client.chains.$get()),
+  chain: (chainId: number) => call(client.chains[":id"].$get({ param: id(chainId) })),
+  createChain: (spec: Body<typeof client.chains.$post>) =>
+    call(client.chains.$post({ json: spec })),
+  saveChain: (chainId: number, spec: Body<(typeof client.chains)[":id"]["$put"]>) =>
+    call(client.chains[":id"].$put({ param: id(chainId), json: spec })),
+  setChainEnabled: (chainId: number, enabled: boolean) =>
+    call(client.chains[":id"].$patch({ param: id(chainId), json: { enabled } })),
+  duplicateChain: (chainId: number, slug: string, name?: string) =>
+    call(client.chains[":id"].duplicate.$post({ param: id(chainId), json: { slug, name } })),
+  deleteChain: (chainId: number, confirm = false) =>
+    call(
+      client.chains[":id"].$delete({
+        param: id(chainId),
+        query: { confirm: confirm ? "true" : undefined },
+      }),
     ),
-  cancelBroadcast: (id: number) =>
-    request<{ held: number }>("POST", `/api/broadcasts/${id}/cancel`),
+  previewStep: (chainId: number, key: string) =>
+    call(
+      client.chains[":id"].steps[":key"].preview.$post({
+        param: { id: String(chainId), key: seg(key) },
+      }),
+    ),
+  timeline: (spec: Body<typeof client.chains.timeline.$post>["spec"], timezone?: string) =>
+    call(client.chains.timeline.$post({ json: { spec, timezone } })),
 
-  settings: () => get<Settings>("/api/settings"),
-  savePolicy: (policy: Policy) => request<Policy>("PUT", "/api/settings/policy", policy),
-  saveLeadSettings: (patch: Partial<LeadSettings>) =>
-    request<LeadSettings>("PATCH", "/api/settings/leads", patch),
-  admins: () => get<Admin[]>("/api/admins"),
+  leadMagnets: () => call(client["lead-magnets"].$get()),
+  leadMagnet: (slug: string) =>
+    call(client["lead-magnets"][":slug"].$get({ param: { slug: seg(slug) } })),
+  createLeadMagnet: (spec: Body<(typeof client)["lead-magnets"]["$post"]>) =>
+    call(client["lead-magnets"].$post({ json: spec })),
+  saveLeadMagnet: (slug: string, spec: Body<(typeof client)["lead-magnets"][":slug"]["$put"]>) =>
+    call(client["lead-magnets"][":slug"].$put({ param: { slug: seg(slug) }, json: spec })),
+  deleteLeadMagnet: (slug: string) =>
+    call(client["lead-magnets"][":slug"].$delete({ param: { slug: seg(slug) } })),
+
+  subscribers: ({ q, tag, status, offset }: SubscriberFilters) =>
+    call(
+      client.subscribers.$get({
+        query: {
+          q: q || undefined,
+          tag: tag || undefined,
+          status: status || undefined,
+          limit: "50",
+          offset: offset === undefined ? undefined : String(offset),
+        },
+      }),
+    ),
+  subscriber: (subscriberId: number) =>
+    call(client.subscribers[":id"].$get({ param: id(subscriberId) })),
+  addTag: (subscriberId: number, tag: string) =>
+    call(client.subscribers[":id"].tags.$post({ param: id(subscriberId), json: { tag } })),
+  removeTag: (subscriberId: number, tag: string) =>
+    call(
+      client.subscribers[":id"].tags[":tag"].$delete({
+        param: { id: String(subscriberId), tag: seg(tag) },
+      }),
+    ),
+  enrol: (subscriberId: number, chain: string) =>
+    call(client.subscribers[":id"].enrollments.$post({ param: id(subscriberId), json: { chain } })),
+
+  segments: () => call(client.segments.$get()),
+  broadcasts: () => call(client.broadcasts.$get()),
+  recipients: (segment?: string) =>
+    call(client.broadcasts.recipients.$get({ query: { segment: segment || undefined } })),
+  createBroadcast: (input: Body<typeof client.broadcasts.$post>) =>
+    call(client.broadcasts.$post({ json: input })),
+  cancelBroadcast: (broadcastId: number) =>
+    call(client.broadcasts[":id"].cancel.$post({ param: id(broadcastId) })),
+
+  settings: () => call(client.settings.$get()),
+  savePolicy: (policy: Body<typeof client.settings.policy.$put>) =>
+    call(client.settings.policy.$put({ json: policy })),
+  saveLeadSettings: (patch: Body<typeof client.settings.leads.$patch>) =>
+    call(client.settings.leads.$patch({ json: patch })),
+  admins: () => call(client.admins.$get()),
   addManager: (telegramId: number, name?: string) =>
-    request<Admin>("POST", "/api/admins", { telegramId, name }),
-  removeManager: (telegramId: number) => request<void>("DELETE", `/api/admins/${telegramId}`),
+    call(client.admins.$post({ json: { telegramId, name } })),
+  removeManager: (telegramId: number) =>
+    call(client.admins[":telegramId"].$delete({ param: { telegramId: String(telegramId) } })),
 
-  chainAnalytics: (id: number, from?: string, to?: string) =>
-    get<ChainAnalytics>(`/api/analytics/chains/${id}${query({ from, to })}`),
-  journey: () => get<Journey>("/api/analytics/journey"),
+  chainAnalytics: (chainId: number, from?: string, to?: string) =>
+    call(client.analytics.chains[":id"].$get({ param: id(chainId), query: { from, to } })),
+  journey: () => call(client.analytics.journey.$get({ query: {} })),
 };

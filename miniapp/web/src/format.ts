@@ -1,5 +1,5 @@
 // Numbers, money and dates in the user's language.
-import { language } from "./i18n.ts";
+import { language } from "./i18n/translate.ts";
 
 const locale = () => (language() === "ru" ? "ru-RU" : "en-GB");
 

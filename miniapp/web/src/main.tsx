@@ -3,7 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
 import { setInitData } from "./api.ts";
-import { setLanguage, t } from "./i18n.ts";
+import { setLanguage, t } from "./i18n/translate.ts";
 import { startTelegram } from "./telegram.ts";
 // In this order: later files may override earlier ones.
 import "./styles/theme.css";

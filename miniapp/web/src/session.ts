@@ -1,7 +1,7 @@
 // Who is using the app, as the server answered GET /api/me: the role only shapes the screens;
 // the server checks it again on every request.
 import { createContext, useContext } from "react";
-import type { Sample } from "./message.tsx";
+import type { Sample } from "./message/sample.ts";
 import type { Me } from "./types.ts";
 
 export interface Session {

@@ -1,306 +1,54 @@
-// The shapes of the Mini App API (miniapp/API.md), as the web app reads and writes them.
+// Names for the API's shapes the pages use. None is written out here: each is read off the typed
+// client, so it is whatever the server's route and the db's spec say it is.
+import type { FieldProblem } from "../../../db/validation.ts";
+import type { api } from "./api.ts";
 
-export type Role = "owner" | "manager";
-export const STAGES = ["awareness", "interest", "choice", "purchase", "loyalty"] as const;
-export type Stage = (typeof STAGES)[number];
+type Api = typeof api;
+/** What a call of the client resolves to. */
+type Answer<K extends keyof Api> = Awaited<ReturnType<Api[K]>>;
+/** The first argument of a call of the client: the body it sends. */
+type Sent<K extends keyof Api> = Parameters<Api[K]>[0];
 
-export interface Me {
-  user: {
-    id: number;
-    firstName: string;
-    lastName?: string;
-    username?: string;
-    languageCode?: string;
-  };
-  role: Role;
-}
+/** A field the server refused, by its path in the body ("steps[0].message.text"). */
+export type Problem = FieldProblem;
 
-export interface HotLead {
-  subscriberId: number;
-  name: string | null;
-  username: string | null;
-  score: number;
-  reason: string | null;
-  status: string;
-  takenByName: string | null;
-  createdAt: string;
-}
+export type Me = Answer<"me">;
+export type Dashboard = Answer<"dashboard">;
 
-export interface Dashboard {
-  today: { leads: number; hotLeads: number };
-  conversion: { enrolled: number; converted: number; rate: number };
-  revenue: number | string;
-  series: { day: string; leads: number; converted: number; revenue: number | string }[];
-  hotLeads: HotLead[];
-}
-
-export type Unit = "minutes" | "hours" | "days";
-export interface Wait {
-  after?: { amount: number; unit: Unit };
-  at?: string;
-  weekdays?: number[];
-}
-
-export type Button =
-  | { kind: "url"; text: string; url: string }
-  | { kind: "goal"; text: string }
-  | { kind: "hot"; text: string }
-  | { kind: "tag"; text: string; tag: string }
-  | { kind: "reply"; text: string; value: string };
-export type ButtonKind = Button["kind"];
-
-export interface Media {
-  kind: "photo" | "document" | "video";
-  file: string;
-}
-
-export interface Message {
-  text: string;
-  media?: Media;
-  buttons?: Button[][];
-}
-
-export type Condition =
-  | { kind: "clicked"; step?: string; not?: boolean }
-  | { kind: "tag"; tag: string; not?: boolean }
-  | { kind: "segment"; segment: string; not?: boolean }
-  | {
-      kind: "field";
-      field: string;
-      op: "equals" | "contains" | "exists";
-      value?: string;
-      not?: boolean;
-    };
-export type ConditionKind = Condition["kind"];
-
-export interface StepCondition {
-  all: Condition[];
-  otherwise?: { action: "skip" } | { action: "goto"; step: string };
-}
-
-export interface Step {
-  key: string;
-  name?: string;
-  wait?: Wait;
-  message: Message;
-  condition?: StepCondition;
-  important?: boolean;
-  stage?: Stage;
-}
-
-export type Trigger =
-  | { kind: "lead_magnet" }
-  | { kind: "manual" }
-  | { kind: "event"; event: string; where?: Record<string, string | number | boolean> }
-  | { kind: "tag_added"; tag: string }
-  | { kind: "segment"; segment: string }
-  | { kind: "inactivity"; days: number }
-  | { kind: "date"; field: string; daysBefore?: number; at?: string };
+// A chain as the editor holds it: the body POST and PUT /api/chains take (defaults may be left
+// out), which is also what GET answers with every default filled in.
+export type ChainSpec = Sent<"createChain">;
+export type Step = ChainSpec["steps"][number];
+export type Stage = NonNullable<ChainSpec["stage"]>;
+export type Trigger = NonNullable<ChainSpec["trigger"]>;
 export type TriggerKind = Trigger["kind"];
+export type Reentry = NonNullable<ChainSpec["reentry"]>;
+export type Unit = NonNullable<NonNullable<Step["wait"]>["after"]>["unit"];
+export type Condition = NonNullable<Step["condition"]>["all"][number];
+export type ConditionKind = Condition["kind"];
+export type ChainListItem = Answer<"chains">[number];
+export type ChainDetail = Answer<"chain">;
+export type TimelineEntry = Answer<"timeline">[number];
 
-export type Reentry =
-  | { policy: "once" }
-  | { policy: "after_days"; days: number }
-  | { policy: "always" };
+export type Message = Step["message"];
+export type Button = NonNullable<Message["buttons"]>[number][number];
+export type ButtonKind = Button["kind"];
+export type Media = NonNullable<Message["media"]>;
 
-export interface ChainSpec {
-  slug: string;
-  name: string;
-  description?: string;
-  enabled?: boolean;
-  stage?: Stage;
-  trigger?: Trigger;
-  reentry?: Reentry;
-  exit?: { goalTags?: string[]; goalEvents?: string[]; maxTouches?: number; maxDays?: number };
-  steps: Step[];
-}
+export type LeadMagnetSpec = Sent<"createLeadMagnet">;
+export type Question = NonNullable<LeadMagnetSpec["questions"]>[number];
+export type QuestionKind = Question["kind"];
+export type LeadMagnetDetail = Answer<"leadMagnet">;
 
-export interface ChainListItem {
-  id: number;
-  slug: string;
-  name: string;
-  enabled: boolean;
-  stage: Stage | null;
-  trigger: Trigger | TriggerKind | null;
-  steps: number;
-  running: number;
-  version: number;
-}
+export type SubscriberPage = Answer<"subscribers">;
+export type SubscriberItem = SubscriberPage["items"][number];
 
-export interface ChainDetail {
-  id: number;
-  version: number;
-  running: number;
-  spec: ChainSpec;
-}
+export type Broadcast = Answer<"broadcasts">[number];
 
-export interface TimelineEntry {
-  key: string;
-  at: string;
-  due: string;
-  /** What lets it go: nothing in the way, the reply window after joining, or an important step. */
-  rule: "open" | "reply_window" | "important";
-}
+export type Settings = Answer<"settings">;
+export type Policy = Settings["policy"];
+export type LeadSettings = Settings["leads"];
+export type Admin = Answer<"admins">[number];
 
-export type QuestionKind = "name" | "phone" | "email" | "text" | "choice";
-export interface Question {
-  key: string;
-  kind: QuestionKind;
-  prompt: string;
-  required?: boolean;
-  maxLength?: number;
-  options?: { value: string; label: string; tag?: string }[];
-}
-
-export interface LeadMagnetSpec {
-  slug: string;
-  title: string;
-  chain?: string;
-  isDefault?: boolean;
-  intro?: string;
-  consent?: string;
-  questions: Question[];
-  deliverable: Message;
-}
-
-export interface LeadMagnetListItem {
-  id: number;
-  slug: string;
-  title: string;
-  chain: string | null;
-  isDefault: boolean;
-  questions: number;
-}
-
-export interface LeadMagnetDetail {
-  spec: LeadMagnetSpec;
-  links: { source: string; url: string }[];
-}
-
-export interface SubscriberItem {
-  id: number;
-  telegramId: number;
-  name: string | null;
-  username: string | null;
-  phone: string | null;
-  email: string | null;
-  status: string;
-  source: string | null;
-  tags: string[];
-  leadScore: number | null;
-  createdAt: string;
-}
-
-export interface SubscriberPage {
-  total: number;
-  items: SubscriberItem[];
-}
-
-export interface SubscriberDetail {
-  profile: SubscriberItem & {
-    fields?: Record<string, unknown>;
-    answers?: Record<string, unknown>;
-    timezone?: string | null;
-  };
-  enrollments: {
-    id: number;
-    chain: string;
-    status: string;
-    endReason: string | null;
-    enrolledAt: string;
-    nextDueAt: string | null;
-  }[];
-  timeline: {
-    at: string;
-    kind: "event" | "touch";
-    type: string;
-    chain: string | null;
-    step: string | null;
-    detail: unknown;
-  }[];
-}
-
-export interface Segment {
-  id: number;
-  slug: string;
-  name: string;
-  description?: string;
-  members: number;
-}
-
-export interface Broadcast {
-  id: number;
-  name: string;
-  segment: string | null;
-  scheduledAt: string | null;
-  recipients: number;
-  sent: number;
-  pending: number;
-  failed: number;
-  cancelled: number;
-  clicked: number;
-  cancelledAt: string | null;
-}
-
-export interface Policy {
-  dailyCap: number;
-  quietHours: { start: string; end: string } | null;
-  minPauseMinutes: number;
-  replyWindowMinutes: number;
-}
-
-export interface LeadSettings {
-  weights: Record<string, number>;
-  threshold: number;
-  windowDays: number;
-  alertWindowHours: number;
-  pauseChains: boolean;
-  pauseHours: number;
-  managerChatId: number | null;
-  language: "ru" | "en";
-}
-
-export interface Settings {
-  policy: Policy;
-  leads: LeadSettings;
-}
-
-export interface Admin {
-  telegramId: number;
-  role: Role;
-  name: string | null;
-}
-
-export interface ChainAnalytics {
-  chain: { id: number; slug: string; name: string };
-  enrolled: number;
-  converted: number;
-  conversionRate: number;
-  revenue: number | string;
-  exited: Record<string, number>;
-  steps: {
-    key: string;
-    name: string | null;
-    stage: Stage | null;
-    removed?: boolean;
-    reached: number;
-    clicked: number;
-    dropOff: number;
-  }[];
-  bySource: {
-    source: string | null;
-    enrolled: number;
-    converted: number;
-    revenue: number | string;
-  }[];
-  byDay: { day: string; enrolled: number; converted: number; revenue: number | string }[];
-}
-
-export interface Journey {
-  stages: { stage: Stage; reached: number; lost: number }[];
-}
-
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type ChainAnalytics = Answer<"chainAnalytics">;
+export type Journey = Answer<"journey">;

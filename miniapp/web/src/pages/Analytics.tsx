@@ -2,10 +2,13 @@
 // journey map across chains, from awareness to loyalty.
 import { useState } from "react";
 import { api } from "../api.ts";
-import { DailyChart, Funnel, JourneyMap } from "../charts.tsx";
 import { isoDay, money, num, percent } from "../format.ts";
-import { t, tx } from "../i18n.ts";
-import { Empty, ErrorNote, Loading, Section, Select, Stat, useLoad } from "../ui.tsx";
+import { t, tx } from "../i18n/translate.ts";
+import { DailyChart, Funnel, JourneyMap } from "../ui/charts.tsx";
+import { Select } from "../ui/controls.tsx";
+import { ErrorNote } from "../ui/errors.tsx";
+import { Empty, Loading, Section, Stat } from "../ui/layout.tsx";
+import { useLoad } from "../ui/load.ts";
 
 type Period = "7" | "30" | "90" | "all";
 

@@ -1,34 +1,25 @@
 // Broadcasts: what went out and how it did; a new one to a segment (or everyone), now or later.
 import { useState } from "react";
-import { ApiError, api } from "../api.ts";
+import { api } from "../api.ts";
 import { dateTime, num } from "../format.ts";
-import { t } from "../i18n.ts";
-import { MessageEditor, MessagePreview } from "../message.tsx";
+import { t } from "../i18n/translate.ts";
+import { MessageEditor } from "../message/editor.tsx";
+import { MessagePreview } from "../message/preview.tsx";
 import { useNav } from "../nav.tsx";
 import { useSession } from "../session.ts";
-import { confirmAction, haptic, useMainButton } from "../telegram.ts";
+import { confirmAction, useMainButton } from "../telegram.ts";
 import type { Broadcast, Message, Problem } from "../types.ts";
-import {
-  Button,
-  Cell,
-  Empty,
-  ErrorNote,
-  errorText,
-  Field,
-  Input,
-  Loading,
-  ProblemList,
-  ProblemsProvider,
-  Section,
-  Select,
-  useDebounced,
-  useLoad,
-  useToast,
-} from "../ui.tsx";
+import { Button, Field, Input, Select } from "../ui/controls.tsx";
+import { ErrorNote } from "../ui/errors.tsx";
+import { Cell, Empty, Loading, Section } from "../ui/layout.tsx";
+import { useDebounced, useLoad } from "../ui/load.ts";
+import { ProblemList, ProblemsProvider } from "../ui/problems.tsx";
+import { refusedFields, useAction } from "../useAction.ts";
 
+/** The broadcasts tab: each with its audience, time and delivery figures; owners stop or add. */
 export function BroadcastsPage() {
   const nav = useNav();
-  const toast = useToast();
+  const { run } = useAction();
   const { canEdit } = useSession();
   const list = useLoad(api.broadcasts, "broadcasts");
   const cancel = async (b: Broadcast) => {
@@ -40,15 +31,14 @@ export function BroadcastsPage() {
       ))
     )
       return;
-    try {
-      const { held } = await api.cancelBroadcast(b.id);
-      haptic.success();
-      toast(t("broadcastCancelled", { n: num(held) }));
-      list.reload();
-    } catch (error) {
-      haptic.error();
-      toast(errorText(error), "error");
-    }
+    await run(
+      async () => {
+        const { held } = await api.cancelBroadcast(b.id);
+        list.reload();
+        return held;
+      },
+      { done: (held) => t("broadcastCancelled", { n: num(held) }) },
+    );
   };
   return (
     <>
@@ -95,9 +85,9 @@ export function BroadcastsPage() {
   );
 }
 
+/** A new broadcast: name, audience with its live count, when, and the message with a preview. */
 export function NewBroadcastPage() {
   const nav = useNav();
-  const toast = useToast();
   const { sample } = useSession();
   const segments = useLoad(api.segments, "segments");
   const [name, setName] = useState("");
@@ -105,7 +95,7 @@ export function NewBroadcastPage() {
   const [message, setMessage] = useState<Message>({ text: "" });
   const [when, setWhen] = useState("");
   const [problems, setProblems] = useState<Problem[]>([]);
-  const [sending, setSending] = useState(false);
+  const sending = useAction();
   const settledSegment = useDebounced(segment, 200);
   const count = useLoad(
     () => api.recipients(settledSegment || undefined),
@@ -121,33 +111,29 @@ export function NewBroadcastPage() {
       when ? t("schedule") : t("send"),
     );
     if (!ok) return;
-    setSending(true);
-    try {
-      const result = await api.createBroadcast({
-        name,
-        segment: segment || undefined,
-        message,
-        scheduledAt: when ? new Date(when).toISOString() : undefined,
-      });
-      haptic.success();
-      toast(t("broadcastCreated", { n: num(result.recipients) }));
-      nav.back();
-    } catch (error) {
-      haptic.error();
-      if (error instanceof ApiError && error.status === 400) {
-        setProblems(error.problems);
-        toast(t("fixFields"), "error");
-      } else toast(errorText(error), "error");
-    } finally {
-      setSending(false);
-    }
+    await sending.run(
+      async () => {
+        const result = await api.createBroadcast({
+          name,
+          segment: segment || undefined,
+          message,
+          scheduledAt: when ? new Date(when).toISOString() : undefined,
+        });
+        nav.back();
+        return result;
+      },
+      {
+        done: (result) => t("broadcastCreated", { n: num(result.recipients) }),
+        failed: refusedFields(setProblems),
+      },
+    );
   };
 
   useMainButton({
     text: recipients === undefined ? t("send") : t("sendTo", { n: num(recipients) }),
     onClick: () => void send(),
     enabled: Boolean(name.trim() && message.text.trim() && recipients),
-    loading: sending,
+    loading: sending.busy,
   });
 
   return (

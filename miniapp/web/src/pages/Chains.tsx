@@ -1,46 +1,41 @@
 // The chains: each with its trigger, steps and people in it; enable or disable in place.
 import { api } from "../api.ts";
 import { num } from "../format.ts";
-import { t, tx } from "../i18n.ts";
+import { t, tx } from "../i18n/translate.ts";
 import { useNav } from "../nav.tsx";
 import { useSession } from "../session.ts";
 import { haptic } from "../telegram.ts";
 import type { ChainListItem } from "../types.ts";
-import {
-  Button,
-  Cell,
-  Empty,
-  ErrorNote,
-  errorText,
-  Loading,
-  Section,
-  useLoad,
-  useToast,
-} from "../ui.tsx";
+import { Button } from "../ui/controls.tsx";
+import { ErrorNote } from "../ui/errors.tsx";
+import { Cell, Empty, Loading, Section } from "../ui/layout.tsx";
+import { useLoad } from "../ui/load.ts";
+import { useAction } from "../useAction.ts";
 
+/** The kind of a chain's trigger, for its line in the list. */
 export function triggerKind(trigger: ChainListItem["trigger"]): string {
   if (!trigger) return "lead_magnet";
   return typeof trigger === "string" ? trigger : trigger.kind;
 }
 
+/** The chains tab: every chain with its switch; a tap opens the editor. */
 export function ChainsPage() {
   const nav = useNav();
-  const toast = useToast();
+  const { run } = useAction();
   const { canEdit } = useSession();
   const chains = useLoad(api.chains, "chains");
 
-  const toggle = async (chain: ChainListItem) => {
+  const toggle = (chain: ChainListItem) => {
     haptic.select();
-    try {
-      await api.setChainEnabled(chain.id, !chain.enabled);
-      chains.setData(
-        (chains.data ?? []).map((c) => (c.id === chain.id ? { ...c, enabled: !c.enabled } : c)),
-      );
-      toast(chain.enabled ? t("chainDisabled") : t("chainEnabled"));
-    } catch (error) {
-      haptic.error();
-      toast(errorText(error), "error");
-    }
+    return run(
+      async () => {
+        await api.setChainEnabled(chain.id, !chain.enabled);
+        chains.setData(
+          (chains.data ?? []).map((c) => (c.id === chain.id ? { ...c, enabled: !c.enabled } : c)),
+        );
+      },
+      { feel: "none", done: chain.enabled ? t("chainDisabled") : t("chainEnabled") },
+    );
   };
 
   return (

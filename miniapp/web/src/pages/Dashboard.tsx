@@ -2,11 +2,14 @@
 // leads waiting for a manager.
 import { useState } from "react";
 import { api } from "../api.ts";
-import { DailyChart } from "../charts.tsx";
 import { dateTime, money, num, percent } from "../format.ts";
-import { t, tx } from "../i18n.ts";
+import { t, tx } from "../i18n/translate.ts";
 import { useNav } from "../nav.tsx";
-import { Cell, Empty, ErrorNote, Loading, Section, Select, Stat, useLoad } from "../ui.tsx";
+import { DailyChart } from "../ui/charts.tsx";
+import { Select } from "../ui/controls.tsx";
+import { ErrorNote } from "../ui/errors.tsx";
+import { Cell, Empty, Loading, Section, Stat } from "../ui/layout.tsx";
+import { useLoad } from "../ui/load.ts";
 
 export function DashboardPage() {
   const nav = useNav();

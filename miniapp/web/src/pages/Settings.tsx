@@ -1,30 +1,19 @@
 // Settings: careful communication, hot-lead scoring, and who may use this app.
 import { Fragment, useState } from "react";
 import { ApiError, api } from "../api.ts";
-import { t } from "../i18n.ts";
-import { Icon } from "../icons.tsx";
+import { t } from "../i18n/translate.ts";
 import { useSession } from "../session.ts";
-import { confirmAction, haptic, useMainButton } from "../telegram.ts";
+import { confirmAction, useMainButton } from "../telegram.ts";
 import type { Admin, LeadSettings, Policy, Problem, Settings } from "../types.ts";
-import {
-  Button,
-  Cell,
-  ErrorNote,
-  errorText,
-  Field,
-  Input,
-  Loading,
-  NumberInput,
-  ProblemList,
-  ProblemsProvider,
-  problemText,
-  Section,
-  Select,
-  Switch,
-  useLoad,
-  useToast,
-} from "../ui.tsx";
+import { Button, Field, Input, NumberInput, Select, Switch } from "../ui/controls.tsx";
+import { ErrorNote, problemText } from "../ui/errors.tsx";
+import { Icon } from "../ui/icons.tsx";
+import { Cell, Loading, Section } from "../ui/layout.tsx";
+import { useLoad } from "../ui/load.ts";
+import { ProblemList, ProblemsProvider } from "../ui/problems.tsx";
+import { refusedFields, useAction } from "../useAction.ts";
 
+/** The settings tab: the forms once the settings have loaded, and the managers below. */
 export function SettingsPage() {
   const settings = useLoad(api.settings, "settings");
   if (settings.error) return <ErrorNote error={settings.error} onRetry={settings.reload} />;
@@ -37,15 +26,15 @@ export function SettingsPage() {
   );
 }
 
+/** The policy and the lead settings, saved together; each part goes only when it changed. */
 function SettingsForm({ initial }: { initial: Settings }) {
-  const toast = useToast();
   const { canEdit } = useSession();
   const [saved, setSaved] = useState(initial);
   const [policy, setPolicy] = useState<Policy>(initial.policy);
   const [leads, setLeads] = useState<LeadSettings>(initial.leads);
   const [weights, setWeights] = useState(() => Object.entries(initial.leads.weights));
   const [problems, setProblems] = useState<Problem[]>([]);
-  const [saving, setSaving] = useState(false);
+  const saving = useAction();
   const leadsDraft: LeadSettings = {
     ...leads,
     weights: Object.fromEntries(weights.filter(([k]) => k.trim())),
@@ -53,47 +42,38 @@ function SettingsForm({ initial }: { initial: Settings }) {
   const policyDirty = JSON.stringify(policy) !== JSON.stringify(saved.policy);
   const leadsDirty = JSON.stringify(leadsDraft) !== JSON.stringify(saved.leads);
 
-  const save = async () => {
-    setSaving(true);
-    const found: Problem[] = [];
-    let next = saved;
-    try {
-      if (policyDirty) {
-        try {
-          next = { ...next, policy: await api.savePolicy(policy) };
-        } catch (error) {
-          if (!(error instanceof ApiError && error.status === 400)) throw error;
-          found.push(...error.problems.map((p) => ({ ...p, path: `policy.${p.path}` })));
+  const save = () =>
+    saving.run(
+      async () => {
+        const found: Problem[] = [];
+        let next = saved;
+        if (policyDirty) {
+          try {
+            next = { ...next, policy: await api.savePolicy(policy) };
+          } catch (error) {
+            if (!(error instanceof ApiError && error.status === 400)) throw error;
+            found.push(...error.problems.map((p) => ({ ...p, path: `policy.${p.path}` })));
+          }
         }
-      }
-      if (leadsDirty) {
-        try {
-          next = { ...next, leads: await api.saveLeadSettings(leadsDraft) };
-        } catch (error) {
-          if (!(error instanceof ApiError && error.status === 400)) throw error;
-          found.push(...error.problems.map((p) => ({ ...p, path: `leads.${p.path}` })));
+        if (leadsDirty) {
+          try {
+            next = { ...next, leads: await api.saveLeadSettings(leadsDraft) };
+          } catch (error) {
+            if (!(error instanceof ApiError && error.status === 400)) throw error;
+            found.push(...error.problems.map((p) => ({ ...p, path: `leads.${p.path}` })));
+          }
         }
-      }
-      setSaved(next);
-      setProblems(found);
-      if (found.length > 0) {
-        haptic.error();
-        toast(t("fixFields"), "error");
-      } else {
-        haptic.success();
-        toast(t("saved"));
-      }
-    } catch (error) {
-      haptic.error();
-      toast(errorText(error), "error");
-    } finally {
-      setSaving(false);
-    }
-  };
+        setSaved(next);
+        setProblems(found);
+        // What was refused, as one refusal: the part that passed stays saved.
+        if (found.length > 0) throw new ApiError(400, { error: "invalid", problems: found });
+      },
+      { done: t("saved"), failed: refusedFields(setProblems) },
+    );
 
   useMainButton(
-    canEdit && (policyDirty || leadsDirty || saving)
-      ? { text: t("save"), onClick: () => void save(), loading: saving }
+    canEdit && (policyDirty || leadsDirty || saving.busy)
+      ? { text: t("save"), onClick: () => void save(), loading: saving.busy }
       : null,
   );
 
@@ -295,27 +275,27 @@ function SettingsForm({ initial }: { initial: Settings }) {
   );
 }
 
+/** Who may open the app: owners (from OWNER_IDS) and managers, whom owners add and remove here. */
 function Managers() {
-  const toast = useToast();
+  const { run } = useAction();
   const { canEdit } = useSession();
   const admins = useLoad(api.admins, "admins");
   const [id, setId] = useState<number>();
   const [name, setName] = useState("");
   const add = async () => {
     if (!id) return;
-    try {
-      const admin = await api.addManager(id, name.trim() || undefined);
-      admins.setData([
-        ...(admins.data ?? []).filter((a) => a.telegramId !== admin.telegramId),
-        admin,
-      ]);
-      setId(undefined);
-      setName("");
-      haptic.success();
-    } catch (error) {
-      haptic.error();
-      toast(problemText(error), "error");
-    }
+    await run(
+      async () => {
+        const admin = await api.addManager(id, name.trim() || undefined);
+        admins.setData([
+          ...(admins.data ?? []).filter((a) => a.telegramId !== admin.telegramId),
+          admin,
+        ]);
+        setId(undefined);
+        setName("");
+      },
+      { failed: problemText },
+    );
   };
   const remove = async (admin: Admin) => {
     if (
@@ -326,14 +306,10 @@ function Managers() {
       ))
     )
       return;
-    try {
+    await run(async () => {
       await api.removeManager(admin.telegramId);
       admins.setData((admins.data ?? []).filter((a) => a.telegramId !== admin.telegramId));
-      haptic.success();
-    } catch (error) {
-      haptic.error();
-      toast(errorText(error), "error");
-    }
+    });
   };
   return (
     <Section title={t("managers")} footer={t("managersHint")}>

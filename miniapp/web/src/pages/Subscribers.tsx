@@ -1,41 +1,30 @@
 // Subscribers: search and filters, then one person's profile, tags, chains and timeline, with
 // manual enrolment.
 import { useState } from "react";
-import { ApiError, api } from "../api.ts";
+import { ApiError, api, type SubscriberFilters } from "../api.ts";
 import { dateTime, num } from "../format.ts";
-import { t, tx } from "../i18n.ts";
+import { t, tx } from "../i18n/translate.ts";
 import { useNav } from "../nav.tsx";
-import { haptic } from "../telegram.ts";
 import type { SubscriberItem, SubscriberPage } from "../types.ts";
-import {
-  Button,
-  Cell,
-  Chips,
-  Empty,
-  ErrorNote,
-  errorText,
-  Field,
-  Input,
-  Loading,
-  problemText,
-  Section,
-  Select,
-  useDebounced,
-  useLoad,
-  useToast,
-} from "../ui.tsx";
+import { Button, Field, Input, Select } from "../ui/controls.tsx";
+import { ErrorNote, errorText, problemText } from "../ui/errors.tsx";
+import { Cell, Chips, Empty, Loading, Section } from "../ui/layout.tsx";
+import { useDebounced, useLoad } from "../ui/load.ts";
+import { useAction } from "../useAction.ts";
 
+/** A subscriber's name, else their @username, else their Telegram id. */
 export const displayName = (s: Pick<SubscriberItem, "name" | "username" | "telegramId">) =>
   s.name || (s.username ? `@${s.username}` : String(s.telegramId));
 
+/** The subscribers tab: search by name or contact, filter by status and tag, a page at a time. */
 export function SubscribersPage() {
   const nav = useNav();
   const [q, setQ] = useState("");
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState<NonNullable<SubscriberFilters["status"]>>("");
   const [tag, setTag] = useState("");
   // A string settles; an object would be new on every render and never settle.
   const key = useDebounced(JSON.stringify({ q: q.trim(), status, tag: tag.trim() }), 300);
-  const filters = JSON.parse(key) as { q: string; status: string; tag: string };
+  const filters = JSON.parse(key) as SubscriberFilters;
   const [more, setMore] = useState<SubscriberPage["items"]>([]);
   const page = useLoad(() => {
     setMore([]);
@@ -114,8 +103,9 @@ const show = (value: unknown) =>
       ? JSON.stringify(value)
       : String(value);
 
+/** One person: profile, answers and fields, tags, chains with manual enrolment, and timeline. */
 export function SubscriberProfilePage({ id }: { id: number }) {
-  const toast = useToast();
+  const { run } = useAction();
   const subscriber = useLoad(() => api.subscriber(id), `subscriber:${id}`);
   const chains = useLoad(api.chains, "chains");
   const [tag, setTag] = useState("");
@@ -127,38 +117,31 @@ export function SubscriberProfilePage({ id }: { id: number }) {
 
   const setTags = (tags: string[]) =>
     subscriber.setData({ ...data, profile: { ...profile, tags } });
-  const addTag = async () => {
-    try {
-      const result = await api.addTag(id, tag.trim());
-      setTags(result.tags);
-      setTag("");
-      haptic.success();
-    } catch (error) {
-      haptic.error();
-      toast(problemText(error), "error");
-    }
-  };
-  const removeTag = async (name: string) => {
-    try {
-      setTags((await api.removeTag(id, name)).tags);
-      haptic.tap();
-    } catch (error) {
-      haptic.error();
-      toast(errorText(error), "error");
-    }
-  };
-  const enrol = async () => {
-    try {
-      await api.enrol(id, chain);
-      haptic.success();
-      toast(t("enrolledOk"));
-      subscriber.reload();
-    } catch (error) {
-      haptic.error();
-      const reason = error instanceof ApiError ? error.body.reason : undefined;
-      toast(typeof reason === "string" ? tx(`refusal_${reason}`) : errorText(error), "error");
-    }
-  };
+  const addTag = () =>
+    run(
+      async () => {
+        const result = await api.addTag(id, tag.trim());
+        setTags(result.tags);
+        setTag("");
+      },
+      { failed: problemText },
+    );
+  const removeTag = (name: string) =>
+    run(async () => setTags((await api.removeTag(id, name)).tags), { feel: "tap" });
+  const enrol = () =>
+    run(
+      async () => {
+        await api.enrol(id, chain);
+        subscriber.reload();
+      },
+      {
+        done: t("enrolledOk"),
+        failed: (error) => {
+          const reason = error instanceof ApiError ? error.body.reason : undefined;
+          return typeof reason === "string" ? tx(`refusal_${reason}`) : errorText(error);
+        },
+      },
+    );
 
   const details: [string, unknown][] = [
     [t("telegramId"), profile.telegramId],

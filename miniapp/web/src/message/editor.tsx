@@ -1,85 +1,10 @@
-// Editing a message (text, media, buttons) with a live preview of how Telegram will show it.
+// Editing a message: text with a formatting bar, optional media, and rows of buttons; the server's
+// message for each part appears under it.
 import { useRef } from "react";
-import { fillPlaceholders, TelegramHtml } from "./html.tsx";
-import { t } from "./i18n.ts";
-import type { ButtonKind, Media, Message, Button as MessageButton } from "./types.ts";
-import { Button, Field, Input, Select } from "./ui.tsx";
-
-export type Sample = Record<string, string | undefined>;
-
-/** What {{placeholders}} show in previews: the owner's own name, like "send me this touch". */
-export function sampleFor(user: {
-  firstName: string;
-  lastName?: string;
-  username?: string;
-}): Sample {
-  return {
-    first_name: user.firstName,
-    last_name: user.lastName,
-    full_name: [user.firstName, user.lastName].filter(Boolean).join(" "),
-    username: user.username ? `@${user.username}` : undefined,
-    phone: "+79990000000",
-    email: "name@example.com",
-  };
-}
-
-export function MessagePreview(props: { message: Message; sample: Sample; testId?: string }) {
-  const { message } = props;
-  const media = message.media;
-  return (
-    <div className="chat" data-testid={props.testId ?? "preview"}>
-      <div className="bubble-wrap">
-        <div className="bubble">
-          {media ? <MediaPreview media={media} /> : null}
-          {message.text.trim() ? (
-            <div className="bubble-text">
-              <TelegramHtml html={fillPlaceholders(message.text, props.sample)} />
-            </div>
-          ) : (
-            <div className="bubble-text hint">{t("emptyText")}</div>
-          )}
-        </div>
-        {message.buttons?.map((row, r) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
-          <div className="kb-row" key={r}>
-            {row.map((button, c) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: neither do buttons
-              <span className="kb-button" key={c} title={buttonTitle(button)}>
-                {button.text || "…"}
-                {button.kind === "url" ? <span className="kb-corner">↗</span> : null}
-              </span>
-            ))}
-          </div>
-        ))}
-      </div>
-    </div>
-  );
-}
-
-function buttonTitle(button: MessageButton): string {
-  switch (button.kind) {
-    case "url":
-      return button.url;
-    case "tag":
-      return `${t("button_tag")}: ${button.tag}`;
-    case "reply":
-      return `${t("button_reply")}: ${button.value}`;
-    default:
-      return t(`button_${button.kind}`);
-  }
-}
-
-function MediaPreview({ media }: { media: Media }) {
-  if (media.kind === "photo" && /^https:\/\//.test(media.file)) {
-    return <img className="bubble-media" src={media.file} alt="" referrerPolicy="no-referrer" />;
-  }
-  return (
-    <div className="bubble-file">
-      {media.kind === "photo" ? "🖼" : media.kind === "video" ? "🎬" : "📄"}{" "}
-      {media.file.split("/").pop() || t(`media_${media.kind}`)}
-    </div>
-  );
-}
+import { t } from "../i18n/translate.ts";
+import type { ButtonKind, Media, Message, Button as MessageButton } from "../types.ts";
+import { Button, Field, Input, Select } from "../ui/controls.tsx";
+import type { Sample } from "./sample.ts";
 
 const FORMATS: [string, string, string][] = [
   ["B", "<b>", "</b>"],

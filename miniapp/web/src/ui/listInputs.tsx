@@ -1,8 +1,21 @@
 // Small compound inputs the editors share: comma lists, weekday pickers, a stage picker.
 import { useState } from "react";
-import { t } from "./i18n.ts";
-import { STAGES, type Stage } from "./types.ts";
-import { Select } from "./ui.tsx";
+import { t } from "../i18n/translate.ts";
+import type { Stage } from "../types.ts";
+import { Select } from "./controls.tsx";
+
+/**
+ * Every stage, in journey order. A record rather than a list, so a stage the server adds does not
+ * compile until it is added here; the web bundle carries no server code to import the list from.
+ */
+const JOURNEY: Record<Stage, true> = {
+  awareness: true,
+  interest: true,
+  choice: true,
+  purchase: true,
+  loyalty: true,
+};
+const STAGES = Object.keys(JOURNEY) as Stage[];
 
 const split = (text: string) =>
   text

@@ -1,10 +1,11 @@
 // Charts in plain SVG and CSS: a daily chart, a step funnel and the journey map. No chart library,
 // so the bundle stays small.
 import { useState } from "react";
-import { num, percent, shortDay } from "./format.ts";
-import { t } from "./i18n.ts";
-import type { Stage } from "./types.ts";
+import { num, percent, shortDay } from "../format.ts";
+import { t } from "../i18n/translate.ts";
+import type { ChainAnalytics, Journey } from "../types.ts";
 
+/** One day of a chart: the bar's figure and the line's. */
 export interface DayPoint {
   day: string;
   bars: number;
@@ -76,16 +77,8 @@ export function DailyChart(props: {
   );
 }
 
-export interface FunnelStep {
-  key: string;
-  name: string | null;
-  stage: Stage | null;
-  removed?: boolean;
-  reached: number;
-  clicked: number;
-  /** People whose enrolment ended, unconverted, after this step: where interest was lost. */
-  dropOff: number;
-}
+/** A step of a chain's funnel, as the analytics route reports it. */
+export type FunnelStep = ChainAnalytics["steps"][number];
 
 /** One bar per step: how many it reached, how many clicked, and how many were lost after it. */
 export function Funnel(props: { enrolled: number; steps: FunnelStep[] }) {
@@ -137,7 +130,7 @@ export function Funnel(props: { enrolled: number; steps: FunnelStep[] }) {
 }
 
 /** Stages from awareness to loyalty: who reached each, and who was lost there. */
-export function JourneyMap(props: { stages: { stage: Stage; reached: number; lost: number }[] }) {
+export function JourneyMap(props: { stages: Journey["stages"] }) {
   const max = Math.max(1, ...props.stages.map((s) => s.reached));
   return (
     <div className="journey" data-testid="journey">
