@@ -18,7 +18,7 @@ const defaultTimezone = z
   .default("Europe/Moscow")
   .refine(isValidTimezone, "must be an IANA time zone such as Europe/Moscow or America/New_York");
 
-/** What command-line tools that enrol or tag need: the database and the default time zone. */
+/** What command-line tools that enroll or tag need: the database and the default time zone. */
 const toolSchema = databaseSchema.extend({ DEFAULT_TIMEZONE: defaultTimezone });
 
 /** An ISO 8601 instant with its zone: without one, "23:30" would mean the machine's zone. */

@@ -6,7 +6,7 @@ export interface ConditionSubject {
   tags: readonly string[];
   fields: Record<string, string>;
   answers: Record<string, string>;
-  /** Keys of the steps of this enrolment whose buttons were pressed or links clicked. */
+  /** Keys of the steps of this enrollment whose buttons were pressed or links clicked. */
   clickedStepKeys: ReadonlySet<string>;
   /** Slugs of the segments the subscriber is in (only those the conditions name need be known). */
   segments: ReadonlySet<string>;

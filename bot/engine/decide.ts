@@ -1,4 +1,4 @@
-// What to do with one claimed touch, decided from data alone: send, defer, skip, or end the walk.
+// What to do with one claimed touch, decided from data alone: send, defer, skip, or end the enrollment.
 import type { DeliveryContext } from "../../db/delivery/delivery.ts";
 import { firstAllowedMoment, ruleAt, type SendRule } from "../../db/delivery/policy.ts";
 import type { Policy } from "../../db/settings.ts";
@@ -23,7 +23,7 @@ export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decisio
   if (subscriber.status !== "active")
     return { action: "cancel", reason: `subscriber ${subscriber.status}` };
   if (enrollment && enrollment.status !== "active") {
-    return { action: "cancel", reason: `enrolment ${enrollment.status}` };
+    return { action: "cancel", reason: `enrollment ${enrollment.status}` };
   }
   if (enrollment && chain) {
     if (!chain.enabled) return { action: "end", status: "exited", reason: "chain_disabled" };

@@ -3,7 +3,7 @@ import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { endEnrollment } from "../journeys/end.ts";
-import { type PlannedWalk, planNextTouch, recordPlans } from "../journeys/plan.ts";
+import { type EnrollmentPlan, planNextTouch, recordPlans } from "../journeys/plan.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
 import { enrollments } from "../schema/enrollments.ts";
 import { events } from "../schema/events.ts";
@@ -145,7 +145,7 @@ function segmentsNamedBy(claimed: Touch[], stepById: Map<number, StepRow>): stri
   return [...slugs];
 }
 
-/** Plans the enrolment's next touch, or ends the walk when the chain has nothing more. */
+/** Plans the enrollment's next touch, or ends the enrollment when the chain has nothing more. */
 async function advance(db: Db, ctx: DeliveryContext, now: Date, gotoKey?: string): Promise<void> {
   const enrollment = ctx.enrollment;
   if (!enrollment) return;
@@ -235,13 +235,13 @@ export async function recordSentBatch(
     );
     if (links.length) await tx.insert(trackedLinks).values(links);
 
-    const walking = done.filter((r) => r.ctx.enrollment !== null);
-    if (walking.length === 0) return done.length;
+    const enrolled = done.filter((r) => r.ctx.enrollment !== null);
+    if (enrolled.length === 0) return done.length;
     const countValues = sql.join(
-      walking.map((r) => sql`(${r.ctx.enrollment?.id}::bigint, ${iso(r.at)}::timestamptz)`),
+      enrolled.map((r) => sql`(${r.ctx.enrollment?.id}::bigint, ${iso(r.at)}::timestamptz)`),
       sql`, `,
     );
-    // A walk that ended while its touch was being sent (a /stop, a goal) counts the send but
+    // An enrollment that ended while its touch was being sent (a /stop, a goal) counts the send but
     // plans nothing after it.
     const counted = await rowsOf<{ id: string | number; touches_sent: number; running: boolean }>(
       tx,
@@ -252,12 +252,12 @@ export async function recordSentBatch(
     const touchesSent = new Map(counted.map((r) => [Number(r.id), Number(r.touches_sent)]));
     const stillRunning = new Set(counted.filter((r) => r.running).map((r) => Number(r.id)));
 
-    const walks: PlannedWalk[] = [];
-    for (const r of walking) {
+    const plans: EnrollmentPlan[] = [];
+    for (const r of enrolled) {
       const enrollment = r.ctx.enrollment as EnrollmentRow;
       if (!stillRunning.has(enrollment.id)) continue;
       const maxTouches = r.ctx.chain?.exit.maxTouches;
-      walks.push({
+      plans.push({
         enrollmentId: enrollment.id,
         subscriberId: r.ctx.subscriber.id,
         chainId: enrollment.chainId,
@@ -272,7 +272,7 @@ export async function recordSentBatch(
         at: r.at,
       });
     }
-    await recordPlans(tx, walks);
+    await recordPlans(tx, plans);
     return done.length;
   });
 }
@@ -314,7 +314,7 @@ export async function recordNotSent(
   });
 }
 
-/** Ends the enrolment instead of sending (goal already reached, limits hit, chain switched off). */
+/** Ends the enrollment instead of sending (goal already reached, limits hit, chain switched off). */
 export async function recordEnded(
   db: Db,
   input: {
@@ -345,7 +345,7 @@ export async function recordEnded(
   });
 }
 
-/** A touch whose enrolment already ended, or whose subscriber left: nothing to send, nothing to plan. */
+/** A touch whose enrollment already ended, or whose subscriber left: nothing to send, nothing to plan. */
 export async function recordCancelled(
   db: Db,
   input: { ctx: DeliveryContext; workerId: string; at: Date; reason: string },

@@ -5,7 +5,7 @@ import type { Wait } from "../spec/chainSpec.ts";
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
 /**
- * `from` is the previous touch (or the enrolment). Days are calendar days in the subscriber's
+ * `from` is the previous touch (or the enrollment). Days are calendar days in the subscriber's
  * zone, so "+1 day at 10:00" stays at 10:00 across a DST change.
  */
 export function computeDueAt(wait: Wait, from: Date, timezone: string): Date {

@@ -22,7 +22,7 @@ export interface ClaimInput {
  * A subscriber's touches are decided by one worker at a time, so the daily cap and the pause
  * hold across processes: a touch is passed over while another worker holds a lease on one of the
  * same subscriber's touches, and the subscriber's row is locked (NO KEY UPDATE, which leaves
- * enrolments free to insert touches) so that two claims at the same moment cannot split them.
+ * enrollments free to insert touches) so that two claims at the same moment cannot split them.
  */
 export async function claimDueTouches(db: Db, input: ClaimInput): Promise<Touch[]> {
   const now = input.now.toISOString();

@@ -1,4 +1,4 @@
-// The next touch of an enrolment: which step, and when, or the end of the walk. One rule for
+// The next touch of an enrollment: which step, and when, or the end of the enrollment. One rule for
 // entering a chain, for moving past a skipped or failed touch, and for the step after a send.
 import { sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
@@ -18,14 +18,14 @@ export type NextTouchPlan =
 export interface PlanInput {
   /** The chain's steps, removed ones too, in position order. */
   steps: StepRow[];
-  /** The step just settled; null when the walk begins. */
+  /** The step just settled; null when the enrollment begins. */
   after: StepRow | null;
   /** A step a condition jumps to, by key. */
   gotoKey?: string;
-  /** When the previous touch settled, or the walk began: waits count from here. */
+  /** When the previous touch settled, or the enrollment began: waits count from here. */
   at: Date;
   timezone: string;
-  /** Sends so far and the chain's limit: at the limit the walk ends instead. */
+  /** Sends so far and the chain's limit: at the limit the enrollment ends instead. */
   touchesSent?: number;
   maxTouches?: number;
 }
@@ -47,7 +47,7 @@ export function nextLiveStep(
   return live.find(after) ?? null;
 }
 
-/** Pure: what comes next for one walk. */
+/** Pure: what comes next for one enrollment. */
 export function planNextTouch(input: PlanInput): NextTouchPlan {
   if (
     input.maxTouches !== undefined &&
@@ -61,18 +61,18 @@ export function planNextTouch(input: PlanInput): NextTouchPlan {
   return { kind: "touch", step, dueAt: computeDueAt(step.wait, input.at, input.timezone) };
 }
 
-export interface PlannedWalk {
+export interface EnrollmentPlan {
   enrollmentId: number;
   subscriberId: number;
   chainId: number;
   plan: NextTouchPlan;
-  /** When the plan was made: an ended walk ends at this moment. */
+  /** When the plan was made: an ended enrollment ends at this moment. */
   at: Date;
 }
 
-/** Inserts the planned touches of walks whose enrolment rows already point at them. */
-export async function insertPlannedTouches(db: Db, walks: PlannedWalk[]): Promise<Touch[]> {
-  const rows = walks.flatMap((w) =>
+/** Inserts the planned touches of enrollments whose enrollment rows already point at them. */
+export async function insertPlannedTouches(db: Db, items: EnrollmentPlan[]): Promise<Touch[]> {
+  const rows = items.flatMap((w) =>
     w.plan.kind === "touch"
       ? [
           {
@@ -91,20 +91,20 @@ export async function insertPlannedTouches(db: Db, walks: PlannedWalk[]): Promis
 }
 
 /**
- * Carries out many plans in a handful of statements: walks at their end are ended, the others get
- * their next touch and their enrolment's next step and due time.
+ * Carries out many plans in a handful of statements: enrollments at their end are ended, the others get
+ * their next touch and their enrollment's next step and due time.
  */
-export async function recordPlans(db: Db, walks: PlannedWalk[]): Promise<void> {
-  for (const walk of walks) {
-    if (walk.plan.kind !== "end") continue;
+export async function recordPlans(db: Db, items: EnrollmentPlan[]): Promise<void> {
+  for (const item of items) {
+    if (item.plan.kind !== "end") continue;
     await endEnrollment(db, {
-      enrollmentId: walk.enrollmentId,
-      status: walk.plan.status,
-      reason: walk.plan.reason,
-      now: walk.at,
+      enrollmentId: item.enrollmentId,
+      status: item.plan.status,
+      reason: item.plan.reason,
+      now: item.at,
     });
   }
-  const planned = walks.filter((w) => w.plan.kind === "touch");
+  const planned = items.filter((w) => w.plan.kind === "touch");
   if (planned.length === 0) return;
   await insertPlannedTouches(db, planned);
   const values = planned.map((w) => {

@@ -272,7 +272,7 @@ async function main() {
                  (select count(*) from events)::int as events`,
     );
     console.log(
-      `data: ${count(sizes?.subscribers ?? 0)} subscribers, ${count(sizes?.enrollments ?? 0)} enrolments, ` +
+      `data: ${count(sizes?.subscribers ?? 0)} subscribers, ${count(sizes?.enrollments ?? 0)} enrollments, ` +
         `${count(sizes?.touches ?? 0)} touches, ${count(sizes?.events ?? 0)} events\n`,
     );
 

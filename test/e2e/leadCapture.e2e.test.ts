@@ -126,8 +126,8 @@ describe("lead capture end to end, against the Bot API emulator", () => {
         answers: { name: "Anna K", email: "anna@example.com" },
         status: "active",
       });
-      const enrolments = await listEnrollments(database.db, subscriber?.id ?? -1);
-      expect(enrolments.map((e) => e.status)).toEqual(["active"]);
+      const enrollments = await listEnrollments(database.db, subscriber?.id ?? -1);
+      expect(enrollments.map((e) => e.status)).toEqual(["active"]);
       const sent = await rowsOf<{ n: number }>(
         database.db,
         sql`select count(*)::int as n from touches where subscriber_id = ${subscriber?.id} and status = 'sent'`,
@@ -191,8 +191,8 @@ describe("lead capture end to end, against the Bot API emulator", () => {
         firstSource: "site",
         answers: { name: "Carol", email: "carol@example.com" },
       });
-      const enrolments = await listEnrollments(database.db, subscriber?.id ?? -1);
-      expect(enrolments).toHaveLength(1);
+      const enrollments = await listEnrollments(database.db, subscriber?.id ?? -1);
+      expect(enrollments).toHaveLength(1);
     } finally {
       await database.close();
     }

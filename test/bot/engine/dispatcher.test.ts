@@ -39,7 +39,7 @@ describe("dispatcher: chains delivered on time", () => {
       .orderBy(touches.id);
   }
 
-  it("sends each step after its wait, personalised, then completes the enrolment", async () => {
+  it("sends each step after its wait, personalised, then completes the enrollment", async () => {
     const e = await setup();
     const chain = await e.createChain(warmupChain());
     const { subscriber } = await e.enrolNew(chain);

@@ -104,7 +104,7 @@ describe("dispatcher against Telegram's faults", () => {
     ["403 blocked", { status: 403, description: "Forbidden: bot was blocked by the user" }],
     ["400 chat not found", { status: 400, description: "Bad Request: chat not found" }],
   ])(
-    "%s marks the subscriber blocked and ends their enrolments without a retry",
+    "%s marks the subscriber blocked and ends their enrollments without a retry",
     async (_name, fault) => {
       engine = await startEngine(testDb().db, { start: START, fake: { fault: () => fault } });
       const chain = await engine.createChain(twoSteps);

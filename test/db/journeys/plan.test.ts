@@ -1,5 +1,5 @@
-// The one next-touch planner: which step comes next and when, or the end of the walk; and the
-// batch writer that the enrolment, the skip and the send all use.
+// The one next-touch planner: which step comes next and when, or the end of the enrollment; and the
+// batch writer that the enrollment, the skip and the send all use.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
@@ -84,7 +84,7 @@ describe("planNextTouch", () => {
     ).toMatchObject({ kind: "touch", step: { key: "c" } });
   });
 
-  it("ends the walk after the last step, and at the chain's touch limit", () => {
+  it("ends the enrollment after the last step, and at the chain's touch limit", () => {
     const steps = [step("a", 0), step("b", 1)];
     expect(
       planNextTouch({ steps, after: steps[1] as StepRow, at: FRIDAY_18, timezone: MOSCOW }),
@@ -111,7 +111,7 @@ describe("planNextTouch", () => {
 describe("recordPlans", () => {
   const testDb = useTestDb();
 
-  it("writes next touches and ends walks for a batch, the same way enrolment plans the first", async () => {
+  it("writes next touches and ends walks for a batch, the same way enrollment plans the first", async () => {
     const { db } = testDb();
     const chain = await createChain(db, warmupChain());
     const walks = [];
