@@ -27,6 +27,7 @@ import { unhandledFeature } from "./features/unhandled.ts";
 import { t } from "./i18n.ts";
 import { attachContext } from "./middleware/context.ts";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.ts";
+import { boundedCalls } from "./telegram/boundedCalls.ts";
 import { gentlePolling } from "./telegram/gentlePolling.ts";
 
 export interface CreateBotOptions {
@@ -49,7 +50,10 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   };
   const bot = new Bot<BotContext>(token, config);
   const transformers: Transformer[] = [
-    autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }),
+    // 429s and 5xx: waited out a few times. Network errors are not auto-retry's to retry (it would
+    // without end): boundedCalls retries them a few times and gives every call a time limit.
+    autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }),
+    boundedCalls(),
     ...(options.apiTransformers ?? []),
   ];
   for (const transformer of transformers) bot.api.config.use(transformer);

@@ -14,9 +14,19 @@ import { createDispatcher } from "./engine/dispatcher.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
 import { createLogger } from "./logger.ts";
+import { boundedCalls } from "./telegram/boundedCalls.ts";
 import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
 
 const DAY_MS = 86_400_000;
+/** SIGTERM stops the process within this long, even when Telegram does not answer. */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+/** The dispatcher's own client: no auto-retry (it handles 429s for all sends at once), a time limit. */
+function dispatcherApi(token: string, apiRoot: string): Api {
+  const api = new Api(token, { apiRoot });
+  api.config.use(boundedCalls({ networkRetries: 0 }));
+  return api;
+}
 
 function configOrExit(): Config {
   try {
@@ -55,7 +65,8 @@ async function main() {
   };
   const bot = createBot(config.BOT_TOKEN, deps, { apiRoot: config.TELEGRAM_API_ROOT });
   await bot.init();
-  await publishCommands(bot).catch((error) =>
+  // Not awaited: a Telegram that does not answer must not hold up the start.
+  void publishCommands(bot).catch((error) =>
     logger.warn({ err: error }, "could not publish the command menu; the bot works without it"),
   );
 
@@ -93,8 +104,7 @@ async function main() {
 
   const dispatcher = createDispatcher({
     db: database.db,
-    // Its own client without auto-retry: the dispatcher handles 429s for all sends at once.
-    api: new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT }),
+    api: dispatcherApi(config.BOT_TOKEN, config.TELEGRAM_API_ROOT),
     clock,
     logger,
     defaultTimezone: config.DEFAULT_TIMEZONE,
@@ -145,6 +155,12 @@ async function main() {
     // A second Ctrl-C while closing must not start a second, racing close.
     if (stopping) return;
     stopping = true;
+    // Telegram or the database may not answer: what is unfinished is leased or unrecorded in the
+    // database and comes back to the next process, so waiting longer gains nothing.
+    setTimeout(() => {
+      logger.warn({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutdown took too long; exiting now");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     void (async () => {
       logger.info({ signal }, "shutting down");
       clearInterval(pruneTimer);

@@ -62,6 +62,9 @@ const duplicateBody = z
 const deleteQuery = z.object({ confirm: z.enum(["true", "false", "1", "0"]).optional() });
 
 /** The chain editor's API; reading and previews are open to managers, changes to owners only. */
+/** A preview waits this long for Telegram; an owner's tap must not hang for minutes. */
+const PREVIEW_TIMEOUT_MS = 20_000;
+
 export function chainsRoutes(deps: ApiDeps) {
   const { db } = deps;
   const view = async (chain: Chain) => ({
@@ -138,6 +141,7 @@ export function chainsRoutes(deps: ApiDeps) {
       if (!step) return c.json({ error: "no such chain or step" }, 404);
       if (!deps.sendPreview) return c.json({ error: "previews are not available here" }, 503);
       const user = c.get("user");
+      let timer: ReturnType<typeof setTimeout> | undefined;
       // Rendered for the caller: as a subscriber when they are one, else with their Telegram name.
       const subscriber = await getSubscriberByTelegramId(db, user.id);
       const subject = subscriber ?? {
@@ -146,8 +150,22 @@ export function chainsRoutes(deps: ApiDeps) {
         username: user.username ?? null,
       };
       try {
-        await deps.sendPreview(user.id, step.message, subject);
+        const sent = deps.sendPreview(user.id, step.message, subject);
+        const late = new Promise<"late">((resolve) => {
+          timer = setTimeout(() => resolve("late"), PREVIEW_TIMEOUT_MS);
+        });
+        if ((await Promise.race([sent, late])) === "late") {
+          sent.catch(() => undefined);
+          return c.json(
+            {
+              error:
+                "Telegram did not answer in time; the preview may still arrive. Try again later.",
+            },
+            504,
+          );
+        }
       } catch (error) {
+        clearTimeout(timer);
         deps.logger.warn({ err: error, chainId: chain?.id, step: step.key }, "preview not sent");
         const reason = (error as { description?: string }).description ?? (error as Error).message;
         return c.json(
@@ -157,6 +175,7 @@ export function chainsRoutes(deps: ApiDeps) {
           502,
         );
       }
+      clearTimeout(timer);
       return c.json({ sent: true as const });
     });
 }
