@@ -44,6 +44,10 @@ export const touches = pgTable(
   (t) => [
     // The claim's only index: small, because sent touches leave it.
     index("touches_claimable").on(t.availableAt).where(sql`${t.status} = 'pending'`),
+    // Touches a worker holds right now, by subscriber: the claim passes over their other touches.
+    index("touches_leased")
+      .on(t.subscriberId)
+      .where(sql`${t.status} = 'pending' and ${t.leaseOwner} is not null`),
     index().on(t.enrollmentId),
     index().on(t.subscriberId, t.sentAt),
   ],

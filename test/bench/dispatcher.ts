@@ -81,7 +81,9 @@ async function startFakeProcess(rate: number) {
   const stats = async () =>
     (await (await fetch(`${apiRoot}/stats`)).json()) as {
       delivered: number[];
+      chats: number[];
       rateLimited: number;
+      paidSends: number;
     };
   const close = () =>
     new Promise<void>((resolve) => {
@@ -105,6 +107,7 @@ async function runDelivery(
     logger: pino({ level: "silent" }),
     defaultTimezone: "UTC",
     ratePerSecond: options.rate,
+    paidBroadcast: options.rate > 30,
   });
   dispatcher.start("* * * * * *");
   const deadline = options.windowMs ? Date.now() + options.windowMs : Number.POSITIVE_INFINITY;
@@ -134,18 +137,73 @@ async function runDelivery(
   };
 }
 
+/** The real program, `processes` of it on one database, sharing one send budget. */
+async function runProcesses(
+  database: Database,
+  databaseUrl: string,
+  options: { rate: number; processes: number; count: number },
+) {
+  const fake = await startFakeProcess(options.rate);
+  await seed(database, options.count, new Date(Date.now() - 60_000), 0);
+  const children = Array.from({ length: options.processes }, () =>
+    spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        DATABASE_URL: databaseUrl,
+        PORT: String(20_000 + Math.floor(Math.random() * 30_000)),
+        SEND_RATE: String(options.rate),
+        PAID_BROADCAST: options.rate > 30 ? "on" : "off",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    }),
+  );
+  const deadline = Date.now() + 10 * 60_000;
+  let stats = await fake.stats();
+  while (stats.delivered.length < options.count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    stats = await fake.stats();
+  }
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  stats = await fake.stats();
+  await fake.close();
+  const first = stats.delivered[0] ?? Date.now();
+  const last = stats.delivered.at(-1) ?? Date.now();
+  return {
+    delivered: stats.delivered.length,
+    perSecond: stats.delivered.length / Math.max(0.001, (last - first) / 1000),
+    repeats: stats.chats.length - new Set(stats.chats).size,
+    rateLimited: stats.rateLimited,
+    paid: stats.paidSends,
+  };
+}
+
 async function claimTimes(database: Database, pending: number): Promise<number> {
   const { db } = database;
   await db.execute(sql`truncate touches, events, subscribers restart identity cascade`);
-  await db.execute(sql`insert into subscribers (telegram_id) values (1)`);
+  // About ten pending touches a person, as chains and broadcasts leave them.
+  const people = Math.ceil(pending / 10);
+  await db.execute(
+    sql`insert into subscribers (telegram_id) select 7000000 + g from generate_series(1, ${people}) g`,
+  );
   // Most pending touches are in the future, as in a real queue; a slice is due now.
   await db.execute(sql`
     insert into touches (subscriber_id, due_at, available_at)
-    select 1, now() + (g % 1000 + 1) * interval '1 hour', now() + (g % 1000 + 1) * interval '1 hour'
+    select g % ${people} + 1, now() + (g % 1000 + 1) * interval '1 hour', now() + (g % 1000 + 1) * interval '1 hour'
     from generate_series(1, ${pending - 5000}) g`);
   await db.execute(sql`
     insert into touches (subscriber_id, due_at, available_at)
-    select 1, now() - g * interval '1 second', now() - g * interval '1 second' from generate_series(1, 5000) g`);
+    select g % ${people} + 1, now() - g * interval '1 second', now() - g * interval '1 second' from generate_series(1, 5000) g`);
   await db.execute(sql`analyze touches`);
   const times: number[] = [];
   for (let i = 0; i < 40; i++) {
@@ -204,6 +262,25 @@ async function main() {
       const r = await runDelivery(database, run);
       console.log(
         `  ${run.label.padEnd(32)} p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; 429s: ${r.rateLimited}`,
+      );
+    }
+
+    console.log(
+      "\nseveral processes on one database (the real program; a Bot API fake that allows 30/s, 1000/s as paid broadcasts)",
+    );
+    for (const run of [
+      { label: "1 process, 30/s", rate: 30, processes: 1, count: quick ? 450 : 1200 },
+      { label: "2 processes, 30/s", rate: 30, processes: 2, count: quick ? 450 : 1200 },
+      {
+        label: "2 processes, 1000/s paid",
+        rate: 1000,
+        processes: 2,
+        count: quick ? 10_000 : 30_000,
+      },
+    ]) {
+      const r = await runProcesses(database, databaseUrlFor(serverUrl, "touchchains_bench"), run);
+      console.log(
+        `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}; repeats: ${r.repeats}; paid: ${r.paid}`,
       );
     }
 

@@ -72,7 +72,12 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
       res.end(JSON.stringify(body));
     };
     if (options.statsPath && req.url === options.statsPath) {
-      return answer(200, { delivered: delivered.map((c) => c.at), rateLimited });
+      return answer(200, {
+        delivered: delivered.map((c) => c.at),
+        chats: delivered.map((c) => Number(c.payload.chat_id)),
+        rateLimited,
+        paidSends,
+      });
     }
     if (!match) return answer(404, { ok: false, error_code: 404, description: "Not Found" });
     const method = match[1] as string;

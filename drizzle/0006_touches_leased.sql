@@ -1,0 +1,1 @@
+CREATE INDEX "touches_leased" ON "touches" USING btree ("subscriber_id") WHERE "touches"."status" = 'pending' and "touches"."lease_owner" is not null;
