@@ -40,7 +40,7 @@ describe("the program", () => {
       fake = await startBotApiFake();
       const dataDir = mkdtempSync(join(tmpdir(), "tc-main-"));
       dirs.push(dataDir);
-      const port = String(freePort());
+      const port = String(await freePort());
       const program = startProgram({
         BOT_TOKEN: TOKEN,
         TELEGRAM_API_ROOT: fake.apiRoot,

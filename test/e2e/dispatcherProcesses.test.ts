@@ -60,12 +60,12 @@ describe.skipIf(!onPostgres)("dispatcher processes on one PostgreSQL", () => {
     await fake?.close();
   });
 
-  function launch(url: string, apiRoot: string) {
+  async function launch(url: string, apiRoot: string) {
     const program = startProgram({
       BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: apiRoot,
       DATABASE_URL: url,
-      PORT: String(freePort()),
+      PORT: String(await freePort()),
       SEND_RATE: "1000",
       PAID_BROADCAST: "on",
       DISPATCH_LEASE_SECONDS: "5",
@@ -83,7 +83,7 @@ describe.skipIf(!onPostgres)("dispatcher processes on one PostgreSQL", () => {
     await seedDueTouches(db, total);
     fake = await startBotApiFake();
     const f = fake;
-    const first = launch(url as string, f.apiRoot);
+    const first = await launch(url as string, f.apiRoot);
     await waitFor(
       () => f.delivered.length >= 2500,
       () => `2500 deliveries (have ${f.delivered.length})\n${first.output()}`,
@@ -94,7 +94,7 @@ describe.skipIf(!onPostgres)("dispatcher processes on one PostgreSQL", () => {
     const atKill = f.delivered.length;
     expect(await pendingCount(db)).toBeGreaterThan(0);
 
-    const second = launch(url as string, f.apiRoot);
+    const second = await launch(url as string, f.apiRoot);
     await waitFor(
       async () => (await pendingCount(db)) === 0,
       () => `an empty queue\n${second.output()}`,
@@ -120,8 +120,8 @@ describe.skipIf(!onPostgres)("dispatcher processes on one PostgreSQL", () => {
     const total = 4000;
     fake = await startBotApiFake();
     const f = fake;
-    const a = launch(url as string, f.apiRoot);
-    const b = launch(url as string, f.apiRoot);
+    const a = await launch(url as string, f.apiRoot);
+    const b = await launch(url as string, f.apiRoot);
     // Work appears only once both are running: a process that starts first must not find the
     // whole queue to itself.
     await waitFor(

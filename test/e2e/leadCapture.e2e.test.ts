@@ -64,7 +64,7 @@ describe("lead capture end to end, against the Bot API emulator", () => {
     const program = startProgram({
       BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: emulator.apiRoot,
-      PORT: String(freePort()),
+      PORT: String(await freePort()),
       BOT_MODE: "polling",
       LOG_LEVEL: logLevel,
       ...storageEnv(),

@@ -77,12 +77,13 @@ describe.skipIf(!onPostgres)("one send budget across processes", () => {
 
   async function launch(count: number, env: Record<string, string>): Promise<RunningProgram[]> {
     const { url } = testDb();
-    const started = Array.from({ length: count }, () =>
+    const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+    const started = ports.map((port) =>
       startProgram({
         BOT_TOKEN: TOKEN,
         TELEGRAM_API_ROOT: (fake as BotApiFake).apiRoot,
         DATABASE_URL: url as string,
-        PORT: String(freePort()),
+        PORT: String(port),
         LOG_LEVEL: "info",
         ...env,
       }),

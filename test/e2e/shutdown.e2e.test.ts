@@ -59,7 +59,7 @@ describe.skipIf(!onPostgres)("stopping while Telegram does not answer", () => {
       BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: f.apiRoot,
       DATABASE_URL: url as string,
-      PORT: String(freePort()),
+      PORT: String(await freePort()),
       LOG_LEVEL: "info",
     });
     program = running;

@@ -9,7 +9,7 @@ export interface Emulator {
 }
 
 export async function startEmulator(): Promise<Emulator> {
-  const port = freePort();
+  const port = await freePort();
   // storeTimeout keeps messages for the whole test (the default drops them after a minute).
   const server = new TelegramServer({ port, host: "127.0.0.1", storeTimeout: 600 });
   await server.start();

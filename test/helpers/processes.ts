@@ -1,5 +1,6 @@
 // Starting the real program as a child process, and waiting on conditions with a deadline.
 import { type ChildProcess, spawn } from "node:child_process";
+import { type AddressInfo, createServer } from "node:net";
 import { clockEnv } from "./testClock.ts";
 
 export interface RunningProgram {
@@ -39,6 +40,14 @@ export async function waitFor(
   throw new Error(`timed out waiting for ${what()}`);
 }
 
-export function freePort(): number {
-  return 20_000 + Math.floor(Math.random() * 30_000);
+/** A port nobody listens on now, chosen by the system: a random guess can collide. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
