@@ -17,6 +17,8 @@ export interface BotDeps {
   publicUrl?: string | undefined;
   /** MANAGER_CHAT_ID: the managers' group until an owner links one with /linkgroup. */
   managerChatId?: number | undefined;
+  /** A reply was recorded in the outbox: send it now (the reply worker also looks every second). */
+  wakeReplies?: () => void;
 }
 
 export type BaseContext = Context & {

@@ -12,6 +12,7 @@ import { engineClock } from "./clock.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createDispatcher } from "./engine/dispatcher.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
+import { createReplySender } from "./engine/replySender.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
 import { createLogger } from "./logger.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
@@ -55,7 +56,15 @@ async function main() {
     scale: config.TIME_SCALE,
     ...(config.CLOCK_START ? { start: config.CLOCK_START } : {}),
   });
+  // Replies recorded before they are sent (a deliverable) go out through their own worker.
+  const replies = createReplySender({
+    db: database.db,
+    api: dispatcherApi(config.BOT_TOKEN, config.TELEGRAM_API_ROOT),
+    logger,
+    clock,
+  });
   const deps = {
+    wakeReplies: () => replies.wake(),
     db: database.db,
     logger,
     clock,
@@ -115,6 +124,7 @@ async function main() {
     leaseMs: config.DISPATCH_LEASE_SECONDS * 1000,
   });
   dispatcher.start();
+  replies.start();
   logger.info(
     {
       workerId: dispatcher.workerId,
@@ -168,6 +178,7 @@ async function main() {
       await triggers.stop();
       await hotLeads.stop();
       await dispatcher.stop();
+      await replies.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would otherwise hold close() open.

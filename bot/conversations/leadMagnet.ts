@@ -5,6 +5,7 @@ import type { InlineKeyboardButton, ReplyKeyboardMarkup } from "grammy/types";
 import { getSubscriber } from "../../db/audience/subscribers.ts";
 import { type Answer, completeLeadMagnet } from "../../db/capture/capture.ts";
 import { getLeadMagnet } from "../../db/capture/leadMagnets.ts";
+import type { NewReply } from "../../db/delivery/replies.ts";
 import { answerTag, CONTACT_KINDS, type Question } from "../../db/spec/leadMagnetSpec.ts";
 import type { Deliverable } from "../../db/spec/message.ts";
 import { renderTemplate } from "../../db/spec/render.ts";
@@ -14,7 +15,7 @@ import { CHOICE_PREFIX, readAnswer, SKIP_DATA } from "./answers.ts";
 
 export const LEAD_MAGNET_CONVERSATION = "leadMagnet";
 /** Bump whenever this file changes how it replays, so saved questionnaires restart cleanly. */
-export const LEAD_MAGNET_CONVERSATION_VERSION = 1;
+export const LEAD_MAGNET_CONVERSATION_VERSION = 2;
 
 type LeadConversation = Conversation<BotContext, Context>;
 
@@ -56,7 +57,10 @@ export function createLeadMagnetConversation(deps: BotDeps) {
     }
 
     const greeting = [magnet.intro, consentLine(magnet, lang)].filter(Boolean).join("\n\n");
-    if (greeting) await ctx.reply(greeting, { parse_mode: "HTML" });
+    // With questions the greeting must come before the first one; without, it goes with the
+    // deliverable through the outbox, so nothing in the way can fail and lose the lead.
+    const asks = magnet.questions.length > 0;
+    if (greeting && asks) await ctx.reply(greeting, { parse_mode: "HTML" });
 
     const answers: Answer[] = [];
     for (const question of magnet.questions) {
@@ -78,7 +82,26 @@ export function createLeadMagnetConversation(deps: BotDeps) {
         },
       };
     });
-    await sendDeliverable(ctx, magnet.deliverable, (text) => renderTemplate(text, subject));
+    // Recorded with the answers and the enrollment, then sent by the reply worker: a Telegram
+    // outage at this moment delays the deliverable, it cannot lose it or the lead.
+    const chatId = ctx.chatId ?? (ctx.from?.id as number);
+    const replies: Omit<NewReply, "subscriberId">[] = [
+      ...(greeting && !asks
+        ? [
+            {
+              chatId,
+              kind: "greeting",
+              method: "sendMessage" as const,
+              params: { text: greeting, parse_mode: "HTML" },
+            },
+          ]
+        : []),
+      {
+        chatId,
+        kind: "deliverable",
+        ...deliverablePayload(magnet.deliverable, (text) => renderTemplate(text, subject)),
+      },
+    ];
 
     await conversation.external(async () => {
       const result = await completeLeadMagnet(deps.db, {
@@ -88,7 +111,9 @@ export function createLeadMagnetConversation(deps: BotDeps) {
         source,
         now: deps.clock(),
         defaultTimezone: deps.defaultTimezone,
+        replies,
       });
+      deps.wakeReplies?.();
       deps.logger.info(
         {
           subscriberId,
@@ -163,11 +188,11 @@ function promptMarkup(
   return rows.length ? { inline_keyboard: rows } : undefined;
 }
 
-async function sendDeliverable(
-  ctx: Context,
+/** The deliverable as a Bot API call, rendered for this person. */
+function deliverablePayload(
   deliverable: Deliverable,
   render: (text: string) => string,
-) {
+): { method: NewReply["method"]; params: Record<string, unknown> } {
   const text = render(deliverable.text);
   const reply_markup = deliverable.buttons
     ? {
@@ -178,9 +203,11 @@ async function sendDeliverable(
     : undefined;
   const common = { parse_mode: "HTML" as const, ...(reply_markup ? { reply_markup } : {}) };
   const media = deliverable.media;
-  if (!media) return ctx.reply(text, common);
+  if (!media) return { method: "sendMessage", params: { ...common, text } };
   const withCaption = { ...common, ...(text ? { caption: text } : {}) };
-  if (media.kind === "photo") return ctx.replyWithPhoto(media.file, withCaption);
-  if (media.kind === "video") return ctx.replyWithVideo(media.file, withCaption);
-  return ctx.replyWithDocument(media.file, withCaption);
+  if (media.kind === "photo")
+    return { method: "sendPhoto", params: { ...withCaption, photo: media.file } };
+  if (media.kind === "video")
+    return { method: "sendVideo", params: { ...withCaption, video: media.file } };
+  return { method: "sendDocument", params: { ...withCaption, document: media.file } };
 }

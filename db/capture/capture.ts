@@ -1,8 +1,10 @@
 // Finishing a lead magnet: keep the answers, contacts and option tags, log them, and enroll in the
 // magnet's chain.
+
 import { eq, sql } from "drizzle-orm";
 import { addTag } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
+import { enqueueReply, type NewReply } from "../delivery/replies.ts";
 import { appendEvent } from "../events.ts";
 import { type EnrollResult, enroll } from "../journeys/enrollments.ts";
 import { leadMagnets } from "../schema/leadMagnets.ts";
@@ -24,6 +26,12 @@ export interface CompleteLeadMagnetInput {
   source: string | null;
   now: Date;
   defaultTimezone: string;
+  /**
+   * Replies as rendered for this person (the deliverable, and the greeting of a magnet without
+   * questions), in order: recorded with the answers and the enrollment, then sent by the reply
+   * worker, so a Telegram outage cannot lose them.
+   */
+  replies?: Omit<NewReply, "subscriberId">[];
 }
 
 export type CompleteLeadMagnetResult = EnrollResult | { enrolled: false; reason: "no_chain" };
@@ -76,6 +84,9 @@ export async function completeLeadMagnet(
       data: { magnet: magnet.slug, ...(input.source ? { source: input.source } : {}) },
       occurredAt: input.now,
     });
+    for (const reply of input.replies ?? []) {
+      await enqueueReply(tx, { ...reply, subscriberId: input.subscriberId });
+    }
     if (!magnet.chainId) return { enrolled: false as const, reason: "no_chain" as const };
     return enroll(tx, {
       subscriberId: input.subscriberId,

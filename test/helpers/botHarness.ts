@@ -1,9 +1,11 @@
 // Drives a real bot with handleUpdate; an API transformer records every Bot API call and answers it.
+
 import type { Transformer } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import pino from "pino";
 import { createBot } from "../../bot/bot.ts";
 import type { BotDeps } from "../../bot/context.ts";
+import { createReplySender } from "../../bot/engine/replySender.ts";
 import type { Db } from "../../db/client.ts";
 import { testClock } from "./testClock.ts";
 
@@ -70,6 +72,13 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers:
     apiTransformers: [recorder],
   });
 
+  const replies = createReplySender({
+    db,
+    api: bot.api,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+
   const message = (from: Person, extra: Record<string, unknown>) => ({
     message_id: updateCounter,
     date: Math.floor(Date.now() / 1000),
@@ -84,11 +93,14 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers:
   ): Promise<ApiCall[]> {
     const before = calls.length;
     await bot.handleUpdate({ update_id: updateId, ...update } as Update);
+    // Replies recorded by the update (a deliverable) are sent as the reply worker would.
+    await replies.drain();
     return calls.slice(before);
   }
 
   return {
     bot,
+    replies,
     calls,
     deps,
     send,

@@ -1,0 +1,201 @@
+// Sends the reply outbox: replies recorded before sending (a finished lead magnet's deliverable),
+// claimed with a lease, retried until Telegram takes them, and recorded. Woken at once when a reply
+// is recorded in this process, and every second for the others' and for retries.
+import { randomUUID } from "node:crypto";
+import type { Api } from "grammy";
+import type { Message as TgMessage } from "grammy/types";
+import type { Logger } from "pino";
+import { stopSubscriber } from "../../db/audience/lifecycle.ts";
+import type { Db } from "../../db/client.ts";
+import {
+  claimReplies,
+  type ReplyRow,
+  releaseReply,
+  settleReply,
+} from "../../db/delivery/replies.ts";
+import type { Clock } from "../context.ts";
+import { classifySendError } from "./telegramErrors.ts";
+
+export interface ReplySenderOptions {
+  db: Db;
+  /** A client without auto-retry: 429s and retries are handled here, durably. */
+  api: Api;
+  logger: Logger;
+  /** Engine time, for the subscriber's status change when their chat is gone. */
+  clock: Clock;
+  workerId?: string;
+  /** How often the outbox is looked at besides wake-ups. */
+  intervalMs?: number;
+  /** Tries before a reply is recorded as failed: with the backoff, about a day. */
+  maxAttempts?: number;
+  /** The wait before try `attempts + 1`; tests shorten it. */
+  backoffMs?: (attempts: number) => number;
+}
+
+const LEASE_MS = 60_000;
+const BATCH = 50;
+
+/** 2 s, 4 s, 8 s ... up to 30 minutes between tries. */
+export const replyBackoffMs = (attempts: number) => Math.min(1_800_000, 2000 * 2 ** (attempts - 1));
+
+export function createReplySender(options: ReplySenderOptions) {
+  const { db, api, clock } = options;
+  const workerId = options.workerId ?? `replies-${randomUUID().slice(0, 8)}`;
+  const maxAttempts = options.maxAttempts ?? 60;
+  const backoff = options.backoffMs ?? replyBackoffMs;
+  const log = options.logger.child({ component: "replies", workerId });
+  let running: Promise<number> | null = null;
+  let again = false;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let stopping = false;
+
+  function send(row: ReplyRow): Promise<TgMessage> {
+    const payload = { ...row.params, chat_id: row.chatId } as never;
+    switch (row.method) {
+      case "sendPhoto":
+        return api.raw.sendPhoto(payload);
+      case "sendVideo":
+        return api.raw.sendVideo(payload);
+      case "sendDocument":
+        return api.raw.sendDocument(payload);
+      default:
+        return api.raw.sendMessage(payload);
+    }
+  }
+
+  /** Sends one reply and records the outcome; the time it may be tried again when it must wait. */
+  async function deliver(row: ReplyRow): Promise<{ sent: boolean; retryAt?: Date }> {
+    try {
+      const sent = await send(row);
+      await settleReply(db, {
+        id: row.id,
+        workerId,
+        status: "sent",
+        at: new Date(),
+        messageId: sent.message_id,
+      });
+      return { sent: true };
+    } catch (error) {
+      const failure = classifySendError(error);
+      if (failure.kind === "chat_gone" || failure.kind === "refused") {
+        await settleReply(db, {
+          id: row.id,
+          workerId,
+          status: "failed",
+          at: new Date(),
+          error: failure.reason,
+        });
+        if (failure.kind === "chat_gone")
+          await stopSubscriber(db, {
+            subscriberId: row.subscriberId,
+            reason: "blocked",
+            now: clock(),
+          });
+        log.warn({ replyId: row.id, kind: row.kind, reason: failure.reason }, "reply not sent");
+        return { sent: false };
+      }
+      if (failure.kind !== "rate_limited" && row.attempts >= maxAttempts) {
+        await settleReply(db, {
+          id: row.id,
+          workerId,
+          status: "failed",
+          at: new Date(),
+          error: failure.reason,
+        });
+        log.error({ replyId: row.id, kind: row.kind, reason: failure.reason }, "reply given up on");
+        return { sent: false };
+      }
+      const waitMs = failure.kind === "rate_limited" ? failure.retryAfterMs : backoff(row.attempts);
+      const retryAt = new Date(Date.now() + waitMs);
+      await releaseReply(db, { id: row.id, workerId, availableAt: retryAt, error: failure.reason });
+      log.warn(
+        { replyId: row.id, kind: row.kind, reason: failure.reason, waitMs },
+        "reply will be retried",
+      );
+      return { sent: false, retryAt };
+    }
+  }
+
+  /** Sends what is due now; a batch's replies go out together, each chat's one after another. */
+  async function drainOnce(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const rows = await claimReplies(db, {
+        now: new Date(),
+        limit: BATCH,
+        leaseMs: LEASE_MS,
+        workerId,
+      });
+      if (rows.length === 0) return sent;
+      const byChat = new Map<number, ReplyRow[]>();
+      for (const row of rows) byChat.set(row.chatId, [...(byChat.get(row.chatId) ?? []), row]);
+      const results = await Promise.all(
+        [...byChat.values()].map(async (list) => {
+          let n = 0;
+          for (const [i, row] of list.entries()) {
+            const outcome = await deliver(row);
+            if (outcome.sent) n++;
+            if (outcome.retryAt) {
+              // The chat's later replies wait behind this one, so they arrive in order.
+              for (const later of list.slice(i + 1)) {
+                await releaseReply(db, {
+                  id: later.id,
+                  workerId,
+                  availableAt: outcome.retryAt,
+                  error: "waiting for an earlier reply to this chat",
+                });
+              }
+              break;
+            }
+          }
+          return n;
+        }),
+      );
+      sent += results.reduce((a, b) => a + b, 0);
+      // A chat's next reply becomes claimable once this one is settled: look again.
+      if (stopping) return sent;
+    }
+  }
+
+  /** Runs a drain now, or once more after the one running: a wake-up is never dropped. */
+  function drain(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        total += await drainOnce().catch((error: unknown) => {
+          log.error({ err: error }, "reply outbox could not be drained; it will be tried again");
+          return 0;
+        });
+      } while (again && !stopping);
+      return total;
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  return {
+    workerId,
+    drain,
+    /** A reply was just recorded: send it now rather than at the next look. */
+    wake(): void {
+      void drain();
+    },
+    start(): void {
+      timer ??= setInterval(() => void drain(), options.intervalMs ?? 1000);
+    },
+    async stop(): Promise<void> {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+  };
+}
+
+export type ReplySender = ReturnType<typeof createReplySender>;

@@ -1,0 +1,98 @@
+// The reply outbox: replies recorded before they are sent (a deliverable), claimed with a lease
+// by one worker at a time, and settled under that lease. Times here are wall-clock.
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { replyOutbox } from "../schema/replies.ts";
+
+export type ReplyRow = typeof replyOutbox.$inferSelect;
+
+export interface NewReply {
+  subscriberId: number;
+  chatId: number;
+  kind: string;
+  method: "sendMessage" | "sendPhoto" | "sendVideo" | "sendDocument";
+  params: Record<string, unknown>;
+}
+
+/** A reply is due at once; only a retry is held until a later moment. */
+const AT_ONCE = new Date(0);
+
+export async function enqueueReply(db: Db, reply: NewReply): Promise<ReplyRow> {
+  const [row] = await db
+    .insert(replyOutbox)
+    .values({ ...reply, availableAt: AT_ONCE })
+    .returning();
+  return row as ReplyRow;
+}
+
+/**
+ * Claims due replies, oldest first; SKIP LOCKED and the lease keep two workers apart. A reply waits
+ * while an earlier one to the same chat is pending, so each chat gets its replies in order and one
+ * at a time.
+ */
+export async function claimReplies(
+  db: Db,
+  input: { now: Date; limit: number; leaseMs: number; workerId: string },
+): Promise<ReplyRow[]> {
+  const due = sql`select id from ${replyOutbox}
+    where status = 'pending' and available_at <= ${input.now.toISOString()}::timestamptz
+      and not exists (select 1 from ${replyOutbox} e
+        where e.chat_id = reply_outbox.chat_id and e.status = 'pending' and e.id < reply_outbox.id)
+    order by available_at, id limit ${input.limit} for update skip locked`;
+  const rows = await db
+    .update(replyOutbox)
+    .set({
+      availableAt: new Date(input.now.getTime() + input.leaseMs),
+      leaseOwner: input.workerId,
+      attempts: sql`${replyOutbox.attempts} + 1`,
+    })
+    .where(sql`${replyOutbox.id} in (${due})`)
+    .returning();
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+const heldBy = (id: number, workerId: string) =>
+  and(
+    eq(replyOutbox.id, id),
+    eq(replyOutbox.status, "pending"),
+    eq(replyOutbox.leaseOwner, workerId),
+  );
+
+/** Records the outcome; false when the lease was lost to another worker. */
+export async function settleReply(
+  db: Db,
+  input: {
+    id: number;
+    workerId: string;
+    status: "sent" | "failed";
+    at: Date;
+    messageId?: number;
+    error?: string;
+  },
+): Promise<boolean> {
+  const rows = await db
+    .update(replyOutbox)
+    .set({
+      status: input.status,
+      sentAt: input.status === "sent" ? input.at : null,
+      messageId: input.messageId ?? null,
+      error: input.error ?? null,
+      leaseOwner: null,
+    })
+    .where(heldBy(input.id, input.workerId))
+    .returning({ id: replyOutbox.id });
+  return rows.length === 1;
+}
+
+/** Gives a reply back to the queue for a retry at `availableAt`. */
+export async function releaseReply(
+  db: Db,
+  input: { id: number; workerId: string; availableAt: Date; error: string },
+): Promise<boolean> {
+  const rows = await db
+    .update(replyOutbox)
+    .set({ availableAt: input.availableAt, leaseOwner: null, error: input.error })
+    .where(heldBy(input.id, input.workerId))
+    .returning({ id: replyOutbox.id });
+  return rows.length === 1;
+}
