@@ -19,6 +19,8 @@ export interface BotDeps {
   managerChatId?: number | undefined;
   /** A reply was recorded in the outbox: send it now (the reply worker also looks every second). */
   wakeReplies?: () => void;
+  /** A touch may have just fallen due (an enrollment): the dispatcher looks at once. */
+  wakeDispatcher?: () => void;
 }
 
 export type BaseContext = Context & {

@@ -10,6 +10,7 @@ import { createHotLeadWatcher } from "./alerts/hotLeadWatcher.ts";
 import { createBot, publishCommands } from "./bot.ts";
 import { engineClock } from "./clock.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import type { BotDeps } from "./context.ts";
 import { createDispatcher } from "./engine/dispatcher.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createReplySender } from "./engine/replySender.ts";
@@ -63,7 +64,7 @@ async function main() {
     logger,
     clock,
   });
-  const deps = {
+  const deps: BotDeps = {
     wakeReplies: () => replies.wake(),
     db: database.db,
     logger,
@@ -124,6 +125,7 @@ async function main() {
     leaseMs: config.DISPATCH_LEASE_SECONDS * 1000,
   });
   dispatcher.start();
+  deps.wakeDispatcher = () => dispatcher.wake();
   replies.start();
   logger.info(
     {

@@ -114,6 +114,7 @@ export function createLeadMagnetConversation(deps: BotDeps) {
         replies,
       });
       deps.wakeReplies?.();
+      deps.wakeDispatcher?.();
       deps.logger.info(
         {
           subscriberId,

@@ -51,6 +51,15 @@ export async function claimDueTouches(db: Db, input: ClaimInput): Promise<Touch[
   return claimed.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
 }
 
+/** When the next pending touch may be claimed: from the claim's own index, so it costs little. */
+export async function nextAvailableAt(db: Db): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: sql<string | Date | null>`min(${touches.availableAt})` })
+    .from(touches)
+    .where(sql`${touches.status} = 'pending'`);
+  return row?.at ? new Date(row.at) : null;
+}
+
 export interface SettleInput {
   touchId: number;
   workerId: string;
