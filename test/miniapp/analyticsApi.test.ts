@@ -1,6 +1,6 @@
 // Chain analytics, the journey map and the dashboard on a known data set played by the real engine:
 // the figures the API gives are the ones expected by hand, and the ones independent SQL counts
-// straight from touches, enrolments and events.
+// straight from touches, enrollments and events.
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { stopSubscriber } from "../../db/audience/lifecycle.ts";

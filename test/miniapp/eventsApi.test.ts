@@ -106,7 +106,7 @@ describe("events API", () => {
     expect(await eventCount(db, "purchase")).toBe(0);
   });
 
-  it("a purchase converts the enrolment it is the goal of, credits its value, and counts once", async () => {
+  it("a purchase converts the enrollment it is the goal of, credits its value, and counts once", async () => {
     const { db } = testDb();
     const id = await subscriber(db, 501);
     const chain = await createChain(db, warmupChain({ exit: { goalEvents: ["purchase"] } }));
@@ -120,8 +120,8 @@ describe("events API", () => {
       converted: 1,
       attributedChainId: chain.id,
     });
-    const [enrolment] = await listEnrollments(db, id);
-    expect(enrolment).toMatchObject({ status: "converted", endReason: "goal_reached" });
+    const [enrollment] = await listEnrollments(db, id);
+    expect(enrollment).toMatchObject({ status: "converted", endReason: "goal_reached" });
     const [recorded] = await rowsOf<{ value: string; currency: string; chain_id: number }>(
       db,
       sql`select value::text, currency, chain_id from events where type = 'purchase'`,
@@ -187,8 +187,8 @@ describe("events API", () => {
       idempotencyKey: "c2",
     });
     expect(main.json.enteredChains).toEqual(["cart"]);
-    const enrolments = await listEnrollments(db, id);
-    expect(enrolments.map((e) => [e.status, e.source])).toEqual([
+    const enrollments = await listEnrollments(db, id);
+    expect(enrollments.map((e) => [e.status, e.source])).toEqual([
       ["active", "event:cart_abandoned"],
     ]);
     const planned = await db.select().from(touches).where(eq(touches.subscriberId, id));

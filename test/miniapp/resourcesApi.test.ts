@@ -1,4 +1,4 @@
-// Lead magnets with their links, subscribers (search, profile, tags, enrolment), segments,
+// Lead magnets with their links, subscribers (search, profile, tags, enrollment), segments,
 // broadcasts, settings and admins through the Mini App API, each with a bad body refused by path.
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -192,7 +192,7 @@ describe("subscribers API", () => {
     ]);
   });
 
-  it("shows a profile with enrolments and a timeline; tags and enrols, managers too", async () => {
+  it("shows a profile with enrollments and a timeline; tags and enrolls, managers too", async () => {
     const { db } = testDb();
     const api = await miniAppHarness(db, { now: () => NOW });
     const { owner, manager } = api;

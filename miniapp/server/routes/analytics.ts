@@ -41,7 +41,7 @@ function rangeQuery(timezone: string) {
     });
 }
 
-/** Reports over a cohort of enrolments: a chain's funnel, and the journey map by stage. */
+/** Reports over a cohort of enrollments: a chain's funnel, and the journey map by stage. */
 export function analyticsRoutes(deps: ApiDeps) {
   const { db } = deps;
   const range = rangeQuery(deps.defaultTimezone);

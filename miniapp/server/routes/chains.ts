@@ -129,7 +129,7 @@ export function chainsRoutes(deps: ApiDeps) {
       if (result.reason === "not_found") return c.json(notFound, 404);
       return c.json(
         {
-          error: `${result.running} enrolments are running in this chain; delete with ?confirm=true to end them`,
+          error: `${result.running} enrollments are running in this chain; delete with ?confirm=true to end them`,
           running: result.running,
         },
         409,

@@ -1,4 +1,4 @@
-// /api/subscribers: search, one person's profile and timeline, their tags, and manual enrolment.
+// /api/subscribers: search, one person's profile and timeline, their tags, and manual enrollment.
 // Managers may act here as well as owners.
 import { Hono } from "hono";
 import { z } from "zod";
@@ -41,12 +41,12 @@ const REFUSALS: Record<EnrollRefusal, string> = {
   subscriber_inactive: "this person has unsubscribed or blocked the bot",
   chain_disabled: "the chain is switched off",
   chain_empty: "the chain has no steps",
-  already_running: "this person is already walking this chain",
-  already_enrolled_once: "this person has been through this chain, and it allows one walk only",
-  reentry_too_soon: "this person walked this chain too recently to enter it again",
+  already_running: "this person is already in this chain",
+  already_enrolled_once: "this person has been through this chain, and it allows one enrollment only",
+  reentry_too_soon: "this person was in this chain too recently to enter it again",
 };
 
-/** The audience: search, profiles, tags and manual enrolment, for managers as well as owners. */
+/** The audience: search, profiles, tags and manual enrollment, for managers as well as owners. */
 export function subscribersRoutes(deps: ApiDeps) {
   const { db } = deps;
   const notFound = { error: "no such subscriber" } as const;

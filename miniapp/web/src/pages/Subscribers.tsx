@@ -1,5 +1,5 @@
 // Subscribers: search and filters, then one person's profile, tags, chains and timeline, with
-// manual enrolment.
+// manual enrollment.
 import { useState } from "react";
 import { ApiError, api, type SubscriberFilters } from "../api.ts";
 import { dateTime, num } from "../format.ts";
@@ -103,7 +103,7 @@ const show = (value: unknown) =>
       ? JSON.stringify(value)
       : String(value);
 
-/** One person: profile, answers and fields, tags, chains with manual enrolment, and timeline. */
+/** One person: profile, answers and fields, tags, chains with manual enrollment, and timeline. */
 export function SubscriberProfilePage({ id }: { id: number }) {
   const { run } = useAction();
   const subscriber = useLoad(() => api.subscriber(id), `subscriber:${id}`);
