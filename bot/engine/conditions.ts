@@ -2,6 +2,7 @@
 // segments.
 import type { Condition } from "../../db/spec/chainSpec.ts";
 
+/** What a step's conditions are checked against: one subscriber and their enrollment. */
 export interface ConditionSubject {
   tags: readonly string[];
   fields: Record<string, string>;
@@ -33,6 +34,7 @@ function holds(condition: Condition, s: ConditionSubject): boolean {
   }
 }
 
+/** True when every condition holds for the subject (an empty list always holds). */
 export function conditionsHold(all: readonly Condition[], subject: ConditionSubject): boolean {
   return all.every((c) => holds(c, subject) !== c.not);
 }

@@ -4,6 +4,7 @@ import { firstAllowedMoment, ruleAt, type SendRule } from "../../db/delivery/pol
 import type { Policy } from "../../db/settings.ts";
 import { conditionsHold } from "./conditions.ts";
 
+/** The dispatcher's verdict on one claimed touch. */
 export type Decision =
   /** `rule` says what let it through; it is recorded with the send. */
   | { action: "send"; rule: SendRule }
@@ -18,6 +19,10 @@ export type Decision =
 
 const DAY = 86_400_000;
 
+/**
+ * Decides one claimed touch from its loaded context, the engine's `now` and the policy; pure, so it
+ * is tested without a database.
+ */
 export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decision {
   const { enrollment, chain, step, subscriber } = ctx;
   if (subscriber.status !== "active")

@@ -27,6 +27,9 @@ import { createStatusCheck } from "./statusCheck.ts";
 import { classifySendError } from "./telegramErrors.ts";
 import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";
 
+/**
+ * What createDispatcher needs: the database, a Bot API client, the engine clock, and the limits.
+ */
 export interface DispatcherOptions {
   db: Db;
   /** A Bot API client without auto-retry: the dispatcher handles 429s and retries itself. */
@@ -53,6 +56,7 @@ export interface DispatcherOptions {
   maxAttempts?: number;
 }
 
+/** What one tick did, counted by outcome; logged when it claimed anything. */
 export interface TickReport {
   claimed: number;
   sent: number;
@@ -85,6 +89,10 @@ const CRON_INTERVAL_MS = 2000;
 /** Bulk messages a second Telegram allows a bot without paid broadcasts. */
 export const FREE_BULK_PER_SECOND = 30;
 
+/**
+ * The dispatcher: `start()` wakes it every two seconds and when the next touch falls due, `tick()`
+ * runs one round now, `wake()` asks for one soon, `stop()` waits for the batch in flight.
+ */
 export function createDispatcher(options: DispatcherOptions) {
   const { db, api, clock, logger } = options;
   const scale = options.timeScale ?? 1;
@@ -438,4 +446,5 @@ export function createDispatcher(options: DispatcherOptions) {
   };
 }
 
+/** A running dispatcher, as createDispatcher returns it. */
 export type Dispatcher = ReturnType<typeof createDispatcher>;

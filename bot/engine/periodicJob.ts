@@ -2,6 +2,7 @@
 // hand joins the run in progress, and stop waits for it to finish.
 import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
 
+/** A job run on a timer that never overlaps itself; `stop()` waits for the run in flight. */
 export function periodicJob<T>(run: () => Promise<T>, onError: (error: unknown) => void) {
   let task: ScheduledTask | null = null;
   let running: Promise<T> | null = null;

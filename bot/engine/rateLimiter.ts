@@ -19,6 +19,7 @@ export interface SlotSource {
   drop?(): void;
 }
 
+/** The limits to keep, and the clock and sleep that tests replace. */
 export interface RateLimiterOptions {
   perSecond: number;
   /** The global slots; by default this process spaces its own at `perSecond`. */
@@ -34,6 +35,10 @@ export type Done = () => void;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const WINDOW_MS = 1000;
 
+/**
+ * Keeps Telegram's global and per-chat limits around each request; see the file's header for why
+ * limits are measured from answers.
+ */
 export class RateLimiter {
   private readonly perSecond: number;
   private readonly intervalMs: number;

@@ -16,6 +16,9 @@ import {
 import type { Clock } from "../context.ts";
 import { classifySendError } from "./telegramErrors.ts";
 
+/**
+ * What createReplySender needs: the database, a Bot API client without auto-retry, and the clock.
+ */
 export interface ReplySenderOptions {
   db: Db;
   /** A client without auto-retry: 429s and retries are handled here, durably. */
@@ -38,6 +41,10 @@ const BATCH = 50;
 /** 2 s, 4 s, 8 s ... up to 30 minutes between tries. */
 export const replyBackoffMs = (attempts: number) => Math.min(1_800_000, 2000 * 2 ** (attempts - 1));
 
+/**
+ * The reply worker: `drain()` sends what is due now, `wake()` asks for that soon, `start()` looks
+ * every second, `stop()` waits for the drain in flight.
+ */
 export function createReplySender(options: ReplySenderOptions) {
   const { db, api, clock } = options;
   const workerId = options.workerId ?? `replies-${randomUUID().slice(0, 8)}`;
@@ -198,4 +205,5 @@ export function createReplySender(options: ReplySenderOptions) {
   };
 }
 
+/** A reply worker, as createReplySender returns it. */
 export type ReplySender = ReturnType<typeof createReplySender>;

@@ -12,6 +12,7 @@ export const BUDGET_HEADROOM = 0.965;
 /** A slot this late is given up rather than used: sent now it would crowd other processes' slots. */
 const STALE_MS = 250;
 
+/** The rate, and how to reserve slots in the shared budget. */
 export interface SharedSlotsOptions {
   perSecond: number;
   /** Reserves slots in the shared budget (reserveSendSlots bound to a database and key). */

@@ -4,6 +4,7 @@ import { inArray } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
 
+/** A subscriber's status as the database keeps it. */
 export type SubscriberStatus = (typeof subscribers.$inferSelect)["status"];
 
 /** Returns `statusOf(id)`, batching the ids asked for within one event-loop turn. */

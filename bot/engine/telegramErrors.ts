@@ -1,6 +1,7 @@
 // What a failed send means for the touch: wait and retry, stop writing to that chat, or give up on it.
 import { GrammyError, HttpError } from "grammy";
 
+/** Why a send failed, as far as what to do next is concerned. */
 export type SendFailure =
   | { kind: "rate_limited"; retryAfterMs: number; reason: string }
   | { kind: "chat_gone"; reason: string }
@@ -10,6 +11,10 @@ export type SendFailure =
 const CHAT_GONE =
   /chat not found|user not found|peer_id_invalid|user is deactivated|bot was blocked/i;
 
+/**
+ * Sorts a Bot API error into: wait and retry (429), stop writing (chat gone), do not retry
+ * (refused), or retry with backoff.
+ */
 export function classifySendError(error: unknown): SendFailure {
   if (error instanceof GrammyError) {
     const reason = `${error.error_code}: ${error.description}`;

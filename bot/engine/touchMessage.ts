@@ -5,14 +5,17 @@ import type { SentLink } from "../../db/delivery/delivery.ts";
 import type { Message } from "../../db/spec/message.ts";
 import { renderTemplate, type TemplateSubject } from "../../db/spec/render.ts";
 
+/** The callback_data prefix of a touch's buttons: `tb:<touch id, base 36>:<row>.<column>`. */
 export const TOUCH_BUTTON_PREFIX = "tb:";
 
+/** A touch as a Bot API call, with the tracked links to record once it is sent. */
 export interface OutgoingTouch {
   method: "sendMessage" | "sendPhoto" | "sendDocument" | "sendVideo";
   payload: Record<string, unknown>;
   links: SentLink[];
 }
 
+/** A random, unguessable code for a tracked link. */
 export function newLinkCode(): string {
   return randomBytes(8).toString("base64url");
 }
@@ -22,6 +25,7 @@ export function touchButtonData(touchId: number, row: number, column: number): s
   return `${TOUCH_BUTTON_PREFIX}${touchId.toString(36)}:${row}.${column}`;
 }
 
+/** Reads a touch button's callback_data; null for anything else. */
 export function parseTouchButtonData(
   data: string,
 ): { touchId: number; row: number; column: number } | null {
@@ -34,6 +38,10 @@ export function parseTouchButtonData(
   };
 }
 
+/**
+ * Renders a step's message for one subscriber as a Bot API call: placeholders filled, buttons as
+ * callback data, URL buttons through tracked links when there is a public URL.
+ */
 export function buildTouchMessage(
   message: Message,
   subject: TemplateSubject,

@@ -6,6 +6,7 @@ import { refreshRfmScores } from "../../db/segments/rfm.ts";
 import { sweepTimeTriggers } from "../../db/triggers/time.ts";
 import { intervalGate, periodicJob } from "./periodicJob.ts";
 
+/** What the sweeper needs: the database, the engine clock, the default zone, and the RFM pace. */
 export interface TriggerSweeperOptions {
   db: Db;
   clock: () => Date;
@@ -15,6 +16,7 @@ export interface TriggerSweeperOptions {
   rfmEveryMs?: number;
 }
 
+/** Sweeps the time triggers (inactivity, yearly dates, segment entry) and RFM scores on a timer. */
 export function createTriggerSweeper(options: TriggerSweeperOptions) {
   const log = options.logger.child({ component: "triggers" });
   const rfm = intervalGate(options.rfmEveryMs ?? 10 * 60_000);
