@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/helpers/globalSetup.ts"],
-    testTimeout: 30_000,
+    // Tests that spawn the program or the CLI open an embedded database each time: slow under load.
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     pool: "forks",
   },
