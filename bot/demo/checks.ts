@@ -1,6 +1,6 @@
 // The database's figures against the simulation's own record of what it did: every difference is named.
 import type { ChainFunnel, RevenueTotals, SourceFunnel } from "../../db/analytics/funnels.ts";
-import type { SimulationRecord } from "./record.ts";
+import type { SimulationRecord } from "./prospects/record.ts";
 
 export interface Figures {
   chains: ChainFunnel[];

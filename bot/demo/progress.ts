@@ -1,5 +1,5 @@
 // The demo's progress on stderr: a redrawn bar and lines of counts on a terminal, plain lines otherwise.
-import type { LiveCounts } from "./record.ts";
+import type { LiveCounts } from "./prospects/record.ts";
 
 export interface Progress {
   start(): void;

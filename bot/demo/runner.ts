@@ -19,14 +19,14 @@ import { importDocument } from "../../db/chains/document/import.ts";
 import { createDb } from "../../db/client.ts";
 import { startBot } from "./botProcess.ts";
 import { type Check, checkFigures, type Figures } from "./checks.ts";
-import { loadDemoDocument } from "./document.ts";
 import { DemoTelegramServer } from "./emulator.ts";
 import { ensureMiniAppBuilt, miniAppUrl } from "./miniAppLink.ts";
 import { createProgress } from "./progress.ts";
-import { CURRENCY } from "./record.ts";
+import { loadDemoDocument } from "./prospects/document.ts";
+import { CURRENCY } from "./prospects/record.ts";
+import { createSimulation } from "./prospects/simulation.ts";
+import { DAY } from "./prospects/time.ts";
 import { reportText } from "./report.ts";
-import { createSimulation } from "./simulation.ts";
-import { DAY } from "./time.ts";
 
 export interface DemoOptions {
   prospects: number;

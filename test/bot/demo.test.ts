@@ -2,10 +2,10 @@
 // that decide its exit code.
 import { describe, expect, it } from "vitest";
 import { type Check, cents, checkFigures, type Figures } from "../../bot/demo/checks.ts";
-import { templatePattern } from "../../bot/demo/document.ts";
 import { parseDemoArgs } from "../../bot/demo/options.ts";
-import { createRandom, mulberry32, streamSeed } from "../../bot/demo/prng.ts";
-import type { SimulationRecord } from "../../bot/demo/record.ts";
+import { templatePattern } from "../../bot/demo/prospects/document.ts";
+import { createRandom, mulberry32, streamSeed } from "../../bot/demo/prospects/prng.ts";
+import type { SimulationRecord } from "../../bot/demo/prospects/record.ts";
 import { checksText, table } from "../../bot/demo/report.ts";
 import { renderTemplate } from "../../db/spec/render.ts";
 

@@ -42,7 +42,8 @@ const REFUSALS: Record<EnrollRefusal, string> = {
   chain_disabled: "the chain is switched off",
   chain_empty: "the chain has no steps",
   already_running: "this person is already in this chain",
-  already_enrolled_once: "this person has been through this chain, and it allows one enrollment only",
+  already_enrolled_once:
+    "this person has been through this chain, and it allows one enrollment only",
   reentry_too_soon: "this person was in this chain too recently to enter it again",
 };
 

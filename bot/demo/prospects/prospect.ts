@@ -1,10 +1,10 @@
 // One simulated prospect: their plan (where they come from, how engaged, what they will do) and how
 // they live it: follow a deep link, answer the questionnaire, read and click, buy, leave.
 import type { InlineKeyboardButton } from "grammy/types";
-import { SKIP_DATA } from "../conversations/answers.ts";
+import { SKIP_DATA } from "../../conversations/answers.ts";
+import type { BotMessage, DemoTelegramServer } from "../emulator.ts";
 import type { DemoDocument, DemoMagnet, DemoStep } from "./document.ts";
 import { templatePattern } from "./document.ts";
-import type { BotMessage, DemoTelegramServer } from "./emulator.ts";
 import { createRandom, type Random, streamSeed } from "./prng.ts";
 import { CURRENCY, type Tally } from "./record.ts";
 import { DAY, HOUR, MINUTE } from "./time.ts";

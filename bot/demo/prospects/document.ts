@@ -2,10 +2,10 @@
 // to tell which chain step a message from the bot is.
 import { readFileSync } from "node:fs";
 import type { InlineKeyboardButton } from "grammy/types";
-import type { ChainDocument } from "../../db/chains/document/format.ts";
-import { parseDocumentText, validateDocument } from "../../db/chains/document/import.ts";
-import type { Button } from "../../db/spec/message.ts";
-import { PLACEHOLDER_PATTERN } from "../../db/spec/message.ts";
+import type { ChainDocument } from "../../../db/chains/document/format.ts";
+import { parseDocumentText, validateDocument } from "../../../db/chains/document/import.ts";
+import type { Button } from "../../../db/spec/message.ts";
+import { PLACEHOLDER_PATTERN } from "../../../db/spec/message.ts";
 
 export type DemoMagnet = ChainDocument["leadMagnets"][number];
 

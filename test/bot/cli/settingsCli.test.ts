@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { onPostgres } from "../helpers/testDb.ts";
+import { onPostgres } from "../../helpers/testDb.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "tc-settings-"));
 const run = (...args: string[]) =>

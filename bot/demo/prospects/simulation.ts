@@ -1,7 +1,8 @@
 // The simulation: a run of prospects against the bot on an engine clock, each waiting on their own
 // chat, with the record of everything they did to check the database against.
+
+import type { BotMessage, DemoTelegramServer } from "../emulator.ts";
 import type { DemoDocument } from "./document.ts";
-import type { BotMessage, DemoTelegramServer } from "./emulator.ts";
 import { live, makePlan } from "./prospect.ts";
 import { createTally, type LiveCounts, type SimulationRecord } from "./record.ts";
 import { DAY } from "./time.ts";

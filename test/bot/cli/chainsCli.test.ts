@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { templatePath } from "../../bot/cli/chainsCommand.ts";
-import { DOCUMENT_FORMAT } from "../../db/chains/document/format.ts";
-import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
-import { onPostgres } from "../helpers/testDb.ts";
+import { templatePath } from "../../../bot/cli/chainsCommand.ts";
+import { DOCUMENT_FORMAT } from "../../../db/chains/document/format.ts";
+import { checklistMagnet, warmupChain } from "../../helpers/fixtures.ts";
+import { onPostgres } from "../../helpers/testDb.ts";
 
 const workDir = mkdtempSync(join(tmpdir(), "tc-chains-"));
 const dataDir = join(workDir, "data");

@@ -1,7 +1,8 @@
 // What the simulation counts on its side, to check the database against: arrivals, messages,
 // clicks, purchases and departures, by source and by chain.
+
+import type { BotMessage } from "../emulator.ts";
 import type { DemoStep } from "./document.ts";
-import type { BotMessage } from "./emulator.ts";
 import { DAY } from "./time.ts";
 
 /** The currency of every cent the record counts. */
