@@ -61,10 +61,10 @@ const duplicateBody = z
 
 const deleteQuery = z.object({ confirm: z.enum(["true", "false", "1", "0"]).optional() });
 
-/** The chain editor's API; reading and previews are open to managers, changes to owners only. */
 /** A preview waits this long for Telegram; an owner's tap must not hang for minutes. */
 const PREVIEW_TIMEOUT_MS = 20_000;
 
+/** The chain editor's API; reading and previews are open to managers, changes to owners only. */
 export function chainsRoutes(deps: ApiDeps) {
   const { db } = deps;
   const view = async (chain: Chain) => ({
