@@ -16,13 +16,12 @@ import {
   type SentRecord,
 } from "../../db/delivery/delivery.ts";
 import type { SendRule } from "../../db/delivery/policy.ts";
-import { BULK_BUDGET, pauseSendBudget, reserveSendSlots } from "../../db/delivery/sendBudget.ts";
+import { BULK_BUDGET, beat, leave, pauseSendBudget } from "../../db/delivery/sendBudget.ts";
 import { claimDueTouches, nextAvailableAt, releaseTouch } from "../../db/delivery/touches.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
 import { decide } from "./decide.ts";
 import { RateLimiter } from "./rateLimiter.ts";
-import { sharedSlots } from "./sharedSlots.ts";
 import { createStatusCheck } from "./statusCheck.ts";
 import { classifySendError } from "./telegramErrors.ts";
 import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";
@@ -86,6 +85,12 @@ export const MAX_UNRECORDED_SENDS = 200;
 /** How often node-cron wakes the dispatcher by default; a timer covers what falls due between. */
 const CRON_INTERVAL_MS = 2000;
 
+/** How often a sending process says it is alive, and when silence means it is gone. */
+const HEARTBEAT_MS = 1000;
+const WORKER_STALE_MS = 3500;
+/** A process joining others waits this long, so they lower their shares before it sends. */
+const JOIN_WAIT_MS = 1500;
+
 /** Bulk messages a second Telegram allows a bot without paid broadcasts. */
 export const FREE_BULK_PER_SECOND = 30;
 
@@ -103,13 +108,8 @@ export function createDispatcher(options: DispatcherOptions) {
   const concurrency = options.concurrency ?? Math.min(64, Math.max(4, Math.ceil(rate / 10)));
   // A batch must finish well inside its lease: a few seconds of sending at the configured rate.
   const batchSize = Math.max(10, Math.min(1000, Math.floor(rate * 5)));
-  const limiter = new RateLimiter({
-    perSecond: rate,
-    slots: sharedSlots({
-      perSecond: rate,
-      reserve: (count, intervalMs) => reserveSendSlots(db, { key: BULK_BUDGET, count, intervalMs }),
-    }),
-  });
+  // This process's share of the bot's rate: all of it until the heartbeat says who else sends.
+  const limiter = new RateLimiter({ perSecond: rate });
   // Telegram refuses more than 30 bulk messages a second unless each is a paid broadcast.
   const paid = options.paidBroadcast === true && rate > FREE_BULK_PER_SECOND;
   const log = logger.child({ component: "dispatcher", workerId });
@@ -395,6 +395,20 @@ export function createDispatcher(options: DispatcherOptions) {
     return inFlight;
   }
 
+  // The shared budget: beat about once a second, take an equal share of the rate among the
+  // processes beating, and keep a pause another process was told by a 429.
+  let heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  async function heartbeat(): Promise<number> {
+    const now = await beat(db, { workerId, staleMs: WORKER_STALE_MS });
+    const share = Math.max(1, Math.floor(rate / now.live));
+    if (share !== limiter.rate) {
+      limiter.setRate(share);
+      log.info({ processes: now.live, perSecond: share }, "send rate shared among processes");
+    }
+    if (now.pausedForMs > 0) limiter.pauseFor(now.pausedForMs);
+    return now.live;
+  }
+
   // Between the cron's ticks, a timer wakes the dispatcher when the next touch falls due, so
   // lateness is the work's, not the tick's: only while started, so tests that tick by hand decide.
   let started = false;
@@ -429,6 +443,17 @@ export function createDispatcher(options: DispatcherOptions) {
     start(schedule = "*/2 * * * * *") {
       stopping = false;
       started = true;
+      // Joining others, wait until they have seen this process and lowered their shares.
+      heartbeat()
+        .then((live) => {
+          if (live > 1) limiter.pauseFor(JOIN_WAIT_MS);
+        })
+        .catch((error) => log.warn({ err: error }, "heartbeat failed; sending at the last share"));
+      heartbeatTimer = setInterval(() => {
+        heartbeat().catch((error) =>
+          log.warn({ err: error }, "heartbeat failed; sending at the last share"),
+        );
+      }, HEARTBEAT_MS);
       task = cronSchedule(schedule, () => {
         if (inFlight) return;
         tickInBackground();
@@ -439,9 +464,12 @@ export function createDispatcher(options: DispatcherOptions) {
       stopping = true;
       started = false;
       if (wakeTimer) clearTimeout(wakeTimer);
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      heartbeatTimer = null;
       await task?.stop();
       task = null;
       await inFlight?.catch(() => undefined);
+      await leave(db, workerId).catch(() => undefined);
     },
   };
 }

@@ -8,22 +8,9 @@
 // first came back, and a chat's next message a second after the answer to its previous one. Then
 // no one-second window can hold more than N arrivals, whatever the delays.
 
-/**
- * Where the global send slots come from: this process alone (even spacing), or the bot-wide
- * budget that several processes share (see sharedSlots.ts).
- */
-export interface SlotSource {
-  /** The start time (on the limiter's clock) of the next slot at or after `notBefore`. */
-  take(notBefore: number): Promise<number>;
-  /** A 429 arrived: slots already held fall inside the pause and are given up. */
-  drop?(): void;
-}
-
 /** The limits to keep, and the clock and sleep that tests replace. */
 export interface RateLimiterOptions {
   perSecond: number;
-  /** The global slots; by default this process spaces its own at `perSecond`. */
-  slots?: SlotSource;
   perChatIntervalMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -40,12 +27,12 @@ const WINDOW_MS = 1000;
  * limits are measured from answers.
  */
 export class RateLimiter {
-  private readonly perSecond: number;
-  private readonly intervalMs: number;
+  private perSecond: number;
+  private intervalMs: number;
+  private nextGlobalSlot = 0;
   private readonly perChatIntervalMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly slots: SlotSource;
   private pausedUntil = 0;
   /** When each of the last `perSecond` requests was answered, oldest first. */
   private readonly answered: Promise<number>[] = [];
@@ -59,7 +46,20 @@ export class RateLimiter {
     this.perChatIntervalMs = options.perChatIntervalMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
-    this.slots = options.slots ?? evenSpacing(this.intervalMs, this.now);
+  }
+
+  /**
+   * A new global rate: this process's share of the bot's budget changes when processes join or
+   * leave. Measured from answers, a lower rate holds from the next message on.
+   */
+  setRate(perSecond: number): void {
+    this.perSecond = Math.max(1, Math.floor(perSecond));
+    this.intervalMs = WINDOW_MS / Math.max(1, perSecond);
+  }
+
+  /** The global rate now in force. */
+  get rate(): number {
+    return this.perSecond;
   }
 
   /** Resolves when a message to `chatId` may be sent now; call the returned `done` once answered. */
@@ -110,7 +110,6 @@ export class RateLimiter {
   /** After a 429: nobody sends until retry_after has passed. */
   pauseFor(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
-    this.slots.drop?.();
   }
 
   /** Waits for the next global slot. Slots are handed out in order; the waiting is done outside. */
@@ -125,18 +124,27 @@ export class RateLimiter {
       if (slot > this.now()) await this.sleep(slot - this.now());
       // A 429 may have arrived while this request waited: it takes a new place after the pause.
       if (this.now() >= this.pausedUntil) return;
-      slot = await this.slots.take(this.pausedUntil);
+      slot = this.reserveSpacing(Number.NEGATIVE_INFINITY);
     }
   }
 
   private async reserveGlobalSlot(answered: Promise<number>): Promise<number> {
     let windowReady = Number.NEGATIVE_INFINITY;
+    // After the rate went down, only the last `perSecond` answers still bind.
+    while (this.answered.length > this.perSecond) this.answered.shift();
     // The request `perSecond` places back must have been answered a full window before this one.
     if (this.answered.length >= this.perSecond) {
       windowReady = ((await this.answered.shift()) as number) + WINDOW_MS;
     }
     this.answered.push(answered);
-    return this.slots.take(Math.max(windowReady, this.pausedUntil));
+    return this.reserveSpacing(windowReady);
+  }
+
+  /** Even spacing at the configured rate, reserved ahead so that many can wait at once. */
+  private reserveSpacing(notBefore: number): number {
+    const slot = Math.max(this.now(), this.nextGlobalSlot, this.pausedUntil, notBefore);
+    this.nextGlobalSlot = slot + this.intervalMs;
+    return slot;
   }
 
   /** Keeps memory flat over millions of chats: idle chats past their interval are forgotten. */
@@ -147,18 +155,6 @@ export class RateLimiter {
         this.chats.delete(key);
     }
   }
-}
-
-/** Even spacing at the rate, reserved ahead so that many can wait at once: one process alone. */
-function evenSpacing(intervalMs: number, now: () => number): SlotSource {
-  let next = 0;
-  return {
-    take(notBefore) {
-      const slot = Math.max(now(), next, notBefore);
-      next = slot + intervalMs;
-      return Promise.resolve(slot);
-    },
-  };
 }
 
 interface ChatState {

@@ -1,49 +1,56 @@
-// The bot-wide send budget, shared through the database: every process reserves its send slots
-// from one row, so together they keep one rate however many there are, and a process that joins
-// or dies changes nothing for the others. Slots are in the database's clock, the one clock all
-// processes share; callers get them back as delays from now.
+// The bot-wide send budget, shared through the database. Every sending process beats here about
+// once a second and takes an equal share of the bot's rate, so N processes together keep one rate;
+// a process that stops beating loses its share within seconds. A 429 pauses them all. Times are
+// the database's clock, the one clock all processes share.
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 
 /** The budget of bulk sends: touches and broadcasts. */
 export const BULK_BUDGET = "bulk";
 
-export interface SlotGrant {
-  /** Milliseconds from now until the first slot. */
-  firstDelayMs: number;
-  /** Milliseconds between slots. */
-  intervalMs: number;
-  count: number;
+export interface Heartbeat {
+  /** Processes beating now, this one included. */
+  live: number;
+  /** Milliseconds until bulk sends may go again after a 429; 0 when not paused. */
+  pausedForMs: number;
 }
 
 /**
- * Reserves `count` evenly spaced slots after every slot already handed out, or from now when the
- * budget has been idle. One statement: the row lock orders concurrent reservations.
+ * Records that `workerId` is alive, forgets processes silent for `staleMs`, and says how many are
+ * alive and whether bulk sending is paused. One round trip.
  */
-export async function reserveSendSlots(
+export async function beat(
   db: Db,
-  input: { key: string; count: number; intervalMs: number },
-): Promise<SlotGrant> {
-  const spanMicros = Math.round(input.count * input.intervalMs * 1000);
-  const [row] = await rowsOf<{ end_ms: number | string }>(
+  input: { workerId: string; staleMs: number; key?: string },
+): Promise<Heartbeat> {
+  const [row] = await rowsOf<{ live: number | string; paused_ms: number | string | null }>(
     db,
-    sql`with t as (select clock_timestamp() as now)
-        insert into send_budgets as b (key, next_slot)
-        select ${input.key}, t.now + make_interval(secs => ${spanMicros}::float8 / 1e6) from t
-        on conflict (key) do update
-          set next_slot = greatest(b.next_slot, (select now from t))
-                          + make_interval(secs => ${spanMicros}::float8 / 1e6)
-        returning extract(epoch from (b.next_slot - (select now from t))) * 1000 as end_ms`,
+    sql`with beat as (
+          insert into dispatch_workers (worker_id, beat_at) values (${input.workerId}, clock_timestamp())
+          on conflict (worker_id) do update set beat_at = excluded.beat_at
+          returning worker_id),
+        gone as (
+          delete from dispatch_workers
+          where beat_at < clock_timestamp() - make_interval(secs => ${input.staleMs}::float8 / 1000)
+            and worker_id <> ${input.workerId})
+        select (select count(*) from dispatch_workers
+                where beat_at >= clock_timestamp() - make_interval(secs => ${input.staleMs}::float8 / 1000)
+                  and worker_id <> ${input.workerId}) + 1 as live,
+               (select extract(epoch from (next_slot - clock_timestamp())) * 1000
+                from send_budgets where key = ${input.key ?? BULK_BUDGET}) as paused_ms`,
   );
-  const endMs = Number(row?.end_ms ?? 0);
   return {
-    firstDelayMs: Math.max(0, endMs - input.count * input.intervalMs),
-    intervalMs: input.intervalMs,
-    count: input.count,
+    live: Math.max(1, Number(row?.live ?? 1)),
+    pausedForMs: Math.max(0, Number(row?.paused_ms ?? 0)),
   };
 }
 
-/** After a 429: no process gets a slot before `pauseMs` from now. */
+/** A process that stops cleanly gives its share back at once. */
+export async function leave(db: Db, workerId: string): Promise<void> {
+  await db.execute(sql`delete from dispatch_workers where worker_id = ${workerId}`);
+}
+
+/** After a 429: no process sends bulk messages before `pauseMs` from now. */
 export async function pauseSendBudget(
   db: Db,
   input: { key: string; pauseMs: number },

@@ -30,11 +30,19 @@ export const processedUpdates = pgTable("processed_updates", {
 });
 
 /**
- * Telegram's limits are the bot's, not a process's: every process takes its send slots from here,
- * so N processes together keep one rate. `nextSlot` is the first free slot in real (database)
- * time; a 429 pushes it past `retry_after` for everyone.
+ * Telegram's limits are the bot's, not a process's. `nextSlot` of the "bulk" row: no process sends
+ * a bulk message before it (a 429's retry_after, shared by all).
  */
 export const sendBudgets = pgTable("send_budgets", {
   key: text().primaryKey(),
   nextSlot: timestamp({ withTimezone: true, precision: 6 }).notNull(),
+});
+
+/**
+ * The processes sending bulk messages now, by heartbeat: each takes an equal share of SEND_RATE,
+ * so together they keep the bot's rate; a process that stops beating loses its share in seconds.
+ */
+export const dispatchWorkers = pgTable("dispatch_workers", {
+  workerId: text().primaryKey(),
+  beatAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
 });
