@@ -39,6 +39,8 @@ export interface ServerDeps {
     defaultTimezone: string;
     /** "Send me this touch": sends a step to the caller's chat. Without it previews answer 503. */
     sendPreview?: SendPreview;
+    /** How long a preview waits for Telegram before answering 504; 20 s by default. */
+    previewTimeoutMs?: number;
   };
   /** The built web app (miniapp/web/dist), served at /app/ when the folder exists. */
   webDist?: string;
@@ -82,6 +84,7 @@ export function createServer(deps: ServerDeps) {
         initDataMaxAge: deps.miniApp?.initDataMaxAge ?? 3600,
         botUsername: deps.miniApp?.botUsername ?? "",
         sendPreview: deps.miniApp?.sendPreview,
+        previewTimeoutMs: deps.miniApp?.previewTimeoutMs,
       }),
     );
   if (deps.telegramWebhook) {

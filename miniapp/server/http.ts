@@ -29,6 +29,8 @@ export interface ApiDeps {
   botUsername: string;
   /** Absent, previews answer 503. */
   sendPreview?: SendPreview | undefined;
+  /** How long a preview waits for Telegram before answering 504. */
+  previewTimeoutMs?: number | undefined;
 }
 
 /** The body of every 400: the problems by field path, so the web shows each next to its field. */

@@ -43,6 +43,7 @@ export interface ApiAnswer {
 export interface MiniAppHarnessOptions {
   now?: () => Date;
   sendPreview?: SendPreview;
+  previewTimeoutMs?: number;
   webDist?: string;
   defaultTimezone?: string;
 }
@@ -62,6 +63,7 @@ export async function miniAppHarness(db: Db, options: MiniAppHarnessOptions = {}
       botUsername: BOT_USERNAME,
       defaultTimezone: options.defaultTimezone ?? "Europe/Moscow",
       ...(options.sendPreview ? { sendPreview: options.sendPreview } : {}),
+      ...(options.previewTimeoutMs ? { previewTimeoutMs: options.previewTimeoutMs } : {}),
     },
     ...(options.webDist ? { webDist: options.webDist } : {}),
   });

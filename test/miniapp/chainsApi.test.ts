@@ -226,6 +226,18 @@ describe("chains API", () => {
     expect((await without.owner.post(`/api/chains/${id}/steps/thanks/preview`)).status).toBe(503);
   });
 
+  it("answers 504 when Telegram does not answer the preview in time", async () => {
+    const { db } = testDb();
+    const silent = await miniAppHarness(db, {
+      sendPreview: () => new Promise(() => {}), // Telegram never answers
+      previewTimeoutMs: 200,
+    });
+    const id = (await silent.owner.post("/api/chains", warmupChain())).json.id;
+    const late = await silent.owner.post(`/api/chains/${id}/steps/thanks/preview`);
+    expect(late.status).toBe(504);
+    expect(late.json.error).toMatch(/did not answer in time/);
+  });
+
   it("builds the preview as the dispatcher builds a touch, with nothing to trace", async () => {
     const calls: { method: string; payload: Record<string, unknown> }[] = [];
     const api = new Api(BOT_TOKEN);

@@ -152,7 +152,7 @@ export function chainsRoutes(deps: ApiDeps) {
       try {
         const sent = deps.sendPreview(user.id, step.message, subject);
         const late = new Promise<"late">((resolve) => {
-          timer = setTimeout(() => resolve("late"), PREVIEW_TIMEOUT_MS);
+          timer = setTimeout(() => resolve("late"), deps.previewTimeoutMs ?? PREVIEW_TIMEOUT_MS);
         });
         if ((await Promise.race([sent, late])) === "late") {
           sent.catch(() => undefined);
