@@ -8,8 +8,8 @@ import { getLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import type { NewReply } from "../../db/delivery/replies.ts";
 import { answerTag, CONTACT_KINDS, type Question } from "../../db/spec/leadMagnetSpec.ts";
 import type { Deliverable } from "../../db/spec/message.ts";
-import { renderTemplate } from "../../db/spec/render.ts";
 import type { BotContext, BotDeps } from "../context.ts";
+import { buildTouchMessage, type OutgoingTouch } from "../engine/touchMessage.ts";
 import { type Lang, t } from "../i18n.ts";
 import { CHOICE_PREFIX, readAnswer, SKIP_DATA } from "./answers.ts";
 
@@ -99,7 +99,8 @@ export function createLeadMagnetConversation(deps: BotDeps) {
       {
         chatId,
         kind: "deliverable",
-        ...deliverablePayload(magnet.deliverable, (text) => renderTemplate(text, subject)),
+        // Built as a touch is: placeholders filled, link buttons straight to their URLs.
+        ...deliverableCall(buildTouchMessage(magnet.deliverable, subject, { chatId, touchId: 0 })),
       },
     ];
 
@@ -189,26 +190,7 @@ function promptMarkup(
   return rows.length ? { inline_keyboard: rows } : undefined;
 }
 
-/** The deliverable as a Bot API call, rendered for this person. */
-function deliverablePayload(
-  deliverable: Deliverable,
-  render: (text: string) => string,
-): { method: NewReply["method"]; params: Record<string, unknown> } {
-  const text = render(deliverable.text);
-  const reply_markup = deliverable.buttons
-    ? {
-        inline_keyboard: deliverable.buttons.map((row) =>
-          row.map((b) => ({ text: b.text, url: b.url })),
-        ),
-      }
-    : undefined;
-  const common = { parse_mode: "HTML" as const, ...(reply_markup ? { reply_markup } : {}) };
-  const media = deliverable.media;
-  if (!media) return { method: "sendMessage", params: { ...common, text } };
-  const withCaption = { ...common, ...(text ? { caption: text } : {}) };
-  if (media.kind === "photo")
-    return { method: "sendPhoto", params: { ...withCaption, photo: media.file } };
-  if (media.kind === "video")
-    return { method: "sendVideo", params: { ...withCaption, video: media.file } };
-  return { method: "sendDocument", params: { ...withCaption, document: media.file } };
+/** The part of a built message the reply outbox keeps. */
+function deliverableCall(outgoing: OutgoingTouch): Pick<NewReply, "method" | "params"> {
+  return { method: outgoing.method, params: outgoing.payload };
 }

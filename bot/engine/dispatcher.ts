@@ -22,6 +22,7 @@ import { getPolicy, type Policy } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
 import { decide } from "./decide.ts";
 import { RateLimiter } from "./rateLimiter.ts";
+import { callSend } from "./sendMethod.ts";
 import { createStatusCheck } from "./statusCheck.ts";
 import { classifySendError } from "./telegramErrors.ts";
 import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";
@@ -122,20 +123,9 @@ export function createDispatcher(options: DispatcherOptions) {
   /** Real durations become engine durations for everything stored as engine time. */
   const engineMs = (realMs: number) => realMs * scale;
 
-  async function send(outgoing: OutgoingTouch): Promise<TgMessage> {
-    const payload = (
-      paid ? { ...outgoing.payload, allow_paid_broadcast: true } : outgoing.payload
-    ) as never;
-    switch (outgoing.method) {
-      case "sendMessage":
-        return api.raw.sendMessage(payload);
-      case "sendPhoto":
-        return api.raw.sendPhoto(payload);
-      case "sendDocument":
-        return api.raw.sendDocument(payload);
-      case "sendVideo":
-        return api.raw.sendVideo(payload);
-    }
+  function send(outgoing: OutgoingTouch): Promise<TgMessage> {
+    const payload = paid ? { ...outgoing.payload, allow_paid_broadcast: true } : outgoing.payload;
+    return callSend(api, outgoing.method, payload);
   }
 
   // Sends are recorded in small batches: per-touch transactions would cap throughput well below
@@ -413,9 +403,16 @@ export function createDispatcher(options: DispatcherOptions) {
   // lateness is the work's, not the tick's: only while started, so tests that tick by hand decide.
   let started = false;
   let wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  // A tick joined by many wake-ups (a burst of finished questionnaires) looks ahead once.
+  let lookingAhead: Promise<void> | null = null;
   function tickInBackground(): void {
     tick()
-      .then(() => scheduleWake())
+      .then(() => {
+        lookingAhead ??= scheduleWake().finally(() => {
+          lookingAhead = null;
+        });
+        return lookingAhead;
+      })
       .catch((error) => log.error({ err: error }, "dispatcher tick failed; next tick will retry"));
   }
   async function scheduleWake(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Api } from "grammy";
 import type { Message } from "../../db/spec/message.ts";
 import type { TemplateSubject } from "../../db/spec/render.ts";
+import { callSend } from "./sendMethod.ts";
 import { buildTouchMessage } from "./touchMessage.ts";
 
 /**
@@ -11,20 +12,6 @@ import { buildTouchMessage } from "./touchMessage.ts";
 export function createPreviewSender(api: Api) {
   return async (telegramId: number, message: Message, subject: TemplateSubject): Promise<void> => {
     const outgoing = buildTouchMessage(message, subject, { chatId: telegramId, touchId: 0 });
-    const payload = outgoing.payload as never;
-    switch (outgoing.method) {
-      case "sendMessage":
-        await api.raw.sendMessage(payload);
-        return;
-      case "sendPhoto":
-        await api.raw.sendPhoto(payload);
-        return;
-      case "sendDocument":
-        await api.raw.sendDocument(payload);
-        return;
-      case "sendVideo":
-        await api.raw.sendVideo(payload);
-        return;
-    }
+    await callSend(api, outgoing.method, outgoing.payload);
   };
 }

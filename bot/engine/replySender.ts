@@ -3,7 +3,6 @@
 // is recorded in this process, and every second for the others' and for retries.
 import { randomUUID } from "node:crypto";
 import type { Api } from "grammy";
-import type { Message as TgMessage } from "grammy/types";
 import type { Logger } from "pino";
 import { stopSubscriber } from "../../db/audience/lifecycle.ts";
 import type { Db } from "../../db/client.ts";
@@ -14,6 +13,7 @@ import {
   settleReply,
 } from "../../db/delivery/replies.ts";
 import type { Clock } from "../context.ts";
+import { callSend } from "./sendMethod.ts";
 import { classifySendError } from "./telegramErrors.ts";
 
 /**
@@ -56,24 +56,13 @@ export function createReplySender(options: ReplySenderOptions) {
   let timer: ReturnType<typeof setInterval> | null = null;
   let stopping = false;
 
-  function send(row: ReplyRow): Promise<TgMessage> {
-    const payload = { ...row.params, chat_id: row.chatId } as never;
-    switch (row.method) {
-      case "sendPhoto":
-        return api.raw.sendPhoto(payload);
-      case "sendVideo":
-        return api.raw.sendVideo(payload);
-      case "sendDocument":
-        return api.raw.sendDocument(payload);
-      default:
-        return api.raw.sendMessage(payload);
-    }
-  }
-
-  /** Sends one reply and records the outcome; the time it may be tried again when it must wait. */
-  async function deliver(row: ReplyRow): Promise<{ sent: boolean; retryAt?: Date }> {
+  /** Sends one reply and records the outcome; true when Telegram took it. */
+  async function deliver(row: ReplyRow): Promise<boolean> {
     try {
-      const sent = await send(row);
+      const sent = await callSend(api, row.method, {
+        ...row.params,
+        chat_id: row.chatId,
+      });
       await settleReply(db, {
         id: row.id,
         workerId,
@@ -81,7 +70,7 @@ export function createReplySender(options: ReplySenderOptions) {
         at: new Date(),
         messageId: sent.message_id,
       });
-      return { sent: true };
+      return true;
     } catch (error) {
       const failure = classifySendError(error);
       if (failure.kind === "chat_gone" || failure.kind === "refused") {
@@ -99,7 +88,7 @@ export function createReplySender(options: ReplySenderOptions) {
             now: clock(),
           });
         log.warn({ replyId: row.id, kind: row.kind, reason: failure.reason }, "reply not sent");
-        return { sent: false };
+        return false;
       }
       if (failure.kind !== "rate_limited" && row.attempts >= maxAttempts) {
         await settleReply(db, {
@@ -110,20 +99,24 @@ export function createReplySender(options: ReplySenderOptions) {
           error: failure.reason,
         });
         log.error({ replyId: row.id, kind: row.kind, reason: failure.reason }, "reply given up on");
-        return { sent: false };
+        return false;
       }
       const waitMs = failure.kind === "rate_limited" ? failure.retryAfterMs : backoff(row.attempts);
-      const retryAt = new Date(Date.now() + waitMs);
-      await releaseReply(db, { id: row.id, workerId, availableAt: retryAt, error: failure.reason });
+      await releaseReply(db, {
+        id: row.id,
+        workerId,
+        availableAt: new Date(Date.now() + waitMs),
+        error: failure.reason,
+      });
       log.warn(
         { replyId: row.id, kind: row.kind, reason: failure.reason, waitMs },
         "reply will be retried",
       );
-      return { sent: false, retryAt };
+      return false;
     }
   }
 
-  /** Sends what is due now; a batch's replies go out together, each chat's one after another. */
+  /** Sends what is due now, batch after batch; a chat's next reply is claimable once this one is settled. */
   async function drainOnce(): Promise<number> {
     let sent = 0;
     for (;;) {
@@ -134,31 +127,9 @@ export function createReplySender(options: ReplySenderOptions) {
         workerId,
       });
       if (rows.length === 0) return sent;
-      const byChat = new Map<number, ReplyRow[]>();
-      for (const row of rows) byChat.set(row.chatId, [...(byChat.get(row.chatId) ?? []), row]);
-      const results = await Promise.all(
-        [...byChat.values()].map(async (list) => {
-          let n = 0;
-          for (const [i, row] of list.entries()) {
-            const outcome = await deliver(row);
-            if (outcome.sent) n++;
-            if (outcome.retryAt) {
-              // The chat's later replies wait behind this one, so they arrive in order.
-              for (const later of list.slice(i + 1)) {
-                await releaseReply(db, {
-                  id: later.id,
-                  workerId,
-                  availableAt: outcome.retryAt,
-                  error: "waiting for an earlier reply to this chat",
-                });
-              }
-              break;
-            }
-          }
-          return n;
-        }),
-      );
-      sent += results.reduce((a, b) => a + b, 0);
+      // The claim gives at most one reply per chat, so these go out side by side.
+      const results = await Promise.all(rows.map(deliver));
+      sent += results.filter(Boolean).length;
       // A chat's next reply becomes claimable once this one is settled: look again.
       if (stopping) return sent;
     }

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { SentLink } from "../../db/delivery/delivery.ts";
-import type { Message } from "../../db/spec/message.ts";
+import type { Message, SendMethod } from "../../db/spec/message.ts";
 import { renderTemplate, type TemplateSubject } from "../../db/spec/render.ts";
 
 /** The callback_data prefix of a touch's buttons: `tb:<touch id, base 36>:<row>.<column>`. */
@@ -10,7 +10,7 @@ export const TOUCH_BUTTON_PREFIX = "tb:";
 
 /** A touch as a Bot API call, with the tracked links to record once it is sent. */
 export interface OutgoingTouch {
-  method: "sendMessage" | "sendPhoto" | "sendDocument" | "sendVideo";
+  method: SendMethod;
   payload: Record<string, unknown>;
   links: SentLink[];
 }

@@ -4,7 +4,7 @@
 import { eq, sql } from "drizzle-orm";
 import { addTag } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
-import { enqueueReply, type NewReply } from "../delivery/replies.ts";
+import { enqueueReplies, type NewReply } from "../delivery/replies.ts";
 import { appendEvent } from "../events.ts";
 import { type EnrollResult, enroll } from "../journeys/enrollments.ts";
 import { leadMagnets } from "../schema/leadMagnets.ts";
@@ -84,9 +84,10 @@ export async function completeLeadMagnet(
       data: { magnet: magnet.slug, ...(input.source ? { source: input.source } : {}) },
       occurredAt: input.now,
     });
-    for (const reply of input.replies ?? []) {
-      await enqueueReply(tx, { ...reply, subscriberId: input.subscriberId });
-    }
+    await enqueueReplies(
+      tx,
+      (input.replies ?? []).map((reply) => ({ ...reply, subscriberId: input.subscriberId })),
+    );
     if (!magnet.chainId) return { enrolled: false as const, reason: "no_chain" as const };
     return enroll(tx, {
       subscriberId: input.subscriberId,

@@ -3,6 +3,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { replyOutbox } from "../schema/replies.ts";
+import type { SendMethod } from "../spec/message.ts";
 
 export type ReplyRow = typeof replyOutbox.$inferSelect;
 
@@ -10,19 +11,17 @@ export interface NewReply {
   subscriberId: number;
   chatId: number;
   kind: string;
-  method: "sendMessage" | "sendPhoto" | "sendVideo" | "sendDocument";
+  method: SendMethod;
   params: Record<string, unknown>;
 }
 
 /** A reply is due at once; only a retry is held until a later moment. */
 const AT_ONCE = new Date(0);
 
-export async function enqueueReply(db: Db, reply: NewReply): Promise<ReplyRow> {
-  const [row] = await db
-    .insert(replyOutbox)
-    .values({ ...reply, availableAt: AT_ONCE })
-    .returning();
-  return row as ReplyRow;
+/** Records replies, due at once; their ids keep the order given, which is the order they go in. */
+export async function enqueueReplies(db: Db, replies: NewReply[]): Promise<void> {
+  if (replies.length === 0) return;
+  await db.insert(replyOutbox).values(replies.map((reply) => ({ ...reply, availableAt: AT_ONCE })));
 }
 
 /**

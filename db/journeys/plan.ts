@@ -1,15 +1,13 @@
 // The next touch of an enrollment: which step, and when, or the end of the enrollment. One rule for
 // entering a chain, for moving past a skipped or failed touch, and for the step after a send.
 import { sql } from "drizzle-orm";
+import type { StepRow } from "../chains/chains.ts";
 import type { Db } from "../client.ts";
 import { computeDueAt } from "../delivery/schedule.ts";
 import type { Touch } from "../delivery/touches.ts";
-import type { chainSteps } from "../schema/chains.ts";
 import { enrollments } from "../schema/enrollments.ts";
 import { touches } from "../schema/touches.ts";
 import { endEnrollment } from "./end.ts";
-
-export type StepRow = typeof chainSteps.$inferSelect;
 
 export type NextTouchPlan =
   | { kind: "touch"; step: StepRow; dueAt: Date }

@@ -11,6 +11,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
+import type { SendMethod } from "../spec/message.ts";
 import { subscribers } from "./subscribers.ts";
 
 export const replyStatus = pgEnum("reply_status", ["pending", "sent", "failed"]);
@@ -26,7 +27,7 @@ export const replyOutbox = pgTable(
     /** What the reply is, for logs and the record: "deliverable". */
     kind: text().notNull(),
     /** sendMessage, sendPhoto, sendVideo or sendDocument, with its rendered parameters. */
-    method: text().notNull(),
+    method: text().$type<SendMethod>().notNull(),
     params: jsonb().$type<Record<string, unknown>>().notNull(),
     status: replyStatus().notNull().default("pending"),
     /** Wall-clock time: Telegram's waits are real, whatever the engine's clock says. */

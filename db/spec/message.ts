@@ -127,6 +127,9 @@ export const message = z
   });
 export type Message = z.infer<typeof message>;
 
+/** The Bot API call a message goes out as: text, or one of the media kinds with a caption. */
+export type SendMethod = "sendMessage" | "sendPhoto" | "sendDocument" | "sendVideo";
+
 /** A deliverable carries only link buttons: there is no chain step to act on yet. */
 export const deliverable = z
   .object({

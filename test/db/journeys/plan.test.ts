@@ -3,14 +3,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
-import { createChain } from "../../../db/chains/chains.ts";
+import { createChain, type StepRow } from "../../../db/chains/chains.ts";
 import { enroll } from "../../../db/journeys/enrollments.ts";
-import {
-  nextLiveStep,
-  planNextTouch,
-  recordPlans,
-  type StepRow,
-} from "../../../db/journeys/plan.ts";
+import { nextLiveStep, planNextTouch, recordPlans } from "../../../db/journeys/plan.ts";
 import { chainSteps } from "../../../db/schema/chains.ts";
 import { enrollments } from "../../../db/schema/enrollments.ts";
 import { touches } from "../../../db/schema/touches.ts";
