@@ -3,7 +3,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, type BotConfig, GrammyError, HttpError, type Transformer } from "grammy";
+import { Bot, type BotConfig, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import {
   deleteConversationState,
@@ -26,7 +26,6 @@ import { touchButtonsFeature } from "./features/touchButtons.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
 import { t } from "./i18n.ts";
 import { attachContext } from "./middleware/context.ts";
-import { dedupeUpdates } from "./middleware/dedupeUpdates.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
 import { gentlePolling } from "./telegram/gentlePolling.ts";
 
@@ -59,21 +58,13 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   for (const transformer of transformers) bot.api.config.use(transformer);
   bot.api.config.use(gentlePolling());
 
-  // One chat's updates one after another (a questionnaire must see answers in order); chats in parallel.
+  // One chat's updates one after another (a questionnaire must see answers in order); chats in
+  // parallel. The update inbox already hands out one chat's updates in order; this keeps it so for
+  // updates given to handleUpdate directly.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
-  const composer = bot.errorBoundary((error) => {
-    const ctx = error.ctx;
-    const cause = error.error;
-    const kind =
-      cause instanceof GrammyError ? "telegram" : cause instanceof HttpError ? "network" : "code";
-    (ctx.log ?? deps.logger).error(
-      { err: cause, kind, updateId: ctx.update.update_id },
-      "error while handling an update",
-    );
-  });
-  composer.use(attachContext(deps));
-  composer.use(dedupeUpdates);
-  composer.use(
+  // No error boundary: a handler's error reaches the update worker, which tries the update again.
+  bot.use(attachContext(deps));
+  bot.use(
     conversations<BotContext, BotContext>({
       // A conversation makes its own Api object: the same transformers must apply inside it.
       plugins: [
@@ -96,20 +87,20 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
     }),
   );
   // These leave or replace a questionnaire, so they run before it can take the update.
-  composer.use(stopFeature);
-  composer.use(
+  bot.use(stopFeature);
+  bot.use(
     createConversation(createLeadMagnetConversation(deps), {
       id: LEAD_MAGNET_CONVERSATION,
       maxMillisecondsToWait: QUESTIONNAIRE_TIMEOUT_MS,
     }),
   );
-  composer.use(startFeature);
-  composer.use(touchButtonsFeature);
-  composer.use(adminFeature);
-  composer.use(memberStatusFeature);
-  composer.use(managerGroupFeature);
-  composer.use(handoffFeature);
-  composer.use(unhandledFeature);
+  bot.use(startFeature);
+  bot.use(touchButtonsFeature);
+  bot.use(adminFeature);
+  bot.use(memberStatusFeature);
+  bot.use(managerGroupFeature);
+  bot.use(handoffFeature);
+  bot.use(unhandledFeature);
   return bot;
 }
 

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { Api } from "grammy";
 import { seedOwners } from "../db/admins.ts";
-import { pruneProcessedUpdates } from "../db/botState.ts";
 import { createDb } from "../db/client.ts";
+import { pruneUpdates } from "../db/updateInbox.ts";
 import { createServer } from "../miniapp/server/createServer.ts";
 import { createHotLeadWatcher } from "./alerts/hotLeadWatcher.ts";
 import { createBot, publishCommands } from "./bot.ts";
@@ -13,10 +13,11 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import type { BotDeps } from "./context.ts";
 import { createDispatcher } from "./engine/dispatcher.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
-import { createReplySender } from "./engine/replySender.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
 import { createLogger } from "./logger.ts";
+import { createReplySender } from "./replies/replySender.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
+import { createUpdateWorker } from "./telegram/updateWorker.ts";
 import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
 
 const DAY_MS = 86_400_000;
@@ -75,6 +76,12 @@ async function main() {
   };
   const bot = createBot(config.BOT_TOKEN, deps, { apiRoot: config.TELEGRAM_API_ROOT });
   await bot.init();
+  // Updates are recorded as they arrive and handled from the inbox, by whichever process is free.
+  const updates = createUpdateWorker({
+    db: database.db,
+    handle: (update) => bot.handleUpdate(update),
+    logger,
+  });
   // Not awaited: a Telegram that does not answer must not hold up the start.
   void publishCommands(bot).catch((error) =>
     logger.warn({ err: error }, "could not publish the command menu; the bot works without it"),
@@ -85,8 +92,9 @@ async function main() {
     config.BOT_MODE === "webhook" && webhookSecret
       ? {
           secret: webhookSecret,
+          // Answered as soon as the update is recorded: Telegram gives a webhook about a minute.
           handleUpdate: (update: Parameters<typeof bot.handleUpdate>[0]) =>
-            bot.handleUpdate(update),
+            updates.accept([update]),
         }
       : undefined;
   const app = createServer({
@@ -110,7 +118,8 @@ async function main() {
 
   const receiver: Receiver = webhook
     ? await registerWebhook(bot, `${config.PUBLIC_URL}/telegram/webhook`, webhook.secret, logger)
-    : await startPolling(bot, logger);
+    : await startPolling(bot, updates.accept, logger);
+  updates.start();
 
   const dispatcher = createDispatcher({
     db: database.db,
@@ -157,9 +166,11 @@ async function main() {
   hotLeads.start();
 
   const pruneTimer = setInterval(() => {
-    pruneProcessedUpdates(database.db, new Date(Date.now() - DAY_MS)).catch((error) =>
-      logger.error({ err: error }, "pruning processed update ids failed"),
-    );
+    const now = Date.now();
+    pruneUpdates(database.db, {
+      doneBefore: new Date(now - DAY_MS),
+      failedBefore: new Date(now - 7 * DAY_MS),
+    }).catch((error: unknown) => logger.error({ err: error }, "pruning handled updates failed"));
   }, DAY_MS / 24);
 
   let stopping = false;
@@ -177,6 +188,7 @@ async function main() {
       logger.info({ signal }, "shutting down");
       clearInterval(pruneTimer);
       await receiver.stop();
+      await updates.stop();
       await triggers.stop();
       await hotLeads.stop();
       await dispatcher.stop();

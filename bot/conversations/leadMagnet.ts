@@ -11,11 +11,12 @@ import type { Deliverable } from "../../db/spec/message.ts";
 import type { BotContext, BotDeps } from "../context.ts";
 import { buildTouchMessage, type OutgoingTouch } from "../engine/touchMessage.ts";
 import { type Lang, t } from "../i18n.ts";
+import { recordReplies, replyOf } from "../replies/recordReply.ts";
 import { CHOICE_PREFIX, readAnswer, SKIP_DATA } from "./answers.ts";
 
 export const LEAD_MAGNET_CONVERSATION = "leadMagnet";
 /** Bump whenever this file changes how it replays, so saved questionnaires restart cleanly. */
-export const LEAD_MAGNET_CONVERSATION_VERSION = 2;
+export const LEAD_MAGNET_CONVERSATION_VERSION = 3;
 
 type LeadConversation = Conversation<BotContext, Context>;
 
@@ -51,8 +52,14 @@ export function createLeadMagnetConversation(deps: BotDeps) {
           }
         : null;
     });
+    // Every reply is recorded, then sent by the reply worker: a Telegram outage cannot fail the
+    // questionnaire, and a replayed step finds its reply recorded and sends nothing twice.
+    const say = (to: Context, kind: string, params: Record<string, unknown>) =>
+      conversation.external(() =>
+        recordReplies(deps, [{ ...replyOf(to, kind, "sendMessage", params), subscriberId }]),
+      );
     if (!magnet) {
-      await ctx.reply(t(lang, "welcome"));
+      await say(ctx, "welcome", { text: t(lang, "welcome") });
       return;
     }
 
@@ -60,11 +67,11 @@ export function createLeadMagnetConversation(deps: BotDeps) {
     // With questions the greeting must come before the first one; without, it goes with the
     // deliverable through the outbox, so nothing in the way can fail and lose the lead.
     const asks = magnet.questions.length > 0;
-    if (greeting && asks) await ctx.reply(greeting, { parse_mode: "HTML" });
+    if (greeting && asks) await say(ctx, "greeting", { text: greeting, parse_mode: "HTML" });
 
     const answers: Answer[] = [];
     for (const question of magnet.questions) {
-      const value = await ask(conversation, ctx, question, lang);
+      const value = await ask(conversation, ctx, question, lang, say);
       if (value === null) continue;
       const tag = answerTag(question, value);
       answers.push({ key: question.key, kind: question.kind, value, ...(tag ? { tag } : {}) });
@@ -91,6 +98,7 @@ export function createLeadMagnetConversation(deps: BotDeps) {
             {
               chatId,
               kind: "greeting",
+              updateId: ctx.update.update_id,
               method: "sendMessage" as const,
               params: { text: greeting, parse_mode: "HTML" },
             },
@@ -99,6 +107,7 @@ export function createLeadMagnetConversation(deps: BotDeps) {
       {
         chatId,
         kind: "deliverable",
+        updateId: ctx.update.update_id,
         // Built as a touch is: placeholders filled, link buttons straight to their URLs.
         ...deliverableCall(buildTouchMessage(magnet.deliverable, subject, { chatId, touchId: 0 })),
       },
@@ -136,31 +145,42 @@ function consentLine(magnet: MagnetSnapshot, lang: Lang): string | null {
   return magnet.consent ?? t(lang, "consent");
 }
 
+type Say = (to: Context, kind: string, params: Record<string, unknown>) => Promise<void>;
+
 async function ask(
   conversation: LeadConversation,
   ctx: Context,
   question: Question,
   lang: Lang,
+  say: Say,
 ): Promise<string | null> {
   const skipLabel = t(lang, "skipButton");
   const prompt = question.required
     ? question.prompt
     : `${question.prompt}\n\n<i>${t(lang, "skipHint")}</i>`;
-  await ctx.reply(prompt, { parse_mode: "HTML", reply_markup: promptMarkup(question, lang) });
+  await say(ctx, `question:${question.key}`, {
+    text: prompt,
+    parse_mode: "HTML",
+    reply_markup: promptMarkup(question, lang),
+  });
   for (;;) {
     const update = await conversation.wait();
     // A new deep link replaces this questionnaire: hand the /start to the start feature.
     if (update.message?.text?.startsWith("/start")) await conversation.halt({ next: true });
     const reading = readAnswer(question, update, skipLabel);
-    if (update.callbackQuery) await update.answerCallbackQuery();
+    // Only a courtesy: a failure must not end the questionnaire.
+    if (update.callbackQuery) await update.answerCallbackQuery().catch(() => undefined);
     if (reading.kind === "ignore") continue;
     if (reading.kind === "invalid") {
-      await update.reply(t(lang, reading.reask, reading.params));
+      await say(update, `reask:${question.key}`, { text: t(lang, reading.reask, reading.params) });
       continue;
     }
     if (question.kind === "phone") {
       // The share-contact keyboard must go away once it has served.
-      await update.reply("👍", { reply_markup: { remove_keyboard: true } });
+      await say(update, `received:${question.key}`, {
+        text: "👍",
+        reply_markup: { remove_keyboard: true },
+      });
     } else if (update.callbackQuery?.message) {
       // Remove the choice buttons so an old question cannot be answered twice.
       await update.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);

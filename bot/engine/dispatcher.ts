@@ -1,7 +1,6 @@
 // The dispatcher: claims due touches in batches, decides, sends within Telegram's limits, records.
 import { randomUUID } from "node:crypto";
 import type { Api } from "grammy";
-import type { Message as TgMessage } from "grammy/types";
 import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import { stopSubscriber } from "../../db/audience/lifecycle.ts";
@@ -123,7 +122,7 @@ export function createDispatcher(options: DispatcherOptions) {
   /** Real durations become engine durations for everything stored as engine time. */
   const engineMs = (realMs: number) => realMs * scale;
 
-  function send(outgoing: OutgoingTouch): Promise<TgMessage> {
+  function send(outgoing: OutgoingTouch): Promise<{ message_id: number }> {
     const payload = paid ? { ...outgoing.payload, allow_paid_broadcast: true } : outgoing.payload;
     return callSend(api, outgoing.method, payload);
   }

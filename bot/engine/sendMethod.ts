@@ -1,17 +1,18 @@
 // One way to make a message's Bot API call from its method name: the dispatcher, the reply worker
 // and the Mini App's preview all send what touchMessage.ts (or the reply outbox) built.
 import type { Api } from "grammy";
-import type { Message as TgMessage } from "grammy/types";
-import type { SendMethod } from "../../db/spec/message.ts";
+import type { ReplyMethod } from "../../db/spec/message.ts";
 
 /** Calls `method` with `payload` (which carries chat_id) on the raw API, as built beforehand. */
 export function callSend(
   api: Api,
-  method: SendMethod,
+  method: ReplyMethod,
   payload: Record<string, unknown>,
-): Promise<TgMessage> {
+): Promise<{ message_id: number }> {
   const call = payload as never;
   switch (method) {
+    case "copyMessage":
+      return api.raw.copyMessage(call);
     case "sendMessage":
       return api.raw.sendMessage(call);
     case "sendPhoto":

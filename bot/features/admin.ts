@@ -3,6 +3,7 @@ import { Composer } from "grammy";
 import { roleOf } from "../../db/admins.ts";
 import type { BotContext } from "../context.ts";
 import { t } from "../i18n.ts";
+import { say } from "../replies/recordReply.ts";
 
 export const adminFeature = new Composer<BotContext>();
 
@@ -11,10 +12,10 @@ adminFeature.chatType("private").command("admin", async (ctx, next) => {
   if (!role) return next(); // to everyone else it is an unknown command
   const url = ctx.deps.publicUrl;
   if (!url) {
-    await ctx.reply(t(ctx.lang, "adminNoUrl"));
+    await say(ctx, "adminNoUrl", t(ctx.lang, "adminNoUrl"));
     return;
   }
-  await ctx.reply(t(ctx.lang, "adminOpen"), {
+  await say(ctx, "adminOpen", t(ctx.lang, "adminOpen"), {
     reply_markup: {
       inline_keyboard: [[{ text: t(ctx.lang, "adminButton"), web_app: { url: `${url}/app/` } }]],
     },

@@ -16,8 +16,8 @@ import { getLeadSettings } from "../../db/settings.ts";
 import { escapeHtml } from "../../db/spec/render.ts";
 import { managerChatOf } from "../alerts/hotLeadWatcher.ts";
 import type { BotContext } from "../context.ts";
-import { classifySendError } from "../engine/telegramErrors.ts";
 import { t } from "../i18n.ts";
+import { recordReplies, replyOf } from "../replies/recordReply.ts";
 
 export const handoffFeature = new Composer<BotContext>();
 
@@ -83,16 +83,18 @@ handoffFeature.chatType(["group", "supergroup"]).on("message", async (ctx, next)
   const lead = await getSubscriber(db, leadId);
   if (!lead) return next();
   const now = ctx.deps.clock();
-  try {
-    await ctx.api.copyMessage(lead.telegramId, ctx.chat.id, ctx.message.message_id);
-  } catch (error) {
-    const failure = classifySendError(error);
-    if (failure.kind !== "chat_gone") throw error;
-    await ctx.reply(t(settings.language, "replyUndelivered"), {
-      reply_parameters: { message_id: ctx.message.message_id },
-    });
-    return;
-  }
+  // Recorded, then sent by the reply worker like every reply: a Telegram outage delays it, and a
+  // lead who blocked the bot is reported back under the manager's message.
+  await recordReplies(ctx.deps, [
+    {
+      ...replyOf(ctx, "relay", "copyMessage", {
+        from_chat_id: ctx.chat.id,
+        message_id: ctx.message.message_id,
+      }),
+      chatId: lead.telegramId,
+      subscriberId: lead.id,
+    },
+  ]);
   await appendEvent(db, {
     subscriberId: lead.id,
     type: "manager_replied",

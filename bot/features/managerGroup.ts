@@ -5,24 +5,31 @@ import { roleOf } from "../../db/admins.ts";
 import { appendEvent } from "../../db/events.ts";
 import { loadLeadCard } from "../../db/hotLeads/card.ts";
 import { closeAlert, type LeadAlert, takeAlert } from "../../db/hotLeads/detection.ts";
+import { enqueueGroupMessage } from "../../db/hotLeads/outbox.ts";
 import { applyGoals } from "../../db/journeys/goals.ts";
 import { getLeadSettings, updateLeadSettings } from "../../db/settings.ts";
 import { CARD_CALLBACK, renderCard } from "../alerts/card.ts";
 import type { BotContext } from "../context.ts";
 import { t } from "../i18n.ts";
+import { acknowledge } from "../replies/recordReply.ts";
 
 export const managerGroupFeature = new Composer<BotContext>();
 const groups = managerGroupFeature.chatType(["group", "supergroup"]);
 
 groups.command("linkgroup", async (ctx) => {
   if ((await roleOf(ctx.deps.db, ctx.from.id)) !== "owner") {
-    await ctx.reply(t(ctx.lang, "linkOwnersOnly"));
+    await enqueueGroupMessage(ctx.deps.db, groupReply(ctx, t(ctx.lang, "linkOwnersOnly")));
     return;
   }
   await updateLeadSettings(ctx.deps.db, { managerChatId: ctx.chat.id, language: ctx.lang });
   ctx.log.info({ chatId: ctx.chat.id }, "managers' group linked");
-  await ctx.reply(t(ctx.lang, "groupLinked"));
+  await enqueueGroupMessage(ctx.deps.db, groupReply(ctx, t(ctx.lang, "groupLinked")));
 });
+
+/** Replies in a group go through its outbox, within the group's 20 messages a minute. */
+function groupReply(ctx: BotContext & { chat: { id: number } }, text: string) {
+  return { chatId: ctx.chat.id, method: "sendMessage" as const, params: { text } };
+}
 
 const nameOf = (from: { first_name: string; last_name?: string; username?: string }) =>
   [from.first_name, from.last_name].filter(Boolean).join(" ") ||
@@ -44,7 +51,7 @@ managerGroupFeature.callbackQuery(CARD_CALLBACK, async (ctx) => {
   const alertId = Number(id);
   const role = await roleOf(ctx.deps.db, ctx.from.id);
   if (!role) {
-    await ctx.answerCallbackQuery({ text: t(ctx.lang, "leadOnlyManagers"), show_alert: true });
+    await acknowledge(ctx, { text: t(ctx.lang, "leadOnlyManagers"), show_alert: true });
     return;
   }
   const now = ctx.deps.clock();
@@ -63,7 +70,7 @@ managerGroupFeature.callbackQuery(CARD_CALLBACK, async (ctx) => {
           : result.reason === "already_taken"
             ? t(ctx.lang, "leadTakenBy", { name: result.alert?.takenByName ?? "?" })
             : t(ctx.lang, "leadClosed");
-      await ctx.answerCallbackQuery({ text, show_alert: result.reason === "already_taken" });
+      await acknowledge(ctx, { text, show_alert: result.reason === "already_taken" });
       return;
     }
     await appendEvent(ctx.deps.db, {
@@ -72,7 +79,7 @@ managerGroupFeature.callbackQuery(CARD_CALLBACK, async (ctx) => {
       data: { managerId: ctx.from.id, manager: managerName },
       occurredAt: now,
     });
-    await ctx.answerCallbackQuery({ text: t(ctx.lang, "leadYours") });
+    await acknowledge(ctx, { text: t(ctx.lang, "leadYours") });
     await redraw(ctx, result.alert);
     return;
   }
@@ -90,7 +97,7 @@ managerGroupFeature.callbackQuery(CARD_CALLBACK, async (ctx) => {
       result.reason === "not_yours"
         ? t(ctx.lang, "leadNotYours", { name: result.alert?.takenByName ?? "?" })
         : t(ctx.lang, "leadClosed");
-    await ctx.answerCallbackQuery({ text, show_alert: true });
+    await acknowledge(ctx, { text, show_alert: true });
     return;
   }
   const type = outcome === "won" ? "lead_won" : "lead_lost";
@@ -102,6 +109,6 @@ managerGroupFeature.callbackQuery(CARD_CALLBACK, async (ctx) => {
   });
   // A chain may name lead_won as its goal: a sale made by a person ends it as converted.
   await applyGoals(ctx.deps.db, { subscriberId: result.alert.subscriberId, now, eventType: type });
-  await ctx.answerCallbackQuery({ text: t(ctx.lang, outcome === "won" ? "leadWon" : "leadLost") });
+  await acknowledge(ctx, { text: t(ctx.lang, outcome === "won" ? "leadWon" : "leadLost") });
   await redraw(ctx, result.alert);
 });

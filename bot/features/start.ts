@@ -8,6 +8,7 @@ import type { BotContext } from "../context.ts";
 import { LEAD_MAGNET_CONVERSATION } from "../conversations/leadMagnet.ts";
 import { parseLinkPayload, parseStartPayload } from "../deepLink.ts";
 import { t } from "../i18n.ts";
+import { say } from "../replies/recordReply.ts";
 
 export const startFeature = new Composer<BotContext>();
 
@@ -52,7 +53,7 @@ startFeature.chatType("private").command("start", async (ctx) => {
     });
   } else if (subscriber.status !== "active") {
     await reactivateSubscriber(db, { subscriberId: subscriber.id, event: "resubscribed", now });
-    await ctx.reply(t(ctx.lang, "welcomeBack"));
+    await say(ctx, "welcomeBack", t(ctx.lang, "welcomeBack"));
   }
 
   if (linkId) {
@@ -67,7 +68,7 @@ startFeature.chatType("private").command("start", async (ctx) => {
   // A new /start replaces a questionnaire in progress instead of mixing two.
   await ctx.conversation.exitAll();
   if (!magnet) {
-    await ctx.reply(t(ctx.lang, "welcome"));
+    await say(ctx, "welcome", t(ctx.lang, "welcome"));
     return;
   }
   await ctx.conversation.enter(

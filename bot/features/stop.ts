@@ -4,6 +4,7 @@ import { stopSubscriber } from "../../db/audience/lifecycle.ts";
 import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import type { BotContext } from "../context.ts";
 import { t } from "../i18n.ts";
+import { say } from "../replies/recordReply.ts";
 
 export const stopFeature = new Composer<BotContext>();
 const privateChat = stopFeature.chatType("private");
@@ -18,13 +19,14 @@ privateChat.command("stop", async (ctx) => {
       now: ctx.deps.clock(),
     });
   }
-  await ctx.reply(t(ctx.lang, "stopped"), { reply_markup: { remove_keyboard: true } });
+  await say(ctx, "stopped", t(ctx.lang, "stopped"), { reply_markup: { remove_keyboard: true } });
 });
 
 privateChat.command("cancel", async (ctx) => {
   const active = Object.keys(ctx.conversation.active()).length > 0;
   await ctx.conversation.exitAll();
-  await ctx.reply(t(ctx.lang, active ? "cancelled" : "nothingToCancel"), {
+  const key = active ? "cancelled" : "nothingToCancel";
+  await say(ctx, key, t(ctx.lang, key), {
     reply_markup: { remove_keyboard: true },
   });
 });

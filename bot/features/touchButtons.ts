@@ -4,12 +4,13 @@ import { recordButtonPress } from "../../db/journeys/reactions.ts";
 import type { BotContext } from "../context.ts";
 import { parseTouchButtonData, TOUCH_BUTTON_PREFIX } from "../engine/touchMessage.ts";
 import { t } from "../i18n.ts";
+import { acknowledge } from "../replies/recordReply.ts";
 
 export const touchButtonsFeature = new Composer<BotContext>();
 
 touchButtonsFeature.callbackQuery(new RegExp(`^${TOUCH_BUTTON_PREFIX}`), async (ctx) => {
   const parsed = parseTouchButtonData(ctx.callbackQuery.data);
-  if (!parsed) return ctx.answerCallbackQuery();
+  if (!parsed) return acknowledge(ctx);
   const result = await recordButtonPress(ctx.deps.db, {
     ...parsed,
     telegramUserId: ctx.from.id,
@@ -18,9 +19,9 @@ touchButtonsFeature.callbackQuery(new RegExp(`^${TOUCH_BUTTON_PREFIX}`), async (
   });
   if (!result.handled) {
     ctx.log.info({ ...parsed, reason: result.reason }, "button press ignored");
-    return ctx.answerCallbackQuery();
+    return acknowledge(ctx);
   }
-  await ctx.answerCallbackQuery({
+  await acknowledge(ctx, {
     text: t(ctx.lang, result.button.kind === "hot" ? "hotThanks" : "pressNoted"),
   });
 });

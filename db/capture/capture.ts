@@ -34,7 +34,11 @@ export interface CompleteLeadMagnetInput {
   replies?: Omit<NewReply, "subscriberId">[];
 }
 
-export type CompleteLeadMagnetResult = EnrollResult | { enrolled: false; reason: "no_chain" };
+export type CompleteLeadMagnetResult =
+  | EnrollResult
+  | { enrolled: false; reason: "no_chain" }
+  /** The same update's completion was recorded before (handled again after a crash). */
+  | { enrolled: false; reason: "repeated" };
 
 export async function completeLeadMagnet(
   db: Db,
@@ -46,6 +50,15 @@ export async function completeLeadMagnet(
       .from(leadMagnets)
       .where(eq(leadMagnets.id, input.leadMagnetId));
     if (!magnet) throw new Error(`lead magnet ${input.leadMagnetId} does not exist`);
+    // The replies go first: when they carry an update id and were all recorded before, this
+    // update's completion already happened, and doing it again would count the lead twice.
+    const replies = (input.replies ?? []).map((reply) => ({
+      ...reply,
+      subscriberId: input.subscriberId,
+    }));
+    const recorded = await enqueueReplies(tx, replies);
+    if (replies.length > 0 && recorded === 0 && replies.every((r) => r.updateId != null))
+      return { enrolled: false as const, reason: "repeated" as const };
     const answers = Object.fromEntries(input.answers.map((a) => [a.key, a.value]));
     const phone = input.answers.find((a) => a.kind === "phone")?.value;
     const email = input.answers.find((a) => a.kind === "email")?.value;
@@ -84,10 +97,6 @@ export async function completeLeadMagnet(
       data: { magnet: magnet.slug, ...(input.source ? { source: input.source } : {}) },
       occurredAt: input.now,
     });
-    await enqueueReplies(
-      tx,
-      (input.replies ?? []).map((reply) => ({ ...reply, subscriberId: input.subscriberId })),
-    );
     if (!magnet.chainId) return { enrolled: false as const, reason: "no_chain" as const };
     return enroll(tx, {
       subscriberId: input.subscriberId,

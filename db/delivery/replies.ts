@@ -1,27 +1,40 @@
-// The reply outbox: replies recorded before they are sent (a deliverable), claimed with a lease
-// by one worker at a time, and settled under that lease. Times here are wall-clock.
+// The reply outbox: every reply to a person, recorded before it is sent, claimed with a lease by
+// one worker at a time, and settled under that lease. Times here are wall-clock.
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { replyOutbox } from "../schema/replies.ts";
-import type { SendMethod } from "../spec/message.ts";
+import type { ReplyMethod } from "../spec/message.ts";
 
 export type ReplyRow = typeof replyOutbox.$inferSelect;
 
 export interface NewReply {
-  subscriberId: number;
+  /** Null or absent when the person is not a subscriber. */
+  subscriberId?: number | null;
   chatId: number;
+  /** What the reply is; unique within one update's replies. */
   kind: string;
-  method: SendMethod;
+  /** The update it answers: recording the same (update, kind) twice keeps the first. */
+  updateId?: number | null;
+  method: ReplyMethod;
   params: Record<string, unknown>;
 }
 
 /** A reply is due at once; only a retry is held until a later moment. */
 const AT_ONCE = new Date(0);
 
-/** Records replies, due at once; their ids keep the order given, which is the order they go in. */
-export async function enqueueReplies(db: Db, replies: NewReply[]): Promise<void> {
-  if (replies.length === 0) return;
-  await db.insert(replyOutbox).values(replies.map((reply) => ({ ...reply, availableAt: AT_ONCE })));
+/**
+ * Records replies, due at once; their ids keep the order given, which is the order they go in.
+ * A reply already recorded for the same update and kind is kept as it was: an update handled again
+ * after a crash sends nothing twice. Returns how many were new.
+ */
+export async function enqueueReplies(db: Db, replies: NewReply[]): Promise<number> {
+  if (replies.length === 0) return 0;
+  const rows = await db
+    .insert(replyOutbox)
+    .values(replies.map((reply) => ({ ...reply, availableAt: AT_ONCE })))
+    .onConflictDoNothing()
+    .returning({ id: replyOutbox.id });
+  return rows.length;
 }
 
 /**
@@ -83,14 +96,28 @@ export async function settleReply(
   return rows.length === 1;
 }
 
-/** Gives a reply back to the queue for a retry at `availableAt`. */
+/**
+ * Gives a reply back to the queue for a retry at `availableAt`; `uncount` takes back the claim's
+ * try when the reply only waits its turn (pacing, a 429).
+ */
 export async function releaseReply(
   db: Db,
-  input: { id: number; workerId: string; availableAt: Date; error: string },
+  input: {
+    id: number;
+    workerId: string;
+    availableAt: Date;
+    error: string | null;
+    uncount?: boolean;
+  },
 ): Promise<boolean> {
   const rows = await db
     .update(replyOutbox)
-    .set({ availableAt: input.availableAt, leaseOwner: null, error: input.error })
+    .set({
+      availableAt: input.availableAt,
+      leaseOwner: null,
+      error: input.error,
+      ...(input.uncount ? { attempts: sql`${replyOutbox.attempts} - 1` } : {}),
+    })
     .where(heldBy(input.id, input.workerId))
     .returning({ id: replyOutbox.id });
   return rows.length === 1;

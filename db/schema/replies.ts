@@ -1,5 +1,5 @@
-// Replies that must not be lost: a finished lead magnet's deliverable is written here in the same
-// transaction as the enrollment, then sent by a worker that claims, retries and records it.
+// Every reply the bot makes to a person: recorded first (a finished lead magnet's deliverable in the
+// same transaction as the enrollment), then sent by a worker that claims, retries and records it.
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -10,8 +10,9 @@ import {
   pgTable,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
-import type { SendMethod } from "../spec/message.ts";
+import type { ReplyMethod } from "../spec/message.ts";
 import { subscribers } from "./subscribers.ts";
 
 export const replyStatus = pgEnum("reply_status", ["pending", "sent", "failed"]);
@@ -20,14 +21,20 @@ export const replyOutbox = pgTable(
   "reply_outbox",
   {
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    subscriberId: bigint({ mode: "number" })
-      .notNull()
-      .references(() => subscribers.id, { onDelete: "cascade" }),
+    /** Null when the person is not a subscriber (an owner asking for /admin, say). */
+    subscriberId: bigint({ mode: "number" }).references(() => subscribers.id, {
+      onDelete: "cascade",
+    }),
     chatId: bigint({ mode: "number" }).notNull(),
-    /** What the reply is, for logs and the record: "deliverable". */
+    /** What the reply is, for logs and the record: "deliverable", "welcome", "question:email"... */
     kind: text().notNull(),
-    /** sendMessage, sendPhoto, sendVideo or sendDocument, with its rendered parameters. */
-    method: text().$type<SendMethod>().notNull(),
+    /**
+     * The update it answers: with `kind`, it makes the reply idempotent, so an update handled
+     * again after a crash does not send the same reply twice.
+     */
+    updateId: bigint({ mode: "number" }),
+    /** sendMessage, a media method or copyMessage, with its rendered parameters. */
+    method: text().$type<ReplyMethod>().notNull(),
     params: jsonb().$type<Record<string, unknown>>().notNull(),
     status: replyStatus().notNull().default("pending"),
     /** Wall-clock time: Telegram's waits are real, whatever the engine's clock says. */
@@ -43,5 +50,6 @@ export const replyOutbox = pgTable(
     index("reply_outbox_due").on(t.availableAt).where(sql`${t.status} = 'pending'`),
     // A chat's replies go in order: the claim looks for an earlier one still pending.
     index("reply_outbox_chat_pending").on(t.chatId, t.id).where(sql`${t.status} = 'pending'`),
+    uniqueIndex("reply_outbox_once").on(t.updateId, t.kind),
   ],
 );

@@ -130,6 +130,9 @@ export type Message = z.infer<typeof message>;
 /** The Bot API call a message goes out as: text, or one of the media kinds with a caption. */
 export type SendMethod = "sendMessage" | "sendPhoto" | "sendDocument" | "sendVideo";
 
+/** A reply may also be a copy of a manager's message, relayed to the lead. */
+export type ReplyMethod = SendMethod | "copyMessage";
+
 /** A deliverable carries only link buttons: there is no chain step to act on yet. */
 export const deliverable = z
   .object({

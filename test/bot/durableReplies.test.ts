@@ -6,7 +6,7 @@ import { Api } from "grammy";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBot } from "../../bot/bot.ts";
-import { createReplySender } from "../../bot/engine/replySender.ts";
+import { createReplySender } from "../../bot/replies/replySender.ts";
 import { createLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { createChain } from "../../db/chains/chains.ts";
 import { rowsOf } from "../../db/client.ts";

@@ -5,7 +5,8 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import pino from "pino";
 import { createBot } from "../../bot/bot.ts";
 import type { BotDeps } from "../../bot/context.ts";
-import { createReplySender } from "../../bot/engine/replySender.ts";
+import { createReplySender } from "../../bot/replies/replySender.ts";
+import { createUpdateWorker } from "../../bot/telegram/updateWorker.ts";
 import type { Db } from "../../db/client.ts";
 import { testClock } from "./testClock.ts";
 
@@ -77,6 +78,15 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers:
     api: bot.api,
     logger: deps.logger,
     clock: deps.clock,
+    // The recorder does not hold Telegram's per-chat pace, and these people type in milliseconds.
+    chatPace: null,
+  });
+  deps.wakeReplies ??= () => replies.wake();
+  // Updates go the way they go in the program: recorded in the inbox, handled by its worker.
+  const updates = createUpdateWorker({
+    db,
+    handle: (update) => bot.handleUpdate(update),
+    logger: deps.logger,
   });
 
   const message = (from: Person, extra: Record<string, unknown>) => ({
@@ -92,8 +102,9 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers:
     updateId = ++updateCounter,
   ): Promise<ApiCall[]> {
     const before = calls.length;
-    await bot.handleUpdate({ update_id: updateId, ...update } as Update);
-    // Replies recorded by the update (a deliverable) are sent as the reply worker would.
+    await updates.accept([{ update_id: updateId, ...update } as Update]);
+    await updates.drain();
+    // The replies the update recorded are sent as the reply worker would.
     await replies.drain();
     return calls.slice(before);
   }
@@ -101,6 +112,7 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers:
   return {
     bot,
     replies,
+    updates,
     calls,
     deps,
     send,

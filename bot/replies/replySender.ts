@@ -1,10 +1,12 @@
-// Sends the reply outbox: replies recorded before sending (a finished lead magnet's deliverable),
-// claimed with a lease, retried until Telegram takes them, and recorded. Woken at once when a reply
-// is recorded in this process, and every second for the others' and for retries.
+// Sends the reply outbox: every reply to a person, recorded before sending, claimed with a lease,
+// retried until Telegram takes them, and recorded. Replies are not bulk sends: they go at once,
+// outside the bulk budget, kept only to Telegram's pace for one chat. Woken at once when a reply is
+// recorded in this process, and every second for the others' and for retries.
 import { randomUUID } from "node:crypto";
 import type { Api } from "grammy";
 import type { Logger } from "pino";
 import { stopSubscriber } from "../../db/audience/lifecycle.ts";
+import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import type { Db } from "../../db/client.ts";
 import {
   claimReplies,
@@ -12,9 +14,13 @@ import {
   releaseReply,
   settleReply,
 } from "../../db/delivery/replies.ts";
+import { enqueueGroupMessage } from "../../db/hotLeads/outbox.ts";
+import { getLeadSettings } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
-import { callSend } from "./sendMethod.ts";
-import { classifySendError } from "./telegramErrors.ts";
+import { callSend } from "../engine/sendMethod.ts";
+import { classifySendError } from "../engine/telegramErrors.ts";
+import { t } from "../i18n.ts";
+import { ChatPace } from "./chatPace.ts";
 
 /**
  * What createReplySender needs: the database, a Bot API client without auto-retry, and the clock.
@@ -29,6 +35,11 @@ export interface ReplySenderOptions {
   workerId?: string;
   /** How often the outbox is looked at besides wake-ups. */
   intervalMs?: number;
+  /**
+   * Telegram's pace for one chat (a short burst, then one a second); null sends without it, for a
+   * harness whose simulated person writes faster than any person does.
+   */
+  chatPace?: ChatPace | null;
   /** Tries before a reply is recorded as failed: with the backoff, about a day. */
   maxAttempts?: number;
   /** The wait before try `attempts + 1`; tests shorten it. */
@@ -55,14 +66,48 @@ export function createReplySender(options: ReplySenderOptions) {
   let again = false;
   let timer: ReturnType<typeof setInterval> | null = null;
   let stopping = false;
+  const pace = options.chatPace === undefined ? new ChatPace() : options.chatPace;
+
+  /** The person is gone (blocked the bot, deleted): they stop, and a relaying manager is told. */
+  async function chatGone(row: ReplyRow): Promise<void> {
+    const subscriberId =
+      row.subscriberId ?? (await getSubscriberByTelegramId(db, row.chatId))?.id ?? null;
+    if (subscriberId !== null)
+      await stopSubscriber(db, { subscriberId, reason: "blocked", now: clock() });
+    if (row.method === "copyMessage") {
+      const { from_chat_id: groupId, message_id: messageId } = row.params as {
+        from_chat_id: number;
+        message_id: number;
+      };
+      const { language } = await getLeadSettings(db);
+      await enqueueGroupMessage(db, {
+        chatId: groupId,
+        method: "sendMessage",
+        params: {
+          text: t(language, "replyUndelivered"),
+          reply_parameters: { message_id: messageId, allow_sending_without_reply: true },
+        },
+      });
+    }
+  }
 
   /** Sends one reply and records the outcome; true when Telegram took it. */
   async function deliver(row: ReplyRow): Promise<boolean> {
-    try {
-      const sent = await callSend(api, row.method, {
-        ...row.params,
-        chat_id: row.chatId,
+    const paceMs = pace?.take(row.chatId, Date.now()) ?? 0;
+    if (paceMs > 0) {
+      // This chat had its burst: the reply waits its turn, without counting as a try.
+      await releaseReply(db, {
+        id: row.id,
+        workerId,
+        availableAt: new Date(Date.now() + paceMs),
+        error: null,
+        uncount: true,
       });
+      later(paceMs);
+      return false;
+    }
+    try {
+      const sent = await callSend(api, row.method, { ...row.params, chat_id: row.chatId });
       await settleReply(db, {
         id: row.id,
         workerId,
@@ -81,12 +126,7 @@ export function createReplySender(options: ReplySenderOptions) {
           at: new Date(),
           error: failure.reason,
         });
-        if (failure.kind === "chat_gone")
-          await stopSubscriber(db, {
-            subscriberId: row.subscriberId,
-            reason: "blocked",
-            now: clock(),
-          });
+        if (failure.kind === "chat_gone") await chatGone(row);
         log.warn({ replyId: row.id, kind: row.kind, reason: failure.reason }, "reply not sent");
         return false;
       }
@@ -107,13 +147,22 @@ export function createReplySender(options: ReplySenderOptions) {
         workerId,
         availableAt: new Date(Date.now() + waitMs),
         error: failure.reason,
+        // A 429 is Telegram's pacing, not a failure of the reply.
+        uncount: failure.kind === "rate_limited",
       });
+      later(waitMs);
       log.warn(
         { replyId: row.id, kind: row.kind, reason: failure.reason, waitMs },
         "reply will be retried",
       );
       return false;
     }
+  }
+
+  /** Drains again once a held reply falls due, sooner than the next regular look. */
+  function later(ms: number): void {
+    if (stopping || ms > (options.intervalMs ?? 1000)) return;
+    setTimeout(() => void drain(), ms).unref();
   }
 
   /** Sends what is due now, batch after batch; a chat's next reply is claimable once this one is settled. */

@@ -1,0 +1,162 @@
+// Handles the update inbox: updates are recorded as they arrive (webhook or long poll), then
+// claimed here, one chat's in order and one at a time across processes, and marked done only
+// once the handler finished. A handler that failed (the database or Telegram did not answer) is
+// tried again with backoff, so nothing a person did is dropped after one bad moment.
+import { randomUUID } from "node:crypto";
+import type { Update } from "grammy/types";
+import type { Logger } from "pino";
+import type { Db } from "../../db/client.ts";
+import {
+  type ClaimedUpdate,
+  claimUpdates,
+  finishUpdate,
+  recordUpdates,
+  releaseUpdate,
+} from "../../db/updateInbox.ts";
+
+export interface UpdateWorkerOptions {
+  db: Db;
+  /** The bot's update handler; it throws when the update could not be handled. */
+  handle: (update: Update) => Promise<void>;
+  logger: Logger;
+  workerId?: string;
+  /** Updates of different chats handled side by side. */
+  concurrency?: number;
+  /** How often the inbox is looked at besides wake-ups (others' updates, retries). */
+  intervalMs?: number;
+  /** A handler still running after this long is taken to have died with its process. */
+  leaseMs?: number;
+  /** Tries before an update is recorded as failed: with the backoff, about two hours. */
+  maxAttempts?: number;
+  /** The wait before try `attempts + 1`; tests shorten it. */
+  backoffMs?: (attempts: number) => number;
+}
+
+/** 2 s, 4 s, 8 s ... up to 10 minutes between tries. */
+export const updateBackoffMs = (attempts: number) => Math.min(600_000, 2000 * 2 ** (attempts - 1));
+
+/** The chat an update belongs to (a private chat's id is its person's): its updates go in order. */
+export function chatKeyOf(update: Update): number | null {
+  for (const [key, value] of Object.entries(update)) {
+    if (key === "update_id" || typeof value !== "object" || value === null) continue;
+    const part = value as { chat?: { id?: number }; message?: { chat?: { id?: number } } };
+    const from = (value as { from?: { id?: number } }).from;
+    return part.chat?.id ?? part.message?.chat?.id ?? from?.id ?? null;
+  }
+  return null;
+}
+
+/**
+ * The inbox worker: `accept()` records updates and wakes it, `drain()` handles what is due until
+ * nothing is (tests), `start()` looks every second, `stop()` waits for the handlers in flight.
+ */
+export function createUpdateWorker(options: UpdateWorkerOptions) {
+  const { db } = options;
+  const workerId = options.workerId ?? `updates-${randomUUID().slice(0, 8)}`;
+  const concurrency = options.concurrency ?? 32;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const maxAttempts = options.maxAttempts ?? 20;
+  const backoff = options.backoffMs ?? updateBackoffMs;
+  const log = options.logger.child({ component: "updates", workerId });
+  const inFlight = new Set<Promise<void>>();
+  let claiming: Promise<void> | null = null;
+  let again = false;
+  let stopping = false;
+  let timer: ReturnType<typeof setInterval> | null = null;
+
+  async function handleOne(row: ClaimedUpdate): Promise<void> {
+    try {
+      await options.handle(row.payload as unknown as Update);
+      await finishUpdate(db, { updateId: row.updateId, workerId, at: new Date() });
+    } catch (error) {
+      const cause = (error as { error?: unknown }).error ?? error;
+      const retry = row.attempts < maxAttempts;
+      await releaseUpdate(db, {
+        updateId: row.updateId,
+        workerId,
+        error: cause instanceof Error ? cause.message : String(cause),
+        retryAt: retry ? new Date(Date.now() + backoff(row.attempts)) : null,
+        at: new Date(),
+      }).catch((releaseError: unknown) =>
+        // The lease runs out and another try comes then.
+        log.error({ err: releaseError, updateId: row.updateId }, "could not release an update"),
+      );
+      log[retry ? "warn" : "error"](
+        { err: cause, updateId: row.updateId, attempts: row.attempts },
+        retry ? "update failed; it will be tried again" : "update given up on after its last try",
+      );
+    }
+  }
+
+  /** Claims as many due updates as there are free places and starts them; never overlaps itself. */
+  function pump(): Promise<void> {
+    if (claiming) {
+      again = true;
+      return claiming;
+    }
+    claiming = (async () => {
+      do {
+        again = false;
+        const free = concurrency - inFlight.size;
+        if (free <= 0 || stopping) return;
+        const rows = await claimUpdates(db, { now: new Date(), limit: free, leaseMs, workerId });
+        for (const row of rows) {
+          const running: Promise<void> = handleOne(row).finally(() => {
+            inFlight.delete(running);
+            // The chat's next update became claimable, and a place came free.
+            if (!stopping) void pump();
+          });
+          inFlight.add(running);
+        }
+        if (rows.length === free) again = true;
+      } while (again);
+    })()
+      .catch((error: unknown) => {
+        log.error({ err: error }, "update inbox could not be read; it will be tried again");
+      })
+      .finally(() => {
+        claiming = null;
+      });
+    return claiming;
+  }
+
+  return {
+    workerId,
+    /** Records updates as received (a repeat is recorded once) and handles them soon. */
+    async accept(updates: Update[]): Promise<void> {
+      await recordUpdates(
+        db,
+        updates.map((update) => ({
+          updateId: update.update_id,
+          chatKey: chatKeyOf(update),
+          payload: update as unknown as Record<string, unknown>,
+        })),
+      );
+      void pump();
+    },
+    /** Handles what is due until nothing is left running or due. */
+    async drain(): Promise<void> {
+      for (;;) {
+        await pump();
+        if (inFlight.size === 0) return;
+        await Promise.all(inFlight);
+      }
+    },
+    wake(): void {
+      void pump();
+    },
+    start(): void {
+      timer ??= setInterval(() => void pump(), options.intervalMs ?? 1000);
+    },
+    async stop(): Promise<void> {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      await claiming;
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+/** An inbox worker, as createUpdateWorker returns it. */
+export type UpdateWorker = ReturnType<typeof createUpdateWorker>;
