@@ -49,8 +49,11 @@ export interface ReplySenderOptions {
 const LEASE_MS = 60_000;
 const BATCH = 50;
 
-/** 2 s, 4 s, 8 s ... up to 30 minutes between tries. */
-export const replyBackoffMs = (attempts: number) => Math.min(1_800_000, 2000 * 2 ** (attempts - 1));
+/**
+ * 1 s, 2 s, 4 s ... up to a minute between tries: the person just wrote, so a reply goes soon
+ * after Telegram is back.
+ */
+export const replyBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** (attempts - 1));
 
 /**
  * The reply worker: `drain()` sends what is due now, `wake()` asks for that soon, `start()` looks
@@ -59,7 +62,7 @@ export const replyBackoffMs = (attempts: number) => Math.min(1_800_000, 2000 * 2
 export function createReplySender(options: ReplySenderOptions) {
   const { db, api, clock } = options;
   const workerId = options.workerId ?? `replies-${randomUUID().slice(0, 8)}`;
-  const maxAttempts = options.maxAttempts ?? 60;
+  const maxAttempts = options.maxAttempts ?? 1_450;
   const backoff = options.backoffMs ?? replyBackoffMs;
   const log = options.logger.child({ component: "replies", workerId });
   let running: Promise<number> | null = null;

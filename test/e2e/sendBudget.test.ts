@@ -4,63 +4,15 @@
 // communication pause holds when two processes share one subscriber's touches.
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { createChain } from "../../db/chains/chains.ts";
-import { type Db, rowsOf } from "../../db/client.ts";
-import { subscribers } from "../../db/schema/subscribers.ts";
-import { touches } from "../../db/schema/touches.ts";
+import { rowsOf } from "../../db/client.ts";
 import { setPolicy } from "../../db/settings.ts";
 import { type BotApiFake, startBotApiFake } from "../helpers/botApiFake.ts";
+import { countByStatus, seedDueTouches } from "../helpers/dueTouches.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
 import { freePort, type RunningProgram, startProgram, waitFor } from "../helpers/processes.ts";
-import { testStart } from "../helpers/testClock.ts";
 import { onPostgres, useTestDb } from "../helpers/testDb.ts";
 
 const OPEN_POLICY = { dailyCap: 50, quietHours: null, minPauseMinutes: 0 };
-
-/**
- * `people` subscribers with `perPerson` touches each, all due a minute ago. Each touch is a step
- * of its own one-step chain, so a person's touches are independent of each other.
- */
-let seeded = 0;
-async function seedDueTouches(db: Db, people: number, perPerson = 1) {
-  const batch = ++seeded;
-  const chains: Awaited<ReturnType<typeof createChain>>[] = [];
-  for (let c = 0; c < perPerson; c++) {
-    chains.push(
-      await createChain(db, {
-        slug: `bulk_${batch}_${c}`,
-        name: `Bulk ${c}`,
-        steps: [{ key: "only", message: { text: `Touch ${c} for {{first_name|you}}` } }],
-      }),
-    );
-  }
-  const due = new Date(testStart().getTime() - 60_000);
-  const rows = await db
-    .insert(subscribers)
-    .values(
-      Array.from({ length: people }, (_, i) => ({ telegramId: 2_000_000 + batch * 100_000 + i })),
-    )
-    .returning({ id: subscribers.id });
-  await db.insert(touches).values(
-    rows.flatMap((r) =>
-      chains.map((chain) => ({
-        subscriberId: r.id,
-        chainId: chain.id,
-        stepId: chain.steps[0]?.id ?? null,
-        dueAt: due,
-        availableAt: due,
-      })),
-    ),
-  );
-}
-
-async function countByStatus(db: Db, status: string): Promise<number> {
-  const [row] = await rowsOf<{ n: number }>(
-    db,
-    sql`select count(*)::int as n from touches where status = ${status}`,
-  );
-  return row?.n ?? -1;
-}
 
 describe.skipIf(!onPostgres)("one send budget across processes", () => {
   const testDb = useTestDb();
