@@ -5,17 +5,13 @@ import { conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import {
-  deleteConversationState,
-  readConversationState,
-  writeConversationState,
-} from "../db/botState.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import {
   createLeadMagnetConversation,
   LEAD_MAGNET_CONVERSATION,
   LEAD_MAGNET_CONVERSATION_VERSION,
 } from "./conversations/leadMagnet.ts";
+import { conversationStateStorage } from "./conversations/stateStorage.ts";
 import { adminFeature } from "./features/admin.ts";
 import { handoffFeature } from "./features/handoff.ts";
 import { managerGroupFeature } from "./features/managerGroup.ts";
@@ -64,6 +60,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // No error boundary: a handler's error reaches the update worker, which tries the update again.
   bot.use(attachContext(deps));
+  const states = conversationStateStorage(deps, LEAD_MAGNET_CONVERSATION_VERSION);
+  bot.use(states.track);
   bot.use(
     conversations<BotContext, BotContext>({
       // A conversation makes its own Api object: the same transformers must apply inside it.
@@ -73,19 +71,10 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
           await next();
         },
       ],
-      storage: {
-        type: "key",
-        version: LEAD_MAGNET_CONVERSATION_VERSION,
-        prefix: "conv:",
-        getStorageKey: (ctx) => ctx.chat?.id.toString(),
-        adapter: {
-          read: (key) => readConversationState(deps.db, key) as never,
-          write: (key, state) => writeConversationState(deps.db, key, state),
-          delete: (key) => deleteConversationState(deps.db, key),
-        },
-      },
+      storage: states.storage,
     }),
   );
+  bot.use(states.watch);
   // These leave or replace a questionnaire, so they run before it can take the update.
   bot.use(stopFeature);
   bot.use(

@@ -2,6 +2,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { conversationStates } from "./schema/system.ts";
+import { markUpdateDone } from "./updateInbox.ts";
 
 export async function readConversationState(db: Db, key: string): Promise<unknown> {
   const [row] = await db
@@ -11,16 +12,36 @@ export async function readConversationState(db: Db, key: string): Promise<unknow
   return row?.state;
 }
 
-export async function writeConversationState(db: Db, key: string, state: unknown): Promise<void> {
-  await db
-    .insert(conversationStates)
-    .values({ key, state })
-    .onConflictDoUpdate({
-      target: conversationStates.key,
-      set: { state: sql`excluded.state`, updatedAt: sql`now()` },
-    });
+/**
+ * Saves a questionnaire's state; with `doneUpdateId`, the update that moved it is marked done in
+ * the same transaction, so a crash can never leave the state saved and the update to do again.
+ */
+export async function writeConversationState(
+  db: Db,
+  key: string,
+  state: unknown,
+  doneUpdateId?: number,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(conversationStates)
+      .values({ key, state })
+      .onConflictDoUpdate({
+        target: conversationStates.key,
+        set: { state: sql`excluded.state`, updatedAt: sql`now()` },
+      });
+    if (doneUpdateId !== undefined) await markUpdateDone(tx, doneUpdateId);
+  });
 }
 
-export async function deleteConversationState(db: Db, key: string): Promise<void> {
-  await db.delete(conversationStates).where(eq(conversationStates.key, key));
+/** Ends a questionnaire's state; `doneUpdateId` as in writeConversationState. */
+export async function deleteConversationState(
+  db: Db,
+  key: string,
+  doneUpdateId?: number,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(conversationStates).where(eq(conversationStates.key, key));
+    if (doneUpdateId !== undefined) await markUpdateDone(tx, doneUpdateId);
+  });
 }

@@ -71,6 +71,17 @@ const heldBy = (updateId: number, workerId: string) =>
     eq(updateInbox.leaseOwner, workerId),
   );
 
+/**
+ * Marks an update done whoever holds it: the questionnaire's state was saved with its effect, in
+ * the same transaction as this.
+ */
+export async function markUpdateDone(db: Db, updateId: number): Promise<void> {
+  await db
+    .update(updateInbox)
+    .set({ status: "done", payload: null, leaseOwner: null, error: null, finishedAt: sql`now()` })
+    .where(and(eq(updateInbox.updateId, updateId), eq(updateInbox.status, "pending")));
+}
+
 /** The handler finished: the update is done and its content forgotten. False if the lease was lost. */
 export async function finishUpdate(
   db: Db,
