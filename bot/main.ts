@@ -135,6 +135,16 @@ async function main() {
   });
   dispatcher.start();
   deps.wakeDispatcher = () => dispatcher.wake();
+  // Touches recorded by another process (a broadcast from the command line, another instance)
+  // wake this dispatcher at once; the tick stays as the fallback.
+  const stopListening = await database
+    .listenForWork((what) => {
+      if (what === "touches") dispatcher.wake();
+    })
+    .catch((error: unknown) => {
+      logger.warn({ err: error }, "cannot listen for new work; the dispatcher ticks instead");
+      return async () => {};
+    });
   replies.start();
   logger.info(
     {
@@ -191,6 +201,7 @@ async function main() {
       await updates.stop();
       await triggers.stop();
       await hotLeads.stop();
+      await stopListening().catch(() => undefined);
       await dispatcher.stop();
       await replies.stop();
       await new Promise<void>((resolve) => {

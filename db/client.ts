@@ -18,6 +18,11 @@ export interface Database {
   kind: DbKind;
   /** Applies the committed migrations in drizzle/; safe to call from several processes at once. */
   migrate(): Promise<void>;
+  /**
+   * Calls `onWork` when any process records new work ("touches"), through PostgreSQL's
+   * LISTEN/NOTIFY; returns how to stop. On PGlite, which only this process uses, it never calls.
+   */
+  listenForWork(onWork: (what: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -25,6 +30,8 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta
 const CASING = "snake_case" as const;
 // Any constant works; it only has to be the same for every process of this product.
 const MIGRATION_LOCK_ID = 7_401_202_611;
+/** The channel of drizzle/0010_wake_on_new_touches.sql. */
+const WORK_CHANNEL = "touchchains_work";
 
 export interface DbOptions {
   databaseUrl?: string | undefined;
@@ -60,6 +67,11 @@ function openPostgres(url: string, max: number): Database {
         await single.end();
       }
     },
+    async listenForWork(onWork) {
+      // postgres.js keeps a connection of its own for this and listens again after a reconnect.
+      const { unlisten } = await client.listen(WORK_CHANNEL, (what) => onWork(what));
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -78,6 +90,7 @@ async function openPglite(
       migratePglite(drizzlePglite({ client, casing: CASING }), {
         migrationsFolder: MIGRATIONS_FOLDER,
       }),
+    listenForWork: async () => async () => {},
     // PGlite writes its files on close: skipping it is how data gets lost on Ctrl-C.
     close: () => client.close(),
   };
