@@ -15,6 +15,7 @@ import { subscribers } from "../../db/schema/subscribers.ts";
 import { setPolicy } from "../../db/settings.ts";
 import { databaseUrlFor } from "../helpers/engine.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
+import { runReplyLatency } from "./replyLatency.ts";
 
 const serverUrl =
   process.env.BENCH_DATABASE_URL ??
@@ -281,6 +282,30 @@ async function main() {
       const r = await runProcesses(database, databaseUrlFor(serverUrl, "touchchains_bench"), run);
       console.log(
         `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}; repeats: ${r.repeats}; paid: ${r.paid}`,
+      );
+    }
+
+    console.log(
+      "\nreply latency during a 1000/s paid broadcast (the real program in webhook mode; /starts posted at a steady rate)",
+    );
+    {
+      const fake = await startFakeProcess(1000);
+      const run = {
+        touches: quick ? 20_000 : 40_000,
+        rate: 1000,
+        startsPerSecond: 20,
+        seconds: quick ? 10 : 20,
+      };
+      const r = await runReplyLatency(
+        database,
+        databaseUrlFor(serverUrl, "touchchains_bench"),
+        fake,
+        (count) => seed(database, count, new Date(Date.now() - 60_000), 0),
+        run,
+      );
+      await fake.close();
+      console.log(
+        `  ${run.startsPerSecond} /starts a second for ${run.seconds} s: replies ${r.replies}/${r.expected}; p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, max ${fmt(r.latencies.at(-1) ?? Number.NaN)} ms; the broadcast meanwhile ${fmt(r.touchesPerSecondMeanwhile, 1)} touches/s; 429s: ${r.rateLimited}`,
       );
     }
 

@@ -57,7 +57,7 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
 export async function startBotApiFake(options: BotApiFakeOptions = {}) {
   const delivered: FakeCall[] = [];
   const calls: FakeCall[] = [];
-  const recentSends: { at: number; bulk: boolean }[] = [];
+  const recentSends: { at: number; kind: "paid" | "bulk" | "reply" }[] = [];
   const wroteAt = new Map<string, number>();
   let paidSends = 0;
   const lastByChat = new Map<string, number>();
@@ -71,6 +71,11 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
+    // Another process tells the fake that a person wrote (the bench posts updates from elsewhere).
+    if (options.statsPath && req.url?.startsWith(`${options.statsPath}/incoming/`)) {
+      wroteAt.set(req.url.slice(options.statsPath.length + "/incoming/".length), Date.now());
+      return answer(200, { ok: true });
+    }
     if (options.statsPath && req.url === options.statsPath) {
       return answer(200, {
         delivered: delivered.map((c) => c.at),
@@ -125,11 +130,13 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
       wrote !== undefined &&
       now - wrote <= options.replyExemptMs;
     const bulk = !paid && !reply;
+    // Replies count against neither cap; paid broadcasts share theirs with the free bulk sends.
     const tooFastGlobal = paid
-      ? options.paidPerSecond !== undefined && recentSends.length >= options.paidPerSecond
+      ? options.paidPerSecond !== undefined &&
+        recentSends.filter((r) => r.kind !== "reply").length >= options.paidPerSecond
       : bulk &&
         options.globalPerSecond !== undefined &&
-        recentSends.filter((r) => r.bulk).length >= options.globalPerSecond;
+        recentSends.filter((r) => r.kind === "bulk").length >= options.globalPerSecond;
     const last = lastByChat.get(chat);
     const tooFastChat =
       options.perChatIntervalMs !== undefined &&
@@ -144,7 +151,7 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
         parameters: { retry_after: 1 },
       });
     }
-    recentSends.push({ at: now, bulk });
+    recentSends.push({ at: now, kind: paid ? "paid" : bulk ? "bulk" : "reply" });
     if (paid) paidSends++;
     lastByChat.set(chat, now);
     delivered.push(call);
