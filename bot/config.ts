@@ -51,6 +51,15 @@ const clockStart = z
   })
   .optional();
 
+/** Requests per address per minute; 0 turns the limit off (behind a proxy that limits already). */
+const perMinute = (fallback: number) =>
+  z.coerce
+    .number({ error: "must be a number of requests per minute, such as 300; 0 turns it off" })
+    .int("must be a whole number of requests per minute; 0 turns it off")
+    .min(0, "must be 0 (off) or more requests per minute")
+    .max(1_000_000)
+    .default(fallback);
+
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const appSchema = databaseSchema.extend({
@@ -149,6 +158,15 @@ const appSchema = databaseSchema.extend({
     .min(5, "must be at least 5 seconds: a batch must finish inside its lease")
     .max(600)
     .default(60),
+  RATE_LIMIT_API: perMinute(300),
+  RATE_LIMIT_EVENTS: perMinute(1200),
+  RATE_LIMIT_LINKS: perMinute(60),
+  TRUST_PROXY: z
+    .enum(["on", "off"], {
+      error: 'must be "on" (behind a reverse proxy that sets X-Forwarded-For) or "off"',
+    })
+    .default("off")
+    .transform((v) => v === "on"),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
 });
 

@@ -2,8 +2,8 @@
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { Api } from "grammy";
-import { seedOwners } from "../db/admins.ts";
-import { createDb } from "../db/client.ts";
+import { OwnersRequiredError, syncOwners } from "../db/admins.ts";
+import { createDb, type Database } from "../db/client.ts";
 import { pruneUpdates } from "../db/updateInbox.ts";
 import { createServer } from "../miniapp/server/createServer.ts";
 import { createHotLeadWatcher } from "./alerts/hotLeadWatcher.ts";
@@ -14,7 +14,7 @@ import type { BotDeps } from "./context.ts";
 import { createDispatcher } from "./engine/dispatcher.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, type Logger } from "./logger.ts";
 import { createReplySender } from "./replies/replySender.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
 import { createUpdateWorker } from "./telegram/updateWorker.ts";
@@ -43,21 +43,47 @@ function configOrExit(): Config {
   }
 }
 
+/** OWNER_IDS decides who is an owner; an empty one with owners in the database stops the start. */
+async function ownersOrExit(
+  database: Database,
+  ownerIds: number[],
+  now: Date,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const { added, removed } = await syncOwners(database.db, ownerIds, now);
+    if (added.length > 0) logger.info({ owners: added }, "owners added from OWNER_IDS");
+    if (removed.length > 0) {
+      logger.warn({ owners: removed }, "owners not in OWNER_IDS lost the owner role");
+    }
+  } catch (error) {
+    if (!(error instanceof OwnersRequiredError)) throw error;
+    logger.fatal({ owners: error.owners }, "OWNER_IDS is empty while the database has owners");
+    console.error(`Configuration problem:\n  ${error.message}`);
+    await database.close();
+    process.exit(1);
+  }
+}
+
 async function main() {
   const config = configOrExit();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, {
+    secrets: [config.BOT_TOKEN, config.WEBHOOK_SECRET, config.EVENTS_API_KEY].filter(
+      (s): s is string => s !== undefined,
+    ),
+  });
   const database = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   logger.info(
     { engine: database.kind, dataDir: database.kind === "pglite" ? config.DATA_DIR : undefined },
     "database opened",
   );
   await database.migrate();
-  await seedOwners(database.db, config.OWNER_IDS);
 
   const clock = engineClock({
     scale: config.TIME_SCALE,
     ...(config.CLOCK_START ? { start: config.CLOCK_START } : {}),
   });
+  await ownersOrExit(database, config.OWNER_IDS, clock(), logger);
   // Replies recorded before they are sent (a deliverable) go out through their own worker.
   const replies = createReplySender({
     db: database.db,
@@ -110,6 +136,12 @@ async function main() {
       sendPreview: createPreviewSender(bot.api),
     },
     webDist: fileURLToPath(new URL("../miniapp/web/dist", import.meta.url)),
+    rateLimits: {
+      api: config.RATE_LIMIT_API,
+      events: config.RATE_LIMIT_EVENTS,
+      links: config.RATE_LIMIT_LINKS,
+    },
+    trustProxy: config.TRUST_PROXY,
     ...(webhook ? { telegramWebhook: webhook } : {}),
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) =>

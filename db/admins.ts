@@ -1,17 +1,61 @@
 // Admins and roles: who may run the Mini App and act on leads is decided here, on every request.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
+import { appendEvent } from "./events.ts";
 import { admins } from "./schema/system.ts";
 
 export type AdminRole = "owner" | "manager";
 
-/** Owners named in OWNER_IDS are owners on every start; an existing manager is promoted. */
-export async function seedOwners(db: Db, telegramIds: number[]): Promise<void> {
-  if (telegramIds.length === 0) return;
-  await db
-    .insert(admins)
-    .values(telegramIds.map((telegramId) => ({ telegramId, role: "owner" as const })))
-    .onConflictDoUpdate({ target: admins.telegramId, set: { role: sql`excluded.role` } });
+/** OWNER_IDS is empty while the database holds owners: starting would silently demote them all. */
+export class OwnersRequiredError extends Error {
+  override name = "OwnersRequiredError";
+  constructor(readonly owners: number[]) {
+    super(
+      `OWNER_IDS is empty, but the database has owners (${owners.join(", ")}): set OWNER_IDS to the Telegram ids of the people who should stay owners, for example OWNER_IDS=${owners[0]}`,
+    );
+  }
+}
+
+/**
+ * OWNER_IDS is authoritative at every start: the ids listed are owners (an existing manager is
+ * promoted), and an owner not listed loses the role and all access, recorded as an
+ * `owner_removed` event. Without any id, existing owners stop the start instead.
+ */
+export async function syncOwners(
+  db: Db,
+  telegramIds: number[],
+  now: Date,
+): Promise<{ added: number[]; removed: number[] }> {
+  return db.transaction(async (tx) => {
+    const before = await tx
+      .select({ telegramId: admins.telegramId, role: admins.role })
+      .from(admins)
+      .for("update");
+    const owners = before.filter((a) => a.role === "owner").map((a) => a.telegramId);
+    if (telegramIds.length === 0) {
+      if (owners.length > 0) throw new OwnersRequiredError(owners);
+      return { added: [], removed: [] };
+    }
+    const listed = new Set(telegramIds);
+    const removed = owners.filter((id) => !listed.has(id));
+    const added = [...listed].filter((id) => !owners.includes(id));
+    if (removed.length > 0) {
+      await tx.delete(admins).where(inArray(admins.telegramId, removed));
+      for (const telegramId of removed) {
+        await appendEvent(tx, {
+          subscriberId: null,
+          type: "owner_removed",
+          data: { telegramId, reason: "not in OWNER_IDS" },
+          occurredAt: now,
+        });
+      }
+    }
+    await tx
+      .insert(admins)
+      .values([...listed].map((telegramId) => ({ telegramId, role: "owner" as const })))
+      .onConflictDoUpdate({ target: admins.telegramId, set: { role: sql`excluded.role` } });
+    return { added, removed };
+  });
 }
 
 export async function roleOf(db: Db, telegramId: number): Promise<AdminRole | null> {

@@ -1,36 +1,7 @@
 // The event log: append-only; a repeated idempotency key records nothing new.
 import type { Db } from "./client.ts";
 import { events } from "./schema/events.ts";
-
-/** The events the product itself records; websites may send other names too. */
-export const EVENT_TYPES = [
-  "subscribed",
-  "resubscribed",
-  "answered",
-  "magnet_delivered",
-  "enrolled",
-  "touch_sent",
-  "touch_failed",
-  "touch_skipped",
-  "clicked",
-  "replied",
-  "hot",
-  "tag_added",
-  "tag_removed",
-  "goal_reached",
-  "purchase",
-  "exited",
-  "unsubscribed",
-  "blocked",
-  "unblocked",
-  "linked",
-  "field_set",
-  "lead_taken",
-  "lead_won",
-  "lead_lost",
-  "manager_replied",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import type { EventType } from "./spec/eventTypes.ts";
 
 export type EventRow = typeof events.$inferSelect;
 

@@ -148,6 +148,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
       PORT: String(httpPort),
       PUBLIC_URL: serverUrl,
       EVENTS_API_KEY: eventsApiKey,
+      // Every simulated prospect and shop shares 127.0.0.1: a per-address limit would be theirs.
+      RATE_LIMIT_LINKS: "0",
+      RATE_LIMIT_EVENTS: "0",
       OWNER_IDS: String(DEMO_OWNER_ID),
       // The printed Mini App link stays valid for a day, not the default hour.
       INITDATA_MAX_AGE: "86400",

@@ -1,9 +1,10 @@
 // Reactions to touches: button presses and link clicks, recorded as events and acted on.
-import { eq } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { addTag } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { chainSteps } from "../schema/chains.ts";
+import { events } from "../schema/events.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 import { trackedLinks } from "../schema/trackedLinks.ts";
@@ -91,23 +92,51 @@ export async function recordButtonPress(db: Db, press: ButtonPress): Promise<Pre
   });
 }
 
-/** Records the click of a tracked link and returns where to send the visitor; null for an unknown code. */
+/** A link fetched again within this long is one click: reloads must not inflate a lead's score. */
+export const CLICK_REPEAT_MS = 3_600_000;
+
+/**
+ * Records the click of a tracked link and returns where to send the visitor; null for an unknown
+ * code. The visitor is sent on every time, but a link records at most one click an hour.
+ */
 export async function recordLinkClick(db: Db, code: string, now: Date): Promise<string | null> {
-  const [link] = await db.select().from(trackedLinks).where(eq(trackedLinks.code, code));
-  if (!link) return null;
-  await appendEvent(db, {
-    subscriberId: link.subscriberId,
-    type: "clicked",
-    chainId: link.chainId,
-    stepId: link.stepId,
-    enrollmentId: link.enrollmentId,
-    touchId: link.touchId,
-    data: { button: link.button, kind: "url", url: link.url },
-    occurredAt: now,
+  return db.transaction(async (tx) => {
+    // The lock makes concurrent fetches of one link take turns, so only one of them records.
+    const [link] = await tx
+      .select()
+      .from(trackedLinks)
+      .where(eq(trackedLinks.code, code))
+      .for("update");
+    if (!link) return null;
+    const [recent] = await tx
+      .select({ id: events.id })
+      .from(events)
+      .where(
+        and(
+          eq(events.subscriberId, link.subscriberId),
+          eq(events.type, "clicked"),
+          link.touchId === null ? isNull(events.touchId) : eq(events.touchId, link.touchId),
+          sql`${events.data}->>'kind' = 'url'`,
+          sql`${events.data}->>'button' = ${link.button}`,
+          gt(events.occurredAt, new Date(now.getTime() - CLICK_REPEAT_MS)),
+        ),
+      )
+      .limit(1);
+    if (recent) return link.url;
+    await appendEvent(tx, {
+      subscriberId: link.subscriberId,
+      type: "clicked",
+      chainId: link.chainId,
+      stepId: link.stepId,
+      enrollmentId: link.enrollmentId,
+      touchId: link.touchId,
+      data: { button: link.button, kind: "url", url: link.url },
+      occurredAt: now,
+    });
+    await tx
+      .update(subscribers)
+      .set({ lastInteractionAt: now })
+      .where(eq(subscribers.id, link.subscriberId));
+    return link.url;
   });
-  await db
-    .update(subscribers)
-    .set({ lastInteractionAt: now })
-    .where(eq(subscribers.id, link.subscriberId));
-  return link.url;
 }

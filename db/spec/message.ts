@@ -1,5 +1,6 @@
 // The message a touch or a deliverable sends: validated HTML text, optional media, and buttons.
 import { z } from "zod";
+import { PLACEHOLDER_PATTERN, placeholderSiteProblem } from "./placeholders.ts";
 import { htmlProblem, TELEGRAM_LIMITS, utf8Bytes, visibleText } from "./telegramLimits.ts";
 
 export const slug = (what: string, max = 48) =>
@@ -21,8 +22,6 @@ const callbackValue = (what: string) =>
 
 export const tagName = callbackValue("tag");
 
-/** {{name}} or {{name|fallback}}; name is a subscriber attribute, answers.<key> or fields.<key>. */
-export const PLACEHOLDER_PATTERN = /\{\{\s*([^}|]*?)\s*(?:\|([^}]*))?\}\}/g;
 const PLACEHOLDER_NAME =
   /^(first_name|last_name|full_name|username|phone|email|(answers|fields)\.[A-Za-z0-9_]+)$/;
 
@@ -87,7 +86,7 @@ function checkText(
       message: `${hasMedia ? "a caption" : "text"} may be at most ${max} characters; this one has ${length}`,
     });
   }
-  const problem = htmlProblem(text) ?? placeholderProblem(text);
+  const problem = htmlProblem(text) ?? placeholderProblem(text) ?? placeholderSiteProblem(text);
   if (problem) ctx.addIssue({ code: "custom", path, message: problem });
 }
 

@@ -1,5 +1,5 @@
 // Fills {{placeholders}} in owner-written HTML; a missing value renders the fallback, never "undefined".
-import { PLACEHOLDER_PATTERN } from "./message.ts";
+import { type PlaceholderSite, placeholdersOf } from "./placeholders.ts";
 
 export interface TemplateSubject {
   firstName?: string | null;
@@ -11,8 +11,34 @@ export interface TemplateSubject {
   fields?: Record<string, string>;
 }
 
+/** Quotes too: a value that lands inside an attribute must not be able to close it. */
 export function escapeHtml(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+/** A value inside a link's href is one URL component: it cannot end the href or change where it goes. */
+function encodeUrlComponent(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+function filled(value: string, site: PlaceholderSite): string {
+  switch (site) {
+    case "text":
+      return escapeHtml(value);
+    case "href":
+      return escapeHtml(encodeUrlComponent(value));
+    case "attribute":
+      // Refused when a message is saved; one stored before that rule renders nothing there.
+      return "";
+  }
 }
 
 function lookup(name: string, s: TemplateSubject): string | null | undefined {
@@ -36,12 +62,22 @@ function lookup(name: string, s: TemplateSubject): string | null | undefined {
   }
 }
 
-/** Values are escaped: a name like "<b>" must not break Telegram's HTML parsing. */
+/**
+ * Values are escaped: a name like "<b>" must not break Telegram's HTML parsing, and a name with
+ * quotes must not add attributes to the owner's link.
+ */
 export function renderTemplate(html: string, subject: TemplateSubject): string {
-  return html.replace(PLACEHOLDER_PATTERN, (_whole, rawName: string, fallback?: string) => {
-    const value = lookup(rawName.trim(), subject);
-    if (value !== null && value !== undefined && value.trim() !== "")
-      return escapeHtml(value.trim());
-    return (fallback ?? "").trim();
-  });
+  let out = "";
+  let from = 0;
+  for (const p of placeholdersOf(html)) {
+    out += html.slice(from, p.start);
+    from = p.end;
+    const value = lookup(p.name, subject);
+    if (value !== null && value !== undefined && value.trim() !== "") {
+      out += filled(value.trim(), p.site);
+    } else if (p.site !== "attribute") {
+      out += (p.fallback ?? "").trim();
+    }
+  }
+  return out + html.slice(from);
 }

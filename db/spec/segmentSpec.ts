@@ -36,7 +36,10 @@ export const segmentRule = z.discriminatedUnion("kind", [
     .object({
       kind: z.literal("source"),
       /** Deep-link sources, e.g. "vk" from ?start=checklist-vk. */
-      sources: z.array(z.string().min(1).max(64)).min(1, "list at least one source"),
+      sources: z
+        .array(z.string().min(1).max(64))
+        .min(1, "list at least one source")
+        .max(50, "list at most 50 sources in one rule"),
       /** The first arrival (attribution), the latest, or any arrival. */
       which: z.enum(["first", "last", "any"]).default("first"),
       not,

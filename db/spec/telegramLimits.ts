@@ -16,7 +16,7 @@ export function utf8Bytes(value: string): number {
   return Buffer.byteLength(value, "utf8");
 }
 
-const TAG_PATTERN = /<\/?([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>/g;
+export const TAG_PATTERN = /<\/?([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>/g;
 const ENTITY_PATTERN = /&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);/g;
 
 /** Tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style). */

@@ -1,5 +1,5 @@
-// The Mini App API under /api: body limit, Telegram sign-in and roles, then one router per resource.
-import { Hono } from "hono";
+// The Mini App API under /api: rate limit, body limit, Telegram sign-in and roles, then one router per resource.
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type ApiEnv, initDataAuth } from "./auth.ts";
 import { type ApiDeps, apiError } from "./http.ts";
@@ -20,6 +20,10 @@ export interface MiniAppApiDeps extends ApiDeps {
   botToken: string | undefined;
   /** INITDATA_MAX_AGE, in seconds. */
   initDataMaxAge: number;
+  /** The per-address rate limit, before anything else is read. */
+  limit: MiddlewareHandler;
+  /** The wall clock in milliseconds, for init data's dates. */
+  wallClock: () => number;
 }
 
 /** A chain of 200 steps with long texts is the largest body; 1 MiB leaves room for it. */
@@ -31,13 +35,14 @@ const MAX_BODY = 1024 * 1024;
  */
 export function miniAppApi(deps: MiniAppApiDeps) {
   const api = new Hono<ApiEnv>()
+    .use(deps.limit)
     .use(
       bodyLimit({
         maxSize: MAX_BODY,
         onError: (c) => c.json({ error: "the body is larger than 1 MiB" }, 413),
       }),
     )
-    .use(initDataAuth(deps))
+    .use(initDataAuth({ ...deps, now: deps.wallClock }))
     .route("/me", meRoutes())
     .route("/dashboard", dashboardRoutes(deps))
     .route("/chains", chainsRoutes(deps))

@@ -24,6 +24,18 @@ export interface AuthDeps {
   botToken: string | undefined;
   /** INITDATA_MAX_AGE: init data signed longer ago than this many seconds is refused. */
   initDataMaxAge: number;
+  /** The wall clock, in milliseconds: Telegram signs with real time, not engine time. */
+  now?: () => number;
+}
+
+/** Clocks drift a little; init data from further ahead than this was not signed by Telegram now. */
+export const MAX_CLOCK_AHEAD_SECONDS = 60;
+
+/** Seconds the signed auth_date lies ahead of `now`; 0 when it is not ahead or absent. */
+function secondsAhead(initData: string, nowMs: number): number {
+  const authDate = Number(new URLSearchParams(initData).get("auth_date"));
+  if (!Number.isFinite(authDate)) return 0;
+  return Math.max(0, authDate - Math.floor(nowMs / 1000));
 }
 
 const TMA = /^tma (.+)$/i;
@@ -70,6 +82,16 @@ export function initDataAuth(deps: AuthDeps) {
           error: isExpiredError(error)
             ? "the Telegram sign-in has expired: reopen the Mini App"
             : "the Telegram sign-in is not valid for this bot",
+        },
+        401,
+      );
+    }
+    // The library checks only the age: a date ahead would keep init data valid for longer.
+    if (secondsAhead(initData, (deps.now ?? Date.now)()) > MAX_CLOCK_AHEAD_SECONDS) {
+      return c.json(
+        {
+          error:
+            "the Telegram sign-in is dated in the future: check this server's clock, then reopen the Mini App",
         },
         401,
       );

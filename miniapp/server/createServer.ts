@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { miniAppApi } from "./api.ts";
 import type { SendPreview } from "./http.ts";
+import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimit } from "./rateLimit.ts";
 import { eventsApiRoutes } from "./routes/events.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { telegramWebhookRoutes, type WebhookDeps } from "./routes/telegramWebhook.ts";
@@ -44,6 +45,12 @@ export interface ServerDeps {
   };
   /** The built web app (miniapp/web/dist), served at /app/ when the folder exists. */
   webDist?: string;
+  /** Requests per address per minute (RATE_LIMIT_*); DEFAULT_RATE_LIMITS when left out. */
+  rateLimits?: RateLimits;
+  /** TRUST_PROXY: take the client's address from X-Forwarded-For, as a reverse proxy sets it. */
+  trustProxy?: boolean;
+  /** The wall clock in milliseconds, for request rates and init data's dates; Date.now by default. */
+  wallClock?: () => number;
 }
 
 /** The one HTTP server of the bot's process; the same app serves tests in memory. */
@@ -51,6 +58,10 @@ export function createServer(deps: ServerDeps) {
   const clock = deps.clock ?? (() => new Date());
   const defaultTimezone =
     deps.miniApp?.defaultTimezone ?? deps.events?.defaultTimezone ?? "Europe/Moscow";
+  const wallClock = deps.wallClock ?? Date.now;
+  const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
+  const limiter = (perMinute: number, what: string) =>
+    rateLimit({ perMinute, what, trustProxy: deps.trustProxy ?? false, now: wallClock });
   const app = new Hono()
     .get("/healthz", async (c) => {
       try {
@@ -61,7 +72,10 @@ export function createServer(deps: ServerDeps) {
         return c.json({ ok: false, error: "database unreachable" }, 503);
       }
     })
-    .route("/r", redirectRoutes({ db: deps.db, clock }))
+    .route(
+      "/r",
+      redirectRoutes({ db: deps.db, clock, limit: limiter(limits.links, "tracked links") }),
+    )
     // Before the Mini App API: the events API has its own key, not Telegram sign-in.
     .route(
       "/api/events",
@@ -71,6 +85,7 @@ export function createServer(deps: ServerDeps) {
         clock,
         apiKey: deps.events?.apiKey,
         defaultTimezone: deps.events?.defaultTimezone ?? "Europe/Moscow",
+        limit: limiter(limits.events, "the events API"),
       }),
     )
     .route(
@@ -85,6 +100,8 @@ export function createServer(deps: ServerDeps) {
         botUsername: deps.miniApp?.botUsername ?? "",
         sendPreview: deps.miniApp?.sendPreview,
         previewTimeoutMs: deps.miniApp?.previewTimeoutMs,
+        limit: limiter(limits.api, "the Mini App API"),
+        wallClock,
       }),
     );
   if (deps.telegramWebhook) {

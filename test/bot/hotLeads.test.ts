@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHotLeadWatcher } from "../../bot/alerts/hotLeadWatcher.ts";
-import { seedOwners } from "../../db/admins.ts";
+import { syncOwners } from "../../db/admins.ts";
 import { upsertSubscriber } from "../../db/audience/subscribers.ts";
 import type { Db } from "../../db/client.ts";
 import { appendEvent } from "../../db/events.ts";
@@ -15,6 +15,7 @@ import { subscribers } from "../../db/schema/subscribers.ts";
 import { admins } from "../../db/schema/system.ts";
 import { getLeadSettings, setLeadSettings } from "../../db/settings.ts";
 import { type ApiCall, createTestBot, type Person } from "../helpers/botHarness.ts";
+import { testStart } from "../helpers/testClock.ts";
 import { useTestDb } from "../helpers/testDb.ts";
 
 const GROUP = -100_777;
@@ -54,7 +55,7 @@ describe("hot leads", () => {
         createForumTopic: (p) => ({ message_thread_id: ++topic, name: p.name, icon_color: 0 }),
       },
     );
-    await seedOwners(db, [OWNER.id]);
+    await syncOwners(db, [OWNER.id], testStart());
     await db.insert(admins).values([
       { telegramId: MANAGER_A.id, role: "manager" },
       { telegramId: MANAGER_B.id, role: "manager" },

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { seedOwners } from "../../db/admins.ts";
+import { syncOwners } from "../../db/admins.ts";
 import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import { createLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { createChain } from "../../db/chains/chains.ts";
@@ -11,6 +11,7 @@ import { touches } from "../../db/schema/touches.ts";
 import { createServer } from "../../miniapp/server/createServer.ts";
 import { createTestBot, textsOf } from "../helpers/botHarness.ts";
 import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
+import { testStart } from "../helpers/testClock.ts";
 import { useTestDb } from "../helpers/testDb.ts";
 
 const boris = { id: 6001, first_name: "Boris", language_code: "en" };
@@ -92,7 +93,7 @@ describe("subscription lifecycle", () => {
 
   it("/admin gives owners the Mini App button and is an unknown command to others", async () => {
     const { db } = testDb();
-    await seedOwners(db, [boris.id]);
+    await syncOwners(db, [boris.id], testStart());
     const harness = createTestBot(db, { publicUrl: "https://touch.example.com" });
     const [reply] = await harness.text(boris, "/admin");
     expect(reply?.payload.reply_markup).toEqual({

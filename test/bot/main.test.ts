@@ -3,14 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { roleOf } from "../../db/admins.ts";
+import { roleOf, syncOwners } from "../../db/admins.ts";
 import { createDb } from "../../db/client.ts";
 import { type BotApiFake, startBotApiFake } from "../helpers/botApiFake.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
 import { freePort, startProgram, waitFor } from "../helpers/processes.ts";
-import { onPostgres } from "../helpers/testDb.ts";
+import { testStart } from "../helpers/testClock.ts";
+import { onPostgres, useTestDb } from "../helpers/testDb.ts";
 
 describe("the program", () => {
+  const testDb = useTestDb();
   const dirs: string[] = [];
   let fake: BotApiFake | undefined;
   afterEach(async () => {
@@ -32,6 +34,32 @@ describe("the program", () => {
     });
     expect(await program.exited).toBe(1);
     expect(program.output()).toMatch(/WEBHOOK_SECRET is required in webhook mode/);
+  });
+
+  it("refuses to start with an empty OWNER_IDS while the database has owners", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "tc-owners-"));
+    dirs.push(dataDir);
+    // On PostgreSQL the test's own database; on PGlite a data folder the program opens after us.
+    const database = onPostgres ? testDb() : await createDb({ dataDir });
+    await database.migrate();
+    await syncOwners(database.db, [111], testStart());
+    if (!onPostgres) await database.close();
+    const program = startProgram({
+      BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+      ...(onPostgres ? { DATABASE_URL: testDb().url ?? "" } : { DATA_DIR: dataDir }),
+      PORT: String(await freePort()),
+    });
+    expect(await program.exited).toBe(1);
+    expect(program.output()).toContain(
+      "OWNER_IDS is empty, but the database has owners (111): set OWNER_IDS to the Telegram ids of the people who should stay owners",
+    );
+    const reopened = onPostgres ? testDb() : await createDb({ dataDir });
+    try {
+      expect(await roleOf(reopened.db, 111)).toBe("owner");
+    } finally {
+      if (!onPostgres) await reopened.close();
+    }
   });
 
   it.skipIf(onPostgres)(

@@ -12,7 +12,7 @@ import pino from "pino";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signedLaunchParams } from "../../bot/demo/launchParams.ts";
-import { seedOwners } from "../../db/admins.ts";
+import { syncOwners } from "../../db/admins.ts";
 import { stopSubscriber } from "../../db/audience/lifecycle.ts";
 import { upsertSubscriber } from "../../db/audience/subscribers.ts";
 import { getChain } from "../../db/chains/chains.ts";
@@ -120,7 +120,7 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
 
   async function start(sent: { telegramId: number; text: string }[]) {
     const { db } = testDb();
-    await seedOwners(db, [OWNER.id]);
+    await syncOwners(db, [OWNER.id], testStart());
     const app = createServer({
       db,
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),

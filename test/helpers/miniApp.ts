@@ -1,11 +1,11 @@
 // The Mini App API under test: a server with a test bot token, and init data signed as Telegram would.
 import { sign } from "@telegram-apps/init-data-node";
 import pino from "pino";
-import { addManager, seedOwners } from "../../db/admins.ts";
+import { addManager, syncOwners } from "../../db/admins.ts";
 import type { Db } from "../../db/client.ts";
 import { createServer, type SendPreview } from "../../miniapp/server/createServer.ts";
 import { TOKEN } from "./engineHarness.ts";
-import { testClock } from "./testClock.ts";
+import { testClock, testStart } from "./testClock.ts";
 
 export const BOT_TOKEN = TOKEN;
 export const BOT_USERNAME = "touch_test_bot";
@@ -50,7 +50,7 @@ export interface MiniAppHarnessOptions {
 
 /** A server with an owner and a manager; `as(user)` calls the API signed in as that user. */
 export async function miniAppHarness(db: Db, options: MiniAppHarnessOptions = {}) {
-  await seedOwners(db, [OWNER.id]);
+  await syncOwners(db, [OWNER.id], testStart());
   await addManager(db, MANAGER.id, "Max");
   const app = createServer({
     db,

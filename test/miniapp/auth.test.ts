@@ -3,7 +3,7 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../bot/config.ts";
-import { addManager, removeManager, seedOwners } from "../../db/admins.ts";
+import { addManager, removeManager, syncOwners } from "../../db/admins.ts";
 import { createServer } from "../../miniapp/server/createServer.ts";
 import { warmupChain } from "../helpers/fixtures.ts";
 import {
@@ -15,6 +15,7 @@ import {
   OWNER,
   STRANGER,
 } from "../helpers/miniApp.ts";
+import { testStart } from "../helpers/testClock.ts";
 import { useTestDb } from "../helpers/testDb.ts";
 
 const OTHER_BOT_TOKEN = "654321:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
@@ -82,7 +83,7 @@ describe("Mini App sign-in", () => {
 
   it("uses INITDATA_MAX_AGE, not the library's default of a day", async () => {
     const { db } = testDb();
-    await seedOwners(db, [OWNER.id]);
+    await syncOwners(db, [OWNER.id], testStart());
     const threeHoursOld = initData(OWNER, { authDate: new Date(Date.now() - 3 * 3600 * 1000) });
     for (const [maxAge, status] of [
       [3600, 401],

@@ -5,7 +5,7 @@ import type { InlineKeyboardButton } from "grammy/types";
 import type { ChainDocument } from "../../../db/chains/document/format.ts";
 import { parseDocumentText, validateDocument } from "../../../db/chains/document/import.ts";
 import type { Button } from "../../../db/spec/message.ts";
-import { PLACEHOLDER_PATTERN } from "../../../db/spec/message.ts";
+import { PLACEHOLDER_PATTERN } from "../../../db/spec/placeholders.ts";
 
 export type DemoMagnet = ChainDocument["leadMagnets"][number];
 

@@ -6,6 +6,18 @@ import { segmentSpec } from "../../spec/segmentSpec.ts";
 
 export const DOCUMENT_FORMAT = "touchchains.chains/v1";
 
+/** Far above what a business writes by hand; an import of millions would only tie up the server. */
+export const DOCUMENT_LIMITS = { chains: 100, leadMagnets: 100, segments: 100 } as const;
+
+const limited = <T extends z.ZodType>(item: T, list: keyof typeof DOCUMENT_LIMITS) =>
+  z
+    .array(item)
+    .max(
+      DOCUMENT_LIMITS[list],
+      `a document may hold at most ${DOCUMENT_LIMITS[list]} ${list}; split it into several`,
+    )
+    .default([]);
+
 /** Each slug names one thing: a repeat is reported at the repeat, naming the first. */
 function reportRepeatedSlugs(
   items: readonly { slug: string }[],
@@ -30,10 +42,10 @@ export const chainDocument = z
   .object({
     $schema: z.string().optional(),
     format: z.literal(DOCUMENT_FORMAT, { error: `must be "${DOCUMENT_FORMAT}"` }),
-    chains: z.array(chainSpec).default([]),
-    leadMagnets: z.array(leadMagnetSpec).default([]),
+    chains: limited(chainSpec, "chains"),
+    leadMagnets: limited(leadMagnetSpec, "leadMagnets"),
     /** Named filters over subscribers, for segment triggers, step conditions and broadcasts. */
-    segments: z.array(segmentSpec).default([]),
+    segments: limited(segmentSpec, "segments"),
   })
   .strict()
   .superRefine((doc, ctx) => {

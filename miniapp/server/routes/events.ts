@@ -1,5 +1,5 @@
 // POST /api/events: a website or shop reports what a subscriber did, authorised by a bearer key.
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Db } from "../../../db/client.ts";
@@ -17,6 +17,8 @@ export interface EventsApiDeps {
   apiKey: string | undefined;
   /** DEFAULT_TIMEZONE, for the chains an event starts. */
   defaultTimezone: string;
+  /** The per-address rate limit, before the key is checked. */
+  limit: MiddlewareHandler;
 }
 
 const bearer = (header: string | undefined) => /^Bearer (.+)$/i.exec(header ?? "")?.[1]?.trim();
@@ -25,6 +27,7 @@ const bearer = (header: string | undefined) => /^Bearer (.+)$/i.exec(header ?? "
 export function eventsApiRoutes(deps: EventsApiDeps) {
   return new Hono().post(
     "/",
+    deps.limit,
     bodyLimit({
       maxSize: 64 * 1024,
       onError: (c) => c.json({ ok: false, error: "the body is larger than 64 KiB" }, 413),

@@ -128,6 +128,49 @@ describe("chain document", () => {
     expect((await getChain(db, "warmup"))?.name).toBe("Classic warm-up");
   });
 
+  it("refuses a document with more chains, lead magnets, segments or sources than the limits", async () => {
+    const { db } = testDb();
+    const many = <T>(n: number, item: (i: number) => T) =>
+      Array.from({ length: n }, (_, i) => item(i));
+    const huge = document({
+      chains: many(101, (i) => warmupChain({ slug: `chain_${i}` })),
+      leadMagnets: many(101, (i) => checklistMagnet({ slug: `magnet${i}`, chain: "chain_0" })),
+      segments: many(101, (i) => ({
+        slug: `seg_${i}`,
+        name: "S",
+        rules: [{ kind: "tag", tag: "x" }],
+      })),
+    } as never);
+    const error = await importDocument(db, huge).then(
+      () => null,
+      (e: unknown) => e as ValidationError,
+    );
+    expect(error?.problems).toEqual([
+      { path: "chains", message: "a document may hold at most 100 chains; split it into several" },
+      {
+        path: "leadMagnets",
+        message: "a document may hold at most 100 leadMagnets; split it into several",
+      },
+      {
+        path: "segments",
+        message: "a document may hold at most 100 segments; split it into several",
+      },
+    ]);
+    const sources = document({
+      segments: [
+        {
+          slug: "sources",
+          name: "Sources",
+          rules: [{ kind: "source", sources: many(51, (i) => `s${i}`) }],
+        },
+      ],
+    } as never);
+    expect(await problemPaths(importDocument(db, sources))).toEqual([
+      "segments[0].rules[0].sources",
+    ]);
+    expect(await exportDocument(db)).toMatchObject({ chains: [], leadMagnets: [], segments: [] });
+  });
+
   it("refuses a lead magnet whose chain is neither in the document nor the database", async () => {
     const { db } = testDb();
     const paths = await problemPaths(

@@ -22,7 +22,7 @@ import { listEnrollments } from "../../../db/journeys/enrollments.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
 import type { ChainSpec } from "../../../db/spec/chainSpec.ts";
 import { eventInput } from "../../../db/spec/eventInput.ts";
-import { PLACEHOLDER_PATTERN } from "../../../db/spec/message.ts";
+import { PLACEHOLDER_PATTERN } from "../../../db/spec/placeholders.ts";
 import { recordExternalEvent } from "../../../db/triggers/external.ts";
 import { sweepTimeTriggers } from "../../../db/triggers/time.ts";
 import { useTestDb } from "../../helpers/testDb.ts";

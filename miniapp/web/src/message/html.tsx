@@ -25,7 +25,12 @@ export function decodeEntities(text: string): string {
 }
 
 const escapeHtml = (value: string) =>
-  value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 
 /** Fills {{placeholders}} the way the bot does, from a sample subscriber. */
 export function fillPlaceholders(html: string, sample: Record<string, string | undefined>): string {
