@@ -8,6 +8,8 @@ const fake = await startBotApiFake({
   globalPerSecond: Math.min(rate, 30),
   paidPerSecond: 1000,
   perChatIntervalMs: 1000,
+  // Replies to people who just wrote are not bulk sends (the bench says who wrote).
+  replyExemptMs: 10_000,
   statsPath: "/stats",
 });
 process.stdout.write(`${fake.apiRoot}\n`);
