@@ -64,6 +64,8 @@ export interface TickReport {
   failed: number;
   ended: number;
   retried: number;
+  /** Claimed but not sent in time: left for the next claim once the lease runs out. */
+  leaseExpired: number;
 }
 
 const emptyReport = (): TickReport => ({
@@ -74,6 +76,7 @@ const emptyReport = (): TickReport => ({
   failed: 0,
   ended: 0,
   retried: 0,
+  leaseExpired: 0,
 });
 
 /**
@@ -106,10 +109,11 @@ export function createDispatcher(options: DispatcherOptions) {
   const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 8;
   const concurrency = options.concurrency ?? Math.min(64, Math.max(4, Math.ceil(rate / 10)));
-  // A batch must finish well inside its lease: a few seconds of sending at the configured rate.
-  const batchSize = Math.max(10, Math.min(1000, Math.floor(rate * 5)));
   // This process's share of the bot's rate: all of it until the heartbeat says who else sends.
   const limiter = new RateLimiter({ perSecond: rate });
+  // About two seconds of sending at this process's share: well inside the lease, and small enough
+  // that at the end of a run no process holds touches the others, idle, could have sent.
+  const batchSize = () => Math.max(10, Math.min(1000, Math.floor(limiter.rate * 2)));
   // Telegram refuses more than 30 bulk messages a second unless each is a paid broadcast.
   const paid = options.paidBroadcast === true && rate > FREE_BULK_PER_SECOND;
   const log = logger.child({ component: "dispatcher", workerId });
@@ -171,6 +175,13 @@ export function createDispatcher(options: DispatcherOptions) {
     for (let rateLimitedTries = 0; ; rateLimitedTries++) {
       await waitForRecording();
       const answered = await limiter.acquire(ctx.subscriber.telegramId);
+      // A touch whose lease is about to run out may already be another process's: not sent
+      // here, it goes when that lease has run out, sent once.
+      if (Date.now() > (leaseEnds.get(ctx) ?? Number.POSITIVE_INFINITY)) {
+        answered();
+        report.leaseExpired++;
+        return;
+      }
       // A /stop or a block that came in while this touch waited for its slot wins.
       const status = await statusOf(ctx.subscriber.id);
       if (status !== "active") {
@@ -332,6 +343,9 @@ export function createDispatcher(options: DispatcherOptions) {
     }
   }
 
+  /** When each claimed touch must have gone out by (real ms), or be left to the next claim. */
+  const leaseEnds = new WeakMap<DeliveryContext, number>();
+
   interface Batch {
     claimed: number;
     contexts: DeliveryContext[];
@@ -341,11 +355,14 @@ export function createDispatcher(options: DispatcherOptions) {
     const now = clock();
     const claimed = await claimDueTouches(db, {
       now,
-      limit: batchSize,
+      limit: batchSize(),
       leaseMs: engineMs(leaseMs),
       workerId,
     });
     const contexts = await loadDeliveryContexts(db, claimed, now, options.defaultTimezone);
+    // Real time: the lease is measured by other processes' claims, whatever slowed this one down.
+    const sendBefore = Date.now() + leaseMs - Math.max(1000, leaseMs / 5);
+    for (const ctx of contexts) leaseEnds.set(ctx, sendBefore);
     return { claimed: claimed.length, contexts };
   }
 
@@ -361,7 +378,7 @@ export function createDispatcher(options: DispatcherOptions) {
       if (batch.claimed === 0) break;
       report.claimed += batch.claimed;
       // The next batch is claimed and loaded while this one sends, so the limiter never idles.
-      upcoming = batch.claimed >= batchSize && !stopping ? claimBatch() : null;
+      upcoming = batch.claimed >= batchSize() && !stopping ? claimBatch() : null;
       for (const ctx of batch.contexts) {
         const earlier = sentThisTick.get(ctx.subscriber.id);
         if (earlier) {
