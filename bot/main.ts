@@ -153,8 +153,13 @@ async function main() {
     : await startPolling(bot, updates.accept, logger);
   updates.start();
 
+  // Bulk sending gets connections of its own on PostgreSQL: a broadcast at 1000/s must not keep a
+  // person who just wrote waiting for a connection. (PGlite has one connection for everything.)
+  const bulkDatabase = config.DATABASE_URL
+    ? await createDb({ databaseUrl: config.DATABASE_URL, maxConnections: 4 })
+    : database;
   const dispatcher = createDispatcher({
-    db: database.db,
+    db: bulkDatabase.db,
     api: dispatcherApi(config.BOT_TOKEN, config.TELEGRAM_API_ROOT),
     clock,
     logger,
@@ -241,6 +246,7 @@ async function main() {
         // Idle keep-alive sockets would otherwise hold close() open.
         if ("closeIdleConnections" in server) server.closeIdleConnections();
       });
+      if (bulkDatabase !== database) await bulkDatabase.close();
       await database.close();
       logger.info("stopped cleanly");
     })().then(

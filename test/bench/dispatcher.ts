@@ -22,6 +22,10 @@ const serverUrl =
   process.env.DATABASE_URL ??
   "postgres://postgres@127.0.0.1:5432/postgres";
 const quick = process.argv.includes("--quick");
+// --section throughput|lateness|processes|replies|claims: one part only, when working on it.
+const sectionAt = process.argv.indexOf("--section");
+const section = sectionAt === -1 ? undefined : process.argv[sectionAt + 1];
+const wants = (name: string) => section === undefined || section === name;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -232,89 +236,99 @@ async function main() {
     );
     console.log(`database: PostgreSQL ${version?.server_version}\n`);
 
-    console.log(
-      "throughput (a backlog of due touches; Bot API fake enforces the cap, 1 msg/s per chat)",
-    );
-    const runs = [
+    if (wants("throughput")) {
+      console.log(
+        "throughput (a backlog of due touches; Bot API fake enforces the cap, 1 msg/s per chat)",
+      );
+      const runs = [
+        {
+          label: "30/s, 10,000 due (first 30 s)",
+          rate: 30,
+          count: 10_000,
+          backlog: true,
+          windowMs: quick ? 10_000 : 30_000,
+        },
+        { label: "1000/s, 10,000 due", rate: 1000, count: 10_000, backlog: true },
+        ...(quick
+          ? []
+          : [{ label: "1000/s, 100,000 due", rate: 1000, count: 100_000, backlog: true }]),
+      ];
+      for (const run of runs) {
+        const r = await runDelivery(database, run);
+        console.log(
+          `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}`,
+        );
+      }
+    }
+
+    if (wants("lateness")) {
+      console.log("\nlateness (touches falling due at 95% of the cap; lateness = sent - due)");
+      for (const run of [
+        { label: "30/s, 900 due over 32 s", rate: 30, count: quick ? 300 : 900, backlog: false },
+        { label: "1000/s, 10,000 due over 11 s", rate: 1000, count: 10_000, backlog: false },
+      ]) {
+        const r = await runDelivery(database, run);
+        console.log(
+          `  ${run.label.padEnd(32)} p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; 429s: ${r.rateLimited}`,
+        );
+      }
+    }
+
+    if (wants("processes")) {
+      console.log(
+        "\nseveral processes on one database (the real program; a Bot API fake that allows 30/s, 1000/s as paid broadcasts)",
+      );
+      for (const run of [
+        { label: "1 process, 30/s", rate: 30, processes: 1, count: quick ? 450 : 1200 },
+        { label: "2 processes, 30/s", rate: 30, processes: 2, count: quick ? 450 : 1200 },
+        {
+          label: "2 processes, 1000/s paid",
+          rate: 1000,
+          processes: 2,
+          count: quick ? 10_000 : 30_000,
+        },
+      ]) {
+        const r = await runProcesses(database, databaseUrlFor(serverUrl, "touchchains_bench"), run);
+        console.log(
+          `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}; repeats: ${r.repeats}; paid: ${r.paid}`,
+        );
+      }
+    }
+
+    if (wants("replies")) {
+      console.log(
+        "\nreply latency during a 1000/s paid broadcast (the real program in webhook mode; /starts posted at a steady rate)",
+      );
       {
-        label: "30/s, 10,000 due (first 30 s)",
-        rate: 30,
-        count: 10_000,
-        backlog: true,
-        windowMs: quick ? 10_000 : 30_000,
-      },
-      { label: "1000/s, 10,000 due", rate: 1000, count: 10_000, backlog: true },
-      ...(quick
-        ? []
-        : [{ label: "1000/s, 100,000 due", rate: 1000, count: 100_000, backlog: true }]),
-    ];
-    for (const run of runs) {
-      const r = await runDelivery(database, run);
-      console.log(
-        `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}`,
-      );
+        const fake = await startFakeProcess(1000);
+        const run = {
+          touches: quick ? 20_000 : 40_000,
+          rate: 1000,
+          startsPerSecond: 20,
+          seconds: quick ? 10 : 20,
+        };
+        const r = await runReplyLatency(
+          database,
+          databaseUrlFor(serverUrl, "touchchains_bench"),
+          fake,
+          (count) => seed(database, count, new Date(Date.now() - 60_000), 0),
+          run,
+        );
+        await fake.close();
+        console.log(
+          `  ${run.startsPerSecond} /starts a second for ${run.seconds} s: replies ${r.replies}/${r.expected}; p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, max ${fmt(r.latencies.at(-1) ?? Number.NaN)} ms; the broadcast meanwhile ${fmt(r.touchesPerSecondMeanwhile, 1)} touches/s; 429s: ${r.rateLimited}`,
+        );
+      }
     }
 
-    console.log("\nlateness (touches falling due at 95% of the cap; lateness = sent - due)");
-    for (const run of [
-      { label: "30/s, 900 due over 32 s", rate: 30, count: quick ? 300 : 900, backlog: false },
-      { label: "1000/s, 10,000 due over 11 s", rate: 1000, count: 10_000, backlog: false },
-    ]) {
-      const r = await runDelivery(database, run);
+    if (wants("claims")) {
+      console.log("\nclaim time (median of 40 claims of 100 due touches)");
+      const small = await claimTimes(database, 10_000);
+      const large = await claimTimes(database, quick ? 200_000 : 1_000_000);
       console.log(
-        `  ${run.label.padEnd(32)} p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; 429s: ${r.rateLimited}`,
+        `  10k pending: ${fmt(small, 2)} ms; ${quick ? "200k" : "1M"} pending: ${fmt(large, 2)} ms; ratio ${fmt(large / small, 2)}`,
       );
     }
-
-    console.log(
-      "\nseveral processes on one database (the real program; a Bot API fake that allows 30/s, 1000/s as paid broadcasts)",
-    );
-    for (const run of [
-      { label: "1 process, 30/s", rate: 30, processes: 1, count: quick ? 450 : 1200 },
-      { label: "2 processes, 30/s", rate: 30, processes: 2, count: quick ? 450 : 1200 },
-      {
-        label: "2 processes, 1000/s paid",
-        rate: 1000,
-        processes: 2,
-        count: quick ? 10_000 : 30_000,
-      },
-    ]) {
-      const r = await runProcesses(database, databaseUrlFor(serverUrl, "touchchains_bench"), run);
-      console.log(
-        `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}; repeats: ${r.repeats}; paid: ${r.paid}`,
-      );
-    }
-
-    console.log(
-      "\nreply latency during a 1000/s paid broadcast (the real program in webhook mode; /starts posted at a steady rate)",
-    );
-    {
-      const fake = await startFakeProcess(1000);
-      const run = {
-        touches: quick ? 20_000 : 40_000,
-        rate: 1000,
-        startsPerSecond: 20,
-        seconds: quick ? 10 : 20,
-      };
-      const r = await runReplyLatency(
-        database,
-        databaseUrlFor(serverUrl, "touchchains_bench"),
-        fake,
-        (count) => seed(database, count, new Date(Date.now() - 60_000), 0),
-        run,
-      );
-      await fake.close();
-      console.log(
-        `  ${run.startsPerSecond} /starts a second for ${run.seconds} s: replies ${r.replies}/${r.expected}; p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, max ${fmt(r.latencies.at(-1) ?? Number.NaN)} ms; the broadcast meanwhile ${fmt(r.touchesPerSecondMeanwhile, 1)} touches/s; 429s: ${r.rateLimited}`,
-      );
-    }
-
-    console.log("\nclaim time (median of 40 claims of 100 due touches)");
-    const small = await claimTimes(database, 10_000);
-    const large = await claimTimes(database, quick ? 200_000 : 1_000_000);
-    console.log(
-      `  10k pending: ${fmt(small, 2)} ms; ${quick ? "200k" : "1M"} pending: ${fmt(large, 2)} ms; ratio ${fmt(large / small, 2)}`,
-    );
   } finally {
     await database.close();
   }
