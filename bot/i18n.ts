@@ -40,6 +40,14 @@ const messages = {
     ru: "Это не похоже на адрес почты. Напишите его в виде name@example.com.",
     en: "That does not look like an e-mail address. Please type it as name@example.com.",
   },
+  reaskDate: {
+    ru: "Не получилось прочитать дату. Напишите её так: 17.05.1990, 17.05 или 17 мая.",
+    en: "I could not read that date. Please write it as 17.05.1990, 17.05 or 17 May.",
+  },
+  reaskTimezone: {
+    ru: "Не нашёл такой город. Нажмите кнопку или напишите город или разницу с UTC, например «Новосибирск» или «UTC+7».",
+    en: "I could not find that place. Press a button, or type your city or UTC offset, e.g. “Berlin” or “UTC+1”.",
+  },
   reaskChoice: {
     ru: "Пожалуйста, выберите один из вариантов кнопкой.",
     en: "Please pick one of the options with a button.",

@@ -1,13 +1,17 @@
 // Reading one questionnaire answer from an update: valid value, a skip, or the precise re-ask.
 import type { Context } from "grammy";
 import { normalizeEmail, normalizePhone } from "../../db/spec/contacts.ts";
-import type { Question } from "../../db/spec/leadMagnetSpec.ts";
+import { parseDateAnswer } from "../../db/spec/dates.ts";
+import { type Question, zoneCities } from "../../db/spec/leadMagnetSpec.ts";
+import { zoneFromTyped } from "../../db/spec/timezones.ts";
 import type { MessageKey } from "../i18n.ts";
 
 export { normalizeEmail, normalizePhone };
 
 export const CHOICE_PREFIX = "mq:";
 export const SKIP_DATA = `${CHOICE_PREFIX}~skip`;
+/** A city button of a timezone question: its index in the question's cities. */
+export const ZONE_PREFIX = `${CHOICE_PREFIX}~tz:`;
 
 export type AnswerReading =
   | { kind: "value"; value: string }
@@ -60,6 +64,25 @@ export function readAnswer(question: Question, ctx: Context, skipLabel: string):
         return ctx.message ? { kind: "invalid", reask: "reaskName" } : { kind: "ignore" };
       }
       return { kind: "value", value: text };
+    }
+    case "date": {
+      if (text === undefined || text.startsWith("/"))
+        return ctx.message ? { kind: "invalid", reask: "reaskDate" } : { kind: "ignore" };
+      const date = parseDateAnswer(text);
+      return date ? { kind: "value", value: date } : { kind: "invalid", reask: "reaskDate" };
+    }
+    case "timezone": {
+      const cities = zoneCities(question);
+      const pressed = data?.startsWith(ZONE_PREFIX)
+        ? cities[Number(data.slice(ZONE_PREFIX.length))]
+        : undefined;
+      if (pressed) return { kind: "value", value: pressed.zone };
+      const byLabel = text
+        ? cities.find((c) => c.label.toLowerCase() === text.toLowerCase())
+        : undefined;
+      const zone = byLabel?.zone ?? (text ? zoneFromTyped(text) : null);
+      if (zone) return { kind: "value", value: zone };
+      return ctx.message || data ? { kind: "invalid", reask: "reaskTimezone" } : { kind: "ignore" };
     }
     case "text": {
       if (

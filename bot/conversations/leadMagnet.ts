@@ -6,13 +6,18 @@ import { getSubscriber } from "../../db/audience/subscribers.ts";
 import { type Answer, completeLeadMagnet } from "../../db/capture/capture.ts";
 import { getLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import type { NewReply } from "../../db/delivery/replies.ts";
-import { answerTag, CONTACT_KINDS, type Question } from "../../db/spec/leadMagnetSpec.ts";
+import {
+  answerTag,
+  CONTACT_KINDS,
+  type Question,
+  zoneCities,
+} from "../../db/spec/leadMagnetSpec.ts";
 import type { Deliverable } from "../../db/spec/message.ts";
 import type { BotContext, BotDeps } from "../context.ts";
 import { buildTouchMessage, type OutgoingTouch } from "../engine/touchMessage.ts";
 import { type Lang, t } from "../i18n.ts";
 import { recordReplies, replyOf } from "../replies/recordReply.ts";
-import { CHOICE_PREFIX, readAnswer, SKIP_DATA } from "./answers.ts";
+import { CHOICE_PREFIX, readAnswer, SKIP_DATA, ZONE_PREFIX } from "./answers.ts";
 
 export const LEAD_MAGNET_CONVERSATION = "leadMagnet";
 /** Bump whenever this file changes how it replays, so saved questionnaires restart cleanly. */
@@ -204,6 +209,16 @@ function promptMarkup(
   if (question.kind === "choice") {
     for (const option of question.options) {
       rows.push([{ text: option.label, callback_data: `${CHOICE_PREFIX}${option.value}` }]);
+    }
+  }
+  if (question.kind === "timezone") {
+    const cities = zoneCities(question);
+    for (let i = 0; i < cities.length; i += 2) {
+      rows.push(
+        cities
+          .slice(i, i + 2)
+          .map((city, k) => ({ text: city.label, callback_data: `${ZONE_PREFIX}${i + k}` })),
+      );
     }
   }
   if (!question.required) rows.push([{ text: t(lang, "skipButton"), callback_data: SKIP_DATA }]);

@@ -3,6 +3,7 @@
 
 import { eq, sql } from "drizzle-orm";
 import { addTag } from "../audience/tags.ts";
+import { setSubscriberTimezone } from "../audience/timezone.ts";
 import type { Db } from "../client.ts";
 import { enqueueReplies, type NewReply } from "../delivery/replies.ts";
 import { appendEvent } from "../events.ts";
@@ -10,6 +11,7 @@ import { type EnrollResult, enroll } from "../journeys/enrollments.ts";
 import { leadMagnets } from "../schema/leadMagnets.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import type { Question } from "../spec/leadMagnetSpec.ts";
+import { zoneFromPhone } from "../spec/timezones.ts";
 
 export interface Answer {
   key: string;
@@ -72,6 +74,17 @@ export async function completeLeadMagnet(
         lastInteractionAt: input.now,
       })
       .where(eq(subscribers.id, input.subscriberId));
+    const zone = input.answers.find((a) => a.kind === "timezone")?.value;
+    const guess = phone ? zoneFromPhone(phone) : null;
+    if (zone || guess) {
+      await setSubscriberTimezone(tx, {
+        subscriberId: input.subscriberId,
+        ...(zone
+          ? { zone, source: "answer" as const }
+          : { zone: guess as string, source: "guess" as const }),
+        now: input.now,
+      });
+    }
     for (const answer of input.answers) {
       await appendEvent(tx, {
         subscriberId: input.subscriberId,

@@ -1,4 +1,5 @@
 // Subscribers: the people who reached the bot, with contacts, answers and attribution.
+
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -10,6 +11,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
+import type { TimezoneSource } from "../spec/timezones.ts";
 import { leadMagnets } from "./leadMagnets.ts";
 
 export const subscriberStatus = pgEnum("subscriber_status", ["active", "unsubscribed", "blocked"]);
@@ -38,6 +40,8 @@ export const subscribers = pgTable(
     status: subscriberStatus().notNull().default("active"),
     /** IANA zone; null means the DEFAULT_TIMEZONE setting applies. */
     timezone: text(),
+    /** Where the zone came from: "guess" (the phone's country) gives way to anything better. */
+    timezoneSource: text().$type<TimezoneSource>(),
     leadScore: integer().notNull().default(0),
     firstSource: text(),
     lastSource: text(),

@@ -128,6 +128,11 @@ export const trigger = z.discriminatedUnion("kind", [
       field: slug("field name", 64),
       daysBefore: z.number().int().min(0).max(60).default(0),
       at: timeOfDay.default("10:00"),
+      /**
+       * A date set late, or a day the bot was down: the chain still starts up to this many days
+       * after its planned moment (never twice for one date).
+       */
+      graceDays: z.number().int().min(0).max(14).default(2),
     })
     .strict(),
 ]);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { normalizeEmail, normalizePhone } from "./contacts.ts";
 import { INTERNAL_EVENT_TYPES } from "./eventTypes.ts";
 import { slug, tagName } from "./message.ts";
+import { isTimeZone } from "./timezones.ts";
 
 /** A contact in its canonical form, or the problem with it. */
 const canonical = (normalize: (v: string) => string | null, problem: string) =>
@@ -18,9 +19,14 @@ export const subscriberRef = z
     externalId: z.string().trim().min(1).max(128).optional(),
     phone: canonical(normalizePhone, "a phone number needs 10-15 digits").optional(),
     email: canonical(normalizeEmail, "not an e-mail address").optional(),
+    /** The person's time zone as the shop knows it (IANA, e.g. Asia/Novosibirsk): set on them. */
+    timezone: z
+      .string()
+      .refine(isTimeZone, "timezone must be a zone of the tz database, e.g. Asia/Novosibirsk")
+      .optional(),
   })
   .strict()
-  .refine((s) => Object.values(s).some((v) => v !== undefined), {
+  .refine((s) => [s.telegramId, s.externalId, s.phone, s.email].some((v) => v !== undefined), {
     message: "name the subscriber by telegramId, externalId, phone or email",
   });
 export type SubscriberRef = z.output<typeof subscriberRef>;
@@ -91,6 +97,14 @@ export const eventInput = z
         const problem = dataProblem(data);
         if (problem) ctx.addIssue({ code: "custom", ...problem });
       }),
+    /** Fields set on the subscriber with the event, such as a birthday (YYYY-MM-DD) or a city. */
+    fields: z
+      .record(
+        slug("field name", 64),
+        z.string().max(500, "a field value may be at most 500 characters"),
+      )
+      .refine((f) => Object.keys(f).length <= 50, "send at most 50 fields with one event")
+      .optional(),
     /** Tags added to the subscriber with the event (tag triggers and goal tags apply). */
     tags: z
       .array(tagName)

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { deliverable, slug, tagName } from "./message.ts";
 import { utf8Bytes } from "./telegramLimits.ts";
+import { DEFAULT_ZONE_CITIES, isTimeZone } from "./timezones.ts";
 
 const prompt = z.string().trim().min(1, "a question needs a prompt").max(1000);
 
@@ -20,6 +21,30 @@ export const question = z.discriminatedUnion("kind", [
       ...questionBase,
       kind: z.literal("text"),
       maxLength: z.number().int().min(1).max(4000).default(500),
+    })
+    .strict(),
+  /** A date (a birthday, an anniversary), stored as YYYY-MM-DD, or MM-DD without a year. */
+  z.object({ ...questionBase, kind: z.literal("date") }).strict(),
+  /**
+   * The person's time zone: city buttons (the lead magnet's own, or the Russian market's main
+   * cities), or a typed city, UTC offset or zone name; it becomes the subscriber's time zone.
+   */
+  z
+    .object({
+      ...questionBase,
+      kind: z.literal("timezone"),
+      cities: z
+        .array(
+          z
+            .object({
+              label: z.string().trim().min(1).max(64),
+              zone: z.string().refine(isTimeZone, "not a time zone of the tz database"),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(12, "a timezone question may offer at most 12 cities")
+        .optional(),
     })
     .strict(),
   z
@@ -94,3 +119,8 @@ export const leadMagnetSpec = z
   });
 export type LeadMagnetSpec = z.infer<typeof leadMagnetSpec>;
 export type LeadMagnetSpecInput = z.input<typeof leadMagnetSpec>;
+
+/** The city buttons of a timezone question. */
+export function zoneCities(question: Question): { label: string; zone: string }[] {
+  return question.kind === "timezone" ? (question.cities ?? DEFAULT_ZONE_CITIES) : [];
+}

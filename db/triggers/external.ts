@@ -1,6 +1,7 @@
 // Events from outside the bot (a website, a shop): recorded once, reaching goals and triggers.
-import { and, desc, eq, gte } from "drizzle-orm";
+import { and, desc, eq, gte, sql } from "drizzle-orm";
 import { tagSubscriber } from "../audience/tags.ts";
+import { setSubscriberTimezone } from "../audience/timezone.ts";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { applyGoals, runningWithChains } from "../journeys/goals.ts";
@@ -101,8 +102,21 @@ export async function recordExternalEvent(
     if (!recorded) return { status: "duplicate" as const };
     await tx
       .update(subscribers)
-      .set({ lastInteractionAt: now })
+      .set({
+        lastInteractionAt: now,
+        ...(event.fields
+          ? { fields: sql`${subscribers.fields} || ${JSON.stringify(event.fields)}::jsonb` }
+          : {}),
+      })
       .where(eq(subscribers.id, subscriberId));
+    if (event.subscriber.timezone) {
+      await setSubscriberTimezone(tx, {
+        subscriberId,
+        zone: event.subscriber.timezone,
+        source: "api",
+        now,
+      });
+    }
     let converted = await applyGoals(tx, { subscriberId, eventType: event.type, now });
     const enteredChains = await fireTriggers(tx, {
       subscriberId,

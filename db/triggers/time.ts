@@ -62,7 +62,8 @@ function dueForInactivity(
 
 /**
  * Active subscribers whose date (field, else answer; "YYYY-MM-DD" or "MM-DD") falls `daysBefore`
- * days after their local today, once their local time has reached `at`.
+ * days after their local today, once their local time has reached `at`; or did so up to
+ * `graceDays` days ago, for a date set late or a sweep missed. The yearly gap keeps it to once.
  */
 function dueForDate(
   db: Db,
@@ -80,8 +81,11 @@ function dueForDate(
     sql`select s.id from subscribers s
         where s.status = 'active'
           and ${date} ~ '^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$'
-          and right(${date}, 5) = to_char((${local})::date + ${trigger.daysBefore}::int, 'MM-DD')
-          and (${local})::time >= ${trigger.at}::time
+          and exists (
+            select 1 from generate_series(0, ${trigger.graceDays ?? 2}::int) late(days)
+            where right(${date}, 5) =
+                to_char((${local})::date + ${trigger.daysBefore}::int - late.days, 'MM-DD')
+              and (late.days > 0 or (${local})::time >= ${trigger.at}::time))
           and not exists (
             select 1 from enrollments e
             where e.subscriber_id = s.id and e.chain_id = ${chainId}

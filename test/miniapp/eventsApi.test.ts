@@ -137,6 +137,38 @@ describe("events API", () => {
     expect(await eventCount(db, "goal_reached")).toBe(1);
   });
 
+  it("sets the subscriber's time zone and fields it carries, and refuses an unknown zone by name", async () => {
+    const { db } = testDb();
+    const id = await subscriber(db, 501);
+    const post = api(db);
+    const bad = await post(
+      purchase({ subscriber: { telegramId: 501, timezone: "Mars/Olympus" }, idempotencyKey: "z0" }),
+    );
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toMatch(/subscriber\.timezone|timezone must be a zone/);
+    expect(await eventCount(db, "purchase")).toBe(0);
+
+    const ok = await post(
+      purchase({
+        subscriber: { telegramId: 501, timezone: "Asia/Novosibirsk" },
+        fields: { birthday: "1990-05-17", city: "Novosibirsk" },
+        idempotencyKey: "z1",
+      }),
+    );
+    expect(ok.status).toBe(201);
+    expect(await getSubscriber(db, id)).toMatchObject({
+      timezone: "Asia/Novosibirsk",
+      timezoneSource: "api",
+      fields: { birthday: "1990-05-17", city: "Novosibirsk" },
+    });
+    // Only a zone is not a way to name someone.
+    const unnamed = await post(
+      purchase({ subscriber: { timezone: "Asia/Omsk" }, idempotencyKey: "z2" }),
+    );
+    expect(unnamed.status).toBe(400);
+    expect(JSON.stringify(unnamed.json)).toMatch(/name the subscriber/);
+  });
+
   it("finds the subscriber by external id, phone or e-mail", async () => {
     const { db } = testDb();
     await subscriber(db, 601, { externalId: "site-42" });

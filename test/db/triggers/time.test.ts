@@ -86,4 +86,28 @@ describe("time triggers", () => {
     expect(await sweep("2026-03-03T07:30:00Z")).toBe(1);
     expect(await enrolledIn(db, moscowAnswer)).toEqual(["date"]);
   });
+
+  it("date: catches up within graceDays when the date came late or a sweep was missed, and never twice", async () => {
+    const { db } = testDb();
+    await createChain(
+      db,
+      warmupChain({
+        slug: "birthday",
+        name: "Birthday",
+        trigger: { kind: "date", field: "birthday", at: "10:00", graceDays: 2 },
+        reentry: { policy: "always" },
+      }),
+    );
+    // On 12 March at 12:00 in Moscow: the 10th was two days ago, the 9th three.
+    const twoDaysLate = await person(db, 1, { fields: { birthday: "03-10" } });
+    const threeDaysLate = await person(db, 2, { fields: { birthday: "1985-03-09" } });
+    const sweep = (iso: string) => sweepTimeTriggers(db, { now: at(iso), defaultTimezone: TZ });
+    expect(await sweep("2026-03-12T09:00:00Z")).toBe(1);
+    expect(await enrolledIn(db, twoDaysLate)).toEqual(["date"]);
+    expect(await enrolledIn(db, threeDaysLate)).toEqual([]);
+    // The next days' sweeps do not start it again for the same date.
+    expect(await sweep("2026-03-12T15:00:00Z")).toBe(0);
+    expect(await sweep("2026-03-13T09:00:00Z")).toBe(0);
+    expect(await enrolledIn(db, twoDaysLate)).toEqual(["date"]);
+  });
 });

@@ -213,6 +213,8 @@ export const en = {
   question_email: "e-mail",
   question_text: "text",
   question_choice: "choice",
+  question_date: "date",
+  question_timezone: "time zone",
   questionKey: "Key",
   prompt: "Question",
   required: "Required",

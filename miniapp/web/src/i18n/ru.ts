@@ -209,6 +209,8 @@ export const ru: Record<Key, string> = {
   question_email: "e-mail",
   question_text: "текст",
   question_choice: "выбор",
+  question_date: "дата",
+  question_timezone: "часовой пояс",
   questionKey: "Ключ",
   prompt: "Вопрос",
   required: "Обязательный",

@@ -13,7 +13,7 @@ import {
 } from "../../ui/controls.tsx";
 import { Icon } from "../../ui/icons.tsx";
 
-const KINDS: QuestionKind[] = ["name", "phone", "email", "text", "choice"];
+const KINDS: QuestionKind[] = ["name", "phone", "email", "date", "timezone", "text", "choice"];
 
 /** The question as another kind: key, prompt and "required" stay; a choice keeps or gets options. */
 function ofKind(q: Question, kind: QuestionKind): Question {
