@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { normalizeEmail, normalizePhone } from "./contacts.ts";
 import { INTERNAL_EVENT_TYPES } from "./eventTypes.ts";
+import { fieldsObject, fieldValue } from "./fields.ts";
 import { slug, tagName } from "./message.ts";
 import { isTimeZone } from "./timezones.ts";
 
@@ -98,13 +99,7 @@ export const eventInput = z
         if (problem) ctx.addIssue({ code: "custom", ...problem });
       }),
     /** Fields set on the subscriber with the event, such as a birthday (YYYY-MM-DD) or a city. */
-    fields: z
-      .record(
-        slug("field name", 64),
-        z.string().max(500, "a field value may be at most 500 characters"),
-      )
-      .refine((f) => Object.keys(f).length <= 50, "send at most 50 fields with one event")
-      .optional(),
+    fields: fieldsObject(fieldValue, 50).optional(),
     /** Tags added to the subscriber with the event (tag triggers and goal tags apply). */
     tags: z
       .array(tagName)

@@ -1,15 +1,19 @@
-// /api/subscribers: search, one person's profile and timeline, their tags, and manual enrollment.
+// /api/subscribers: search, one person's profile and timeline, their time zone, fields and tags,
+// and manual enrollment.
 // Managers may act here as well as owners.
 import { Hono } from "hono";
 import { z } from "zod";
+import { editProfile } from "../../../db/audience/profileEdit.ts";
 import { searchSubscribers } from "../../../db/audience/search.ts";
 import { getSubscriber } from "../../../db/audience/subscribers.ts";
 import { removeTag, tagSubscriber } from "../../../db/audience/tags.ts";
 import { subscriberView } from "../../../db/audience/timeline.ts";
 import { getChain } from "../../../db/chains/chains.ts";
 import { type EnrollRefusal, enroll } from "../../../db/journeys/enrollments.ts";
+import { fieldsObject, fieldValue } from "../../../db/spec/fields.ts";
 import { slug, tagName } from "../../../db/spec/message.ts";
 import { SUBSCRIBER_STATUSES } from "../../../db/spec/segmentSpec.ts";
+import { isTimeZone } from "../../../db/spec/timezones.ts";
 import type { ApiEnv } from "../auth.ts";
 import { type ApiDeps, idParam, invalid, jsonBody, query } from "../http.ts";
 
@@ -33,6 +37,16 @@ const searchQuery = z.object({
 });
 
 const tagBody = z.object({ tag: tagName }).strict();
+const profileBody = z
+  .object({
+    timezone: z
+      .string()
+      .refine(isTimeZone, "timezone must be a zone of the tz database, e.g. Asia/Novosibirsk")
+      .nullable()
+      .optional(),
+    fields: fieldsObject(fieldValue.nullable(), 50).optional(),
+  })
+  .strict();
 const enrolBody = z.object({ chain: slug("chain slug", 48) }).strict();
 
 const REFUSALS: Record<EnrollRefusal, string> = {
@@ -61,6 +75,16 @@ export function subscribersRoutes(deps: ApiDeps) {
       const view = await subscriberView(db, idParam(c, "id", "subscriber", 15));
       if (!view) return c.json(notFound, 404);
       return c.json(view);
+    })
+    .patch("/:id", jsonBody(profileBody), async (c) => {
+      const id = idParam(c, "id", "subscriber", 15);
+      const edited = await editProfile(db, {
+        subscriberId: id,
+        edit: c.req.valid("json"),
+        now: deps.clock(),
+      });
+      if (!edited) return c.json(notFound, 404);
+      return c.json(edited);
     })
     .post("/:id/tags", jsonBody(tagBody), async (c) => {
       const id = idParam(c, "id", "subscriber", 15);

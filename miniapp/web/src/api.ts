@@ -112,6 +112,10 @@ export const api = {
     ),
   subscriber: (subscriberId: number) =>
     call(client.subscribers[":id"].$get({ param: id(subscriberId) })),
+  editProfile: (
+    subscriberId: number,
+    edit: { timezone?: string | null; fields?: Record<string, string | null> },
+  ) => call(client.subscribers[":id"].$patch({ param: id(subscriberId), json: edit })),
   addTag: (subscriberId: number, tag: string) =>
     call(client.subscribers[":id"].tags.$post({ param: id(subscriberId), json: { tag } })),
   removeTag: (subscriberId: number, tag: string) =>

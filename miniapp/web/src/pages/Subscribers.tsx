@@ -11,6 +11,7 @@ import { ErrorNote, errorText, problemText } from "../ui/errors.tsx";
 import { Cell, Chips, Empty, Loading, Section } from "../ui/layout.tsx";
 import { useDebounced, useLoad } from "../ui/load.ts";
 import { useAction } from "../useAction.ts";
+import { ProfileEditor } from "./ProfileEditor.tsx";
 
 /** A subscriber's name, else their @username, else their Telegram id. */
 export const displayName = (s: Pick<SubscriberItem, "name" | "username" | "telegramId">) =>
@@ -184,6 +185,11 @@ export function SubscriberProfilePage({ id }: { id: number }) {
           ))}
         </div>
       </Section>
+      <ProfileEditor
+        id={id}
+        profile={{ timezone: profile.timezone, fields: profile.fields ?? {} }}
+        onSaved={(saved) => subscriber.setData({ ...data, profile: { ...profile, ...saved } })}
+      />
       <Section title={t("tags")}>
         <Chips items={profile.tags} onRemove={(name) => void removeTag(name)} />
         <div className="inline-form">
