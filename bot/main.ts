@@ -16,6 +16,7 @@ import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createReplySender } from "./replies/replySender.ts";
+import { createWebhookSender } from "./webhooks/webhookSender.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
 import { createUpdateWorker } from "./telegram/updateWorker.ts";
 import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
@@ -91,6 +92,8 @@ async function main() {
     logger,
     clock,
   });
+  // Events queued for owners' webhooks (a CRM) go out through their own worker.
+  const webhooks = createWebhookSender({ db: database.db, logger });
   const deps: BotDeps = {
     wakeReplies: () => replies.wake(),
     db: database.db,
@@ -105,7 +108,11 @@ async function main() {
   // Updates are recorded as they arrive and handled from the inbox, by whichever process is free.
   const updates = createUpdateWorker({
     db: database.db,
-    handle: (update) => bot.handleUpdate(update),
+    handle: async (update) => {
+      await bot.handleUpdate(update);
+      // What the update recorded may have queued webhook deliveries: send them now.
+      webhooks.wake();
+    },
     logger,
   });
   // Not awaited: a Telegram that does not answer must not hold up the start.
@@ -178,6 +185,7 @@ async function main() {
       return async () => {};
     });
   replies.start();
+  webhooks.start();
   logger.info(
     {
       workerId: dispatcher.workerId,
@@ -236,6 +244,7 @@ async function main() {
       await stopListening().catch(() => undefined);
       await dispatcher.stop();
       await replies.stop();
+      await webhooks.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would otherwise hold close() open.
