@@ -122,8 +122,14 @@ const messages = {
     ru: "Связаться с горячим лидом из Telegram",
     en: "Contact a hot lead from Telegram",
   },
-  crmWon: { ru: "✅ Менеджер отметил продажу в Telegram.", en: "✅ A manager marked this lead won in Telegram." },
-  crmLost: { ru: "❌ Менеджер отметил отказ в Telegram.", en: "❌ A manager marked this lead lost in Telegram." },
+  crmWon: {
+    ru: "✅ Менеджер отметил продажу в Telegram.",
+    en: "✅ A manager marked this lead won in Telegram.",
+  },
+  crmLost: {
+    ru: "❌ Менеджер отметил отказ в Telegram.",
+    en: "❌ A manager marked this lead lost in Telegram.",
+  },
   crmEvent: { ru: "Событие в Telegram: {type}.", en: "Telegram event: {type}." },
   commandStart: { ru: "Начать", en: "Start" },
   commandStop: { ru: "Отписаться от сообщений", en: "Unsubscribe from messages" },

@@ -16,10 +16,10 @@ import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createReplySender } from "./replies/replySender.ts";
-import { createWebhookSender } from "./webhooks/webhookSender.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
 import { createUpdateWorker } from "./telegram/updateWorker.ts";
 import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
+import { createWebhookSender } from "./webhooks/webhookSender.ts";
 
 const DAY_MS = 86_400_000;
 /** SIGTERM stops the process within this long, even when Telegram does not answer. */

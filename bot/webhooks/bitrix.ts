@@ -1,8 +1,8 @@
 // The Bitrix24 preset: a captured lead becomes a CRM lead (crm.lead.add), later hot, won and lost
 // events add a timeline comment to it, and a hot lead sets a task for the responsible person.
 import type { Db } from "../../db/client.ts";
-import type { DeliveryRow, EndpointRow } from "../../db/webhooks/outbox.ts";
 import { getBitrixLead, saveBitrixLead } from "../../db/webhooks/bitrixLeads.ts";
+import type { DeliveryRow, EndpointRow } from "../../db/webhooks/outbox.ts";
 import { type Lang, t } from "../i18n.ts";
 import { type PostOutcome, postJson } from "./post.ts";
 
@@ -27,7 +27,12 @@ async function call(
   params: Record<string, unknown>,
   timeoutMs?: number,
 ): Promise<PostOutcome & { result?: unknown }> {
-  const outcome = await postJson(`${endpoint.url}${method}.json`, JSON.stringify(params), {}, timeoutMs);
+  const outcome = await postJson(
+    `${endpoint.url}${method}.json`,
+    JSON.stringify(params),
+    {},
+    timeoutMs,
+  );
   if (outcome.kind !== "ok") return outcome;
   let parsed: { result?: unknown; error?: string; error_description?: string };
   try {

@@ -4,8 +4,8 @@
 import { and, desc, eq, gt, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { leadAlerts } from "../schema/leads.ts";
-import { enqueueWebhookEvent } from "../webhooks/enqueue.ts";
 import type { LeadSettings } from "../settings.ts";
+import { enqueueWebhookEvent } from "../webhooks/enqueue.ts";
 import { enqueueGroupMessage } from "./outbox.ts";
 import { recomputeLeadScores } from "./score.ts";
 

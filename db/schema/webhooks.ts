@@ -45,7 +45,11 @@ export const webhookEndpoints = pgTable("webhook_endpoints", {
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
-export const webhookDeliveryStatus = pgEnum("webhook_delivery_status", ["pending", "sent", "failed"]);
+export const webhookDeliveryStatus = pgEnum("webhook_delivery_status", [
+  "pending",
+  "sent",
+  "failed",
+]);
 
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",

@@ -55,7 +55,9 @@ export const webhookUrl = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      return url.protocol === "https:" || (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname));
+      return (
+        url.protocol === "https:" || (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname))
+      );
     } catch {
       return false;
     }

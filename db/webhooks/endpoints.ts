@@ -5,8 +5,8 @@ import { and, desc, eq, ne } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { webhookDeliveries, webhookEndpoints } from "../schema/webhooks.ts";
 import {
-  newWebhookEndpointSchema,
   type NewWebhookEndpoint,
+  newWebhookEndpointSchema,
   WEBHOOK_PAYLOAD_VERSION,
   type WebhookEndpointPatch,
   webhookEndpointPatchSchema,

@@ -60,17 +60,10 @@ export async function enqueueWebhookEvent(db: Db, event: WebhookEvent): Promise<
     .select({ id: webhookEndpoints.id })
     .from(webhookEndpoints)
     .where(
-      and(
-        eq(webhookEndpoints.enabled, true),
-        sql`${event.type} = any(${webhookEndpoints.events})`,
-      ),
+      and(eq(webhookEndpoints.enabled, true), sql`${event.type} = any(${webhookEndpoints.events})`),
     );
   if (endpoints.length === 0) return 0;
-  const subscriber = await subscriberPart(
-    db,
-    event.subscriberId,
-    event.type === "lead_captured",
-  );
+  const subscriber = await subscriberPart(db, event.subscriberId, event.type === "lead_captured");
   const payload = {
     version: WEBHOOK_PAYLOAD_VERSION,
     id: event.id,

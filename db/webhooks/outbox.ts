@@ -2,8 +2,8 @@
 // its rate across processes, each subscriber's deliveries to an endpoint in order. Times here are
 // wall-clock.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { rowsOf } from "../client.ts";
 import type { Db } from "../client.ts";
+import { rowsOf } from "../client.ts";
 import { enqueueReplies } from "../delivery/replies.ts";
 import { admins } from "../schema/system.ts";
 import { webhookDeliveries, webhookEndpoints } from "../schema/webhooks.ts";
