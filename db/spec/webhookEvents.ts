@@ -77,7 +77,7 @@ const eventList = z
 const common = {
   name: z.string().trim().min(1, "give the endpoint a name").max(100),
   enabled: z.boolean().default(true),
-  ratePerSecond: z.number().int().min(1).max(100).default(10),
+  ratePerSecond: z.number().int().min(1).max(1000).default(10),
 };
 
 /** A new endpoint, as the Mini App and the CLI send it; the secret is made when not given. */
