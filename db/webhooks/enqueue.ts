@@ -131,7 +131,8 @@ async function dataOf(
         value: event.value,
         currency: event.currency,
         chainId: event.chainId,
-        ...(typeof d.orderId === "string" ? { orderId: d.orderId } : {}),
+        // The order's id lets a CRM match the sale; the rest of a website's data stays here.
+        ...(typeof (d.orderId ?? d.order) === "string" ? { orderId: d.orderId ?? d.order } : {}),
       };
     case "converted":
       return { chainId: event.chainId, enrollmentId: event.enrollmentId };
