@@ -93,7 +93,12 @@ async function main() {
     clock,
   });
   // Events queued for owners' webhooks (a CRM) go out through their own worker.
-  const webhooks = createWebhookSender({ db: database.db, logger });
+  const webhooks = createWebhookSender({
+    db: database.db,
+    logger,
+    // Longer than a try's 10-second limit: two processes never post one delivery at once.
+    leaseMs: Math.max(config.DISPATCH_LEASE_SECONDS * 1000, 15_000),
+  });
   const deps: BotDeps = {
     wakeReplies: () => replies.wake(),
     db: database.db,

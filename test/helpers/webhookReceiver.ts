@@ -19,6 +19,8 @@ export interface WebhookReceiver {
   requests: Received[];
   /** Each event id once, in the order first taken (answered 2xx). */
   taken: Received[];
+  /** Requests that arrived while another request of the same event id was still open. */
+  overlaps: () => number;
   close(): Promise<void>;
 }
 
@@ -41,11 +43,17 @@ export async function startReceiver(
   const requests: Received[] = [];
   const taken: Received[] = [];
   const seen = new Set<string>();
+  const open = new Map<string, number>();
+  let overlaps = 0;
   const server = createServer(async (req, res) => {
+    const eventId = String(req.headers["x-touchchains-event-id"] ?? "");
+    if ((open.get(eventId) ?? 0) > 0) overlaps++;
+    open.set(eventId, (open.get(eventId) ?? 0) + 1);
+    res.once("close", () => open.set(eventId, (open.get(eventId) ?? 1) - 1));
     const body = await readBody(req);
     const expected = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
     const received: Received = {
-      eventId: String(req.headers["x-touchchains-event-id"] ?? ""),
+      eventId,
       body,
       signatureOk: req.headers["x-touchchains-signature"] === expected,
       timestamp: req.headers["x-touchchains-timestamp"] as string | undefined,
@@ -70,6 +78,7 @@ export async function startReceiver(
     url: `http://127.0.0.1:${port}/hook`,
     requests,
     taken,
+    overlaps: () => overlaps,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
