@@ -83,29 +83,27 @@ export interface Attempt {
   answerMs?: number | null;
 }
 
-/** The receiver took it: recorded as sent, and the endpoint's run of failures ends. */
+/**
+ * The receiver took it: recorded as sent, and the endpoint's run of failures ends. One statement
+ * (a round trip, no transaction): this is the path every delivery takes.
+ */
 export async function settleDelivered(db: Db, input: Attempt): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const rows = await tx
-      .update(webhookDeliveries)
-      .set({
-        status: "sent",
-        sentAt: input.at,
-        lastStatus: input.status ?? null,
-        answerMs: input.answerMs ?? null,
-        lastError: null,
-        leaseOwner: null,
-      })
-      .where(heldBy(input.id, input.workerId))
-      .returning({ endpointId: webhookDeliveries.endpointId });
-    const [row] = rows;
-    if (!row) return false;
-    await tx
-      .update(webhookEndpoints)
-      .set({ failures: 0, failingSince: null })
-      .where(eq(webhookEndpoints.id, row.endpointId));
-    return true;
-  });
+  const [row] = await rowsOf<{ n: number }>(
+    db,
+    sql`with d as (
+      update webhook_deliveries set status = 'sent', sent_at = ${input.at.toISOString()}::timestamptz,
+        last_status = ${input.status ?? null}, answer_ms = ${input.answerMs ?? null},
+        last_error = null, lease_owner = null
+      where id = ${input.id} and status = 'pending' and lease_owner = ${input.workerId}
+      returning endpoint_id
+    ), e as (
+      -- Only an endpoint that was failing is written: concurrent successes do not queue on its row.
+      update webhook_endpoints set failures = 0, failing_since = null
+      where id in (select endpoint_id from d) and failures > 0
+    )
+    select count(*)::int as n from d`,
+  );
+  return row?.n === 1;
 }
 
 /** When an endpoint failing again and again is paused, and how its owners are told. */
