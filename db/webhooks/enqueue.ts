@@ -136,15 +136,40 @@ async function dataOf(
       };
     case "converted":
       return { chainId: event.chainId, enrollmentId: event.enrollmentId };
+    case "forgotten":
+      // Recorded once the subscriber's row may be gone: the Telegram id lets a CRM find its copy.
+      return { telegramId: d.telegramId ?? null };
     default:
       return {};
   }
+}
+
+/**
+ * A forgotten person's contacts and answers leave the outbox too: their lead_captured deliveries,
+ * sent or waiting, keep the subscriber's id and nothing else about them.
+ */
+async function scrubDeliveries(db: Db, subscriberId: number): Promise<void> {
+  await db
+    .update(webhookDeliveries)
+    .set({
+      payload: sql`${webhookDeliveries.payload}
+        || jsonb_build_object('subscriber', jsonb_build_object('id', ${subscriberId}::bigint),
+             'data', coalesce(${webhookDeliveries.payload}->'data', '{}'::jsonb) - 'answers')`,
+    })
+    .where(
+      and(
+        eq(webhookDeliveries.subscriberId, subscriberId),
+        eq(webhookDeliveries.type, "lead_captured"),
+      ),
+    );
 }
 
 /** Queues a logged event for the endpoints that want it, when its type is one webhooks carry. */
 export async function enqueueLoggedEvent(db: Db, event: LoggedEvent): Promise<number> {
   const type = webhookTypeOf(event.type);
   if (!type) return 0;
+  if (type === "forgotten" && event.subscriberId !== null)
+    await scrubDeliveries(db, event.subscriberId);
   return enqueueWebhookEvent(db, {
     id: `evt_${event.id}`,
     type,

@@ -285,3 +285,36 @@ describe("claiming webhook deliveries", () => {
     expect(stored?.attempts).toBe(2);
   });
 });
+
+describe("a forgotten subscriber", () => {
+  const getDb = useTestDb();
+
+  it("is sent as ids only, and their contacts leave the outbox's earlier deliveries", async () => {
+    const { db } = getDb();
+    await createEndpoint(db, {
+      kind: "generic",
+      name: "A",
+      url: URL_A,
+      events: ["lead_captured", "forgotten"],
+    });
+    const id = await person(db, 555, { phone: "+79990001122", answers: { goal: "x" } });
+    await appendEvent(db, {
+      subscriberId: id,
+      type: "magnet_delivered",
+      data: { magnet: "checklist" },
+      occurredAt: T0,
+    });
+    await appendEvent(db, {
+      subscriberId: id,
+      type: "forgotten",
+      data: { telegramId: 555 },
+      occurredAt: T0,
+    });
+    const rows = await db.select().from(webhookDeliveries).orderBy(webhookDeliveries.id);
+    expect(rows.map((r) => r.payload)).toMatchObject([
+      { type: "lead_captured", subscriber: { id }, data: { magnet: "checklist" } },
+      { type: "forgotten", subscriber: { id, telegramId: 555 }, data: { telegramId: 555 } },
+    ]);
+    expect(JSON.stringify(rows[0]?.payload)).not.toMatch(/7999|goal/);
+  });
+});
