@@ -111,7 +111,7 @@ async function dataOf(
   const d = event.data;
   switch (type) {
     case "subscribed":
-      return { source: d.source ?? null };
+      return { source: d.source ?? null, magnet: d.magnet ?? null };
     case "lead_captured": {
       const [row] =
         event.subscriberId === null
