@@ -329,10 +329,11 @@ export const en = {
   webhookTestQueued: "Test event queued",
   webhookDeliveries: "Recent deliveries",
   webhookNoDeliveries: "Nothing sent yet",
+  webhookRefresh: "Refresh",
   webhookResend: "Re-send",
   webhookResent: "Queued again",
   webhookRemoveConfirm: "Remove the webhook {name} and its deliveries?",
-  webhookAttempts: "{n} tries",
+  webhookAttempts: "tries: {n}",
   // analytics
   funnel: "Chain funnel",
   enrolled: "Enrolled",

@@ -321,6 +321,7 @@ export const ru: Record<Key, string> = {
   webhookTestQueued: "Тестовое событие в очереди",
   webhookDeliveries: "Последние отправки",
   webhookNoDeliveries: "Пока ничего не отправлено",
+  webhookRefresh: "Обновить",
   webhookResend: "Отправить снова",
   webhookResent: "Снова в очереди",
   webhookRemoveConfirm: "Удалить вебхук {name} и его отправки?",

@@ -84,9 +84,10 @@ function Endpoint(props: { hook: Webhook; onChange: (h: Webhook) => void; onRemo
               {(id) => <Input id={id} value={hook.secret} readOnly onChange={() => undefined} />}
             </Field>
           ) : null}
-          <div className="inline-form">
+          <div className="webhook-actions">
             <Button
               small
+              testId="webhook-test"
               onClick={() =>
                 void run(() => api.testWebhook(hook.id), { done: t("webhookTestQueued") })
               }
@@ -110,10 +111,10 @@ function Deliveries({ hookId }: { hookId: number }) {
   const { run } = useAction();
   return (
     <div className="webhook-deliveries">
-      <div className="inline-form">
+      <div className="webhook-actions">
         <strong>{t("webhookDeliveries")}</strong>
-        <Button small kind="plain" onClick={deliveries.reload}>
-          {t("retry")}
+        <Button small kind="plain" testId="webhook-refresh" onClick={deliveries.reload}>
+          {t("webhookRefresh")}
         </Button>
       </div>
       {deliveries.error ? <ErrorNote error={deliveries.error} onRetry={deliveries.reload} /> : null}
@@ -121,6 +122,7 @@ function Deliveries({ hookId }: { hookId: number }) {
       {deliveries.data?.map((d) => (
         <Cell
           key={d.id}
+          testId={`delivery-${d.id}`}
           title={`${d.type} · ${d.status}`}
           subtitle={[
             t("webhookAttempts", { n: d.attempts }),
@@ -185,6 +187,7 @@ function NewEndpoint({ onAdded }: { onAdded: (hook: Webhook) => void }) {
           {(id) => (
             <Select
               id={id}
+              testId="webhook-kind"
               value={kind}
               options={[
                 ["generic", t("webhookGeneric")],
@@ -197,10 +200,20 @@ function NewEndpoint({ onAdded }: { onAdded: (hook: Webhook) => void }) {
             />
           )}
         </Field>
-        <Field label={t("name")}>{(id) => <Input id={id} value={name} onChange={setName} />}</Field>
+        <Field label={t("name")}>
+          {(id) => <Input id={id} data-testid="webhook-name" value={name} onChange={setName} />}
+        </Field>
       </div>
       <Field label={kind === "bitrix24" ? t("webhookBitrixUrl") : t("webhookUrl")}>
-        {(id) => <Input id={id} value={url} onChange={setUrl} placeholder="https://" />}
+        {(id) => (
+          <Input
+            id={id}
+            data-testid="webhook-url"
+            value={url}
+            onChange={setUrl}
+            placeholder="https://"
+          />
+        )}
       </Field>
       {kind === "bitrix24" ? (
         <Field label={t("webhookResponsible")}>
@@ -222,6 +235,7 @@ function NewEndpoint({ onAdded }: { onAdded: (hook: Webhook) => void }) {
         )}
       </Field>
       <Button
+        testId="webhook-add"
         disabled={!name.trim() || !url.trim() || events.length === 0}
         onClick={() => void add()}
       >
