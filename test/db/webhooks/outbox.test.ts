@@ -3,9 +3,11 @@ import { describe, expect, it } from "vitest";
 import { syncOwners } from "../../../db/admins.ts";
 import type { Db } from "../../../db/client.ts";
 import { appendEvent } from "../../../db/events.ts";
+import { scanForHotLeads } from "../../../db/hotLeads/detection.ts";
 import { replyOutbox } from "../../../db/schema/replies.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
 import { webhookDeliveries } from "../../../db/schema/webhooks.ts";
+import { getLeadSettings } from "../../../db/settings.ts";
 import { ValidationError } from "../../../db/validation.ts";
 import {
   createEndpoint,
@@ -316,5 +318,40 @@ describe("a forgotten subscriber", () => {
       { type: "forgotten", subscriber: { id, telegramId: 555 }, data: { telegramId: 555 } },
     ]);
     expect(JSON.stringify(rows[0]?.payload)).not.toMatch(/7999|goal/);
+  });
+});
+
+describe("a hot lead", () => {
+  const getDb = useTestDb();
+
+  it("is sent once, when its card is opened, with the reason and the score", async () => {
+    const { db } = getDb();
+    await createEndpoint(db, { kind: "generic", name: "A", url: URL_A, events: ["hot"] });
+    const id = await person(db, 777);
+    await appendEvent(db, { subscriberId: id, type: "hot", occurredAt: T0 });
+    // Pressing the hot button is not itself the webhook's `hot`: the card is.
+    expect(await db.select().from(webhookDeliveries)).toEqual([]);
+    const scan = () =>
+      getLeadSettings(db).then((settings) =>
+        scanForHotLeads(db, {
+          now: T0,
+          settings,
+          chatId: -100,
+          renderCard: async () => ({ text: "card" }),
+        }),
+      );
+    const { alerts } = await scan();
+    await scan();
+    const rows = await db.select().from(webhookDeliveries);
+    expect(rows.map((r) => r.payload)).toEqual([
+      {
+        version: 1,
+        id: `hot_${alerts[0]?.id}`,
+        type: "hot",
+        occurredAt: T0.toISOString(),
+        subscriber: { id, telegramId: 777 },
+        data: { reason: "hot_button", score: expect.any(Number) },
+      },
+    ]);
   });
 });
