@@ -191,11 +191,15 @@ export function createWebhookSender(options: WebhookSenderOptions) {
     start(): void {
       timer ??= setInterval(() => void drain(), options.intervalMs ?? 1000);
     },
+    /**
+     * Stops looking, and waits a little for the posts in flight: one that outlasts the wait stays
+     * leased and is posted again by the next process, so shutdown never waits on a slow receiver.
+     */
     async stop(): Promise<void> {
       stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
-      await running;
+      await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     },
   };
 }
