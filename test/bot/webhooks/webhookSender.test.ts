@@ -5,12 +5,15 @@ import {
   createWebhookSender,
   type WebhookSenderOptions,
 } from "../../../bot/webhooks/webhookSender.ts";
+import { syncOwners } from "../../../db/admins.ts";
 import type { Db } from "../../../db/client.ts";
 import { appendEvent } from "../../../db/events.ts";
+import { replyOutbox } from "../../../db/schema/replies.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
 import { webhookDeliveries } from "../../../db/schema/webhooks.ts";
 import {
   createEndpoint,
+  getEndpoint,
   queueTestEvent,
   recentDeliveries,
 } from "../../../db/webhooks/endpoints.ts";
@@ -154,5 +157,26 @@ describe("the webhook worker against a local receiver", () => {
     expect(receiver?.taken.map((r) => [r.eventId, JSON.parse(r.body).type, r.signatureOk])).toEqual(
       [[id, "test", true]],
     );
+  });
+
+  it("pauses an endpoint that keeps failing and tells the owners in the bot", async () => {
+    const { db } = getDb();
+    await syncOwners(db, [9001], T0);
+    const { endpoint } = await setUp(db, () => ({ status: 503 }), 3);
+    const worker = sender(db, { pauseAfterFailures: 4, pauseAfterMs: 0 });
+    for (let i = 0; i < 10; i++) await worker.drain();
+    // Four tries of the first event (the others wait behind it), then nothing more.
+    expect(receiver?.requests).toHaveLength(4);
+    expect((await getEndpoint(db, endpoint.id))?.pausedAt).not.toBeNull();
+    const notices = await db.select().from(replyOutbox);
+    expect(notices).toMatchObject([
+      {
+        chatId: 9001,
+        subscriberId: null,
+        kind: `webhook_paused:${endpoint.id}:1`,
+        method: "sendMessage",
+        params: { text: expect.stringContaining("Webhook “Receiver” is paused") },
+      },
+    ]);
   });
 });
