@@ -31,7 +31,8 @@ export async function postJson(
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body,
-      redirect: "error",
+      // A redirect is answered, not followed: the owner set this URL, and a 3xx is refused below.
+      redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text().catch(() => "");

@@ -116,6 +116,14 @@ describe("the webhook worker against a local receiver", () => {
     expect(row).toMatchObject({ status: "sent", attempts: 4, lastStatus: 200, lastError: null });
   });
 
+  it("records a redirect as failed without following it", async () => {
+    const { db } = getDb();
+    const { endpoint } = await setUp(db, () => ({ status: 301 }));
+    await deliverAll(db, sender(db));
+    expect(receiver?.requests).toHaveLength(1);
+    expect(await statuses(db, endpoint.id)).toEqual([["failed", 1, 301]]);
+  });
+
   it("records a 410 as failed without retrying it", async () => {
     const { db } = getDb();
     const { endpoint } = await setUp(db, () => ({ status: 410 }));
