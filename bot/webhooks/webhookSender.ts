@@ -140,9 +140,15 @@ export function createWebhookSender(options: WebhookSenderOptions) {
 
   async function drainOnce(): Promise<number> {
     let sent = 0;
+    let claimed = 0;
     for (;;) {
       const rows = await claimDeliveries(db, { now: new Date(), limit: BATCH, leaseMs, workerId });
-      if (rows.length === 0) return sent;
+      if (rows.length === 0) {
+        // An endpoint's rate may be what held the rest: look again when its second is over.
+        if (claimed > 0) later(1000);
+        return sent;
+      }
+      claimed += rows.length;
       const endpoints = await endpointsOf(
         db,
         rows.map((r) => r.endpointId),
