@@ -117,6 +117,28 @@ const messages = {
     ru: "Не доставлено: клиент заблокировал бота или удалил чат.",
     en: "Not delivered: the lead blocked the bot or deleted the chat.",
   },
+  webhookPaused: {
+    ru: "Вебхук «{name}» приостановлен: получатель долго не принимает события. Они ждут в очереди. Проверьте адрес и включите вебхук снова в мини-приложении (Настройки).",
+    en: "Webhook “{name}” is paused: its receiver has been failing for a while. Its events wait in the queue. Check the URL, then turn the webhook on again in the Mini App (Settings).",
+  },
+  crmLeadTitle: { ru: "Заявка из Telegram: {magnet}", en: "Telegram lead: {magnet}" },
+  crmHot: {
+    ru: "🔥 Горячий лид в Telegram (счёт {score}).",
+    en: "🔥 Hot lead in Telegram (score {score}).",
+  },
+  crmHotTask: {
+    ru: "Связаться с горячим лидом из Telegram",
+    en: "Contact a hot lead from Telegram",
+  },
+  crmWon: {
+    ru: "✅ Менеджер отметил продажу в Telegram.",
+    en: "✅ A manager marked this lead won in Telegram.",
+  },
+  crmLost: {
+    ru: "❌ Менеджер отметил отказ в Telegram.",
+    en: "❌ A manager marked this lead lost in Telegram.",
+  },
+  crmEvent: { ru: "Событие в Telegram: {type}.", en: "Telegram event: {type}." },
   commandStart: { ru: "Начать", en: "Start" },
   commandStop: { ru: "Отписаться от сообщений", en: "Unsubscribe from messages" },
   commandCancel: { ru: "Прервать опрос", en: "Leave the questionnaire" },

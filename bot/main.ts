@@ -19,6 +19,7 @@ import { createReplySender } from "./replies/replySender.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
 import { createUpdateWorker } from "./telegram/updateWorker.ts";
 import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
+import { createWebhookSender } from "./webhooks/webhookSender.ts";
 
 const DAY_MS = 86_400_000;
 /** SIGTERM stops the process within this long, even when Telegram does not answer. */
@@ -91,6 +92,13 @@ async function main() {
     logger,
     clock,
   });
+  // Events queued for owners' webhooks (a CRM) go out through their own worker.
+  const webhooks = createWebhookSender({
+    db: database.db,
+    logger,
+    // Longer than a try's 10-second limit: two processes never post one delivery at once.
+    leaseMs: Math.max(config.DISPATCH_LEASE_SECONDS * 1000, 15_000),
+  });
   const deps: BotDeps = {
     wakeReplies: () => replies.wake(),
     db: database.db,
@@ -105,7 +113,11 @@ async function main() {
   // Updates are recorded as they arrive and handled from the inbox, by whichever process is free.
   const updates = createUpdateWorker({
     db: database.db,
-    handle: (update) => bot.handleUpdate(update),
+    handle: async (update) => {
+      await bot.handleUpdate(update);
+      // What the update recorded may have queued webhook deliveries: send them now.
+      webhooks.wake();
+    },
     logger,
   });
   // Not awaited: a Telegram that does not answer must not hold up the start.
@@ -183,6 +195,7 @@ async function main() {
       return async () => {};
     });
   replies.start();
+  webhooks.start();
   logger.info(
     {
       workerId: dispatcher.workerId,
@@ -241,6 +254,7 @@ async function main() {
       await stopListening().catch(() => undefined);
       await dispatcher.stop();
       await replies.stop();
+      await webhooks.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would otherwise hold close() open.

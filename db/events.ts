@@ -1,7 +1,9 @@
-// The event log: append-only; a repeated idempotency key records nothing new.
+// The event log: append-only; a repeated idempotency key records nothing new. An event webhooks
+// carry is queued for them in the same transaction.
 import type { Db } from "./client.ts";
 import { events } from "./schema/events.ts";
 import type { EventType } from "./spec/eventTypes.ts";
+import { enqueueLoggedEvent, webhookTypeOf } from "./webhooks/enqueue.ts";
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -23,6 +25,16 @@ export interface NewEvent {
 
 /** Returns the recorded event, or null when an event with the same idempotency key exists. */
 export async function appendEvent(db: Db, input: NewEvent): Promise<EventRow | null> {
+  if (webhookTypeOf(input.type) === null) return insertEvent(db, input);
+  // Within the caller's transaction this is a savepoint: the event and its deliveries go together.
+  return db.transaction(async (tx) => {
+    const row = await insertEvent(tx, input);
+    if (row) await enqueueLoggedEvent(tx, row);
+    return row;
+  });
+}
+
+async function insertEvent(db: Db, input: NewEvent): Promise<EventRow | null> {
   const [row] = await db
     .insert(events)
     .values({

@@ -1,5 +1,5 @@
-// npm run settings -- policy | leads | managers: careful communication, hot-lead scoring and the
-// managers' group, and who the managers are.
+// npm run settings -- policy | leads | managers | webhooks: careful communication, hot-lead
+// scoring and the managers' group, who the managers are, and outbound webhooks.
 
 import { addManager, listAdmins, removeManager } from "../../db/admins.ts";
 import type { Db } from "../../db/client.ts";
@@ -13,6 +13,7 @@ import {
 } from "../../db/settings.ts";
 import { ValidationError } from "../../db/validation.ts";
 import { runTool, withDatabase } from "./runTool.ts";
+import { runWebhooks, WEBHOOKS_USAGE } from "./webhooksCommand.ts";
 
 const USAGE = `usage:
   npm run settings -- policy                 show the careful-communication policy
@@ -25,7 +26,8 @@ const USAGE = `usage:
   npm run settings -- leads reset            put them back to their defaults (this also forgets the group linked with /linkgroup)
   npm run settings -- managers               list owners and managers
   npm run settings -- managers add <telegram id> [name]
-  npm run settings -- managers remove <telegram id>`;
+  npm run settings -- managers remove <telegram id>
+${WEBHOOKS_USAGE}`;
 
 const show = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
@@ -74,6 +76,9 @@ async function run(db: Db, argv: string[]): Promise<number | null> {
     }
     return 0;
   }
+  if (what === "webhooks") {
+    return runWebhooks(db, argv.slice(1), (json) => parsePatch(json, "webhook endpoint"));
+  }
   const id = Number(rest[0]);
   if (what === "managers" && rest[0] && /^\d{1,15}$/.test(rest[0])) {
     if (value === "add" && rest.length <= 2) {
@@ -94,7 +99,7 @@ async function run(db: Db, argv: string[]): Promise<number | null> {
 }
 
 runTool(async (argv) => {
-  if (!["policy", "leads", "managers"].includes(argv[0] ?? "")) {
+  if (!["policy", "leads", "managers", "webhooks"].includes(argv[0] ?? "")) {
     console.error(USAGE);
     return 2;
   }

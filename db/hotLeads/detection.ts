@@ -1,9 +1,11 @@
 // Finding hot leads: new scored events raise scores; a lead that passes the threshold, or presses a
 // hot button, gets one card in the managers' group per alert window.
+// Each card is also a `hot` webhook event, queued with it.
 import { and, desc, eq, gt, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { leadAlerts } from "../schema/leads.ts";
 import type { LeadSettings } from "../settings.ts";
+import { enqueueWebhookEvent } from "../webhooks/enqueue.ts";
 import { enqueueGroupMessage } from "./outbox.ts";
 import { recomputeLeadScores } from "./score.ts";
 
@@ -95,6 +97,13 @@ export async function scanForHotLeads(db: Db, input: ScanInput): Promise<ScanRes
         windowStart: new Date(windowStart),
       });
       if (!alert) continue;
+      await enqueueWebhookEvent(tx, {
+        id: `hot_${alert.id}`,
+        type: "hot",
+        subscriberId,
+        occurredAt: input.now,
+        data: { reason, score },
+      });
       await enqueueGroupMessage(tx, {
         chatId: input.chatId,
         method: "sendMessage",

@@ -28,6 +28,8 @@ export const EVENT_TYPES = [
   "lead_lost",
   "manager_replied",
   "owner_removed",
+  /** A subscriber's data was deleted on their request; webhooks tell the CRM to do the same. */
+  "forgotten",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

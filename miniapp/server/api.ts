@@ -13,6 +13,7 @@ import { meRoutes } from "./routes/me.ts";
 import { segmentsRoutes } from "./routes/segments.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { subscribersRoutes } from "./routes/subscribers.ts";
+import { webhooksRoutes } from "./routes/webhooks.ts";
 
 /** What the Mini App API needs: the routers' shared needs, and how to check sign-in. */
 export interface MiniAppApiDeps extends ApiDeps {
@@ -52,7 +53,8 @@ export function miniAppApi(deps: MiniAppApiDeps) {
     .route("/broadcasts", broadcastsRoutes(deps))
     .route("/settings", settingsRoutes(deps))
     .route("/admins", adminsRoutes(deps))
-    .route("/analytics", analyticsRoutes(deps));
+    .route("/analytics", analyticsRoutes(deps))
+    .route("/webhooks", webhooksRoutes(deps));
   api.onError(apiError(deps.logger));
   return api;
 }

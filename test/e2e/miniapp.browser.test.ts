@@ -12,6 +12,7 @@ import pino from "pino";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signedLaunchParams } from "../../bot/demo/launchParams.ts";
+import { createWebhookSender } from "../../bot/webhooks/webhookSender.ts";
 import { syncOwners } from "../../db/admins.ts";
 import { stopSubscriber } from "../../db/audience/lifecycle.ts";
 import { upsertSubscriber } from "../../db/audience/subscribers.ts";
@@ -23,6 +24,7 @@ import { createServer } from "../../miniapp/server/createServer.ts";
 import { DAY, type Engine, MOSCOW, startEngine, TOKEN } from "../helpers/engineHarness.ts";
 import { testStart } from "../helpers/testClock.ts";
 import { useTestDb } from "../helpers/testDb.ts";
+import { startReceiver } from "../helpers/webhookReceiver.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -371,4 +373,35 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
     expect(await forged.page.getByTestId("gate").textContent()).toContain("open it again");
     expect(await forged.page.getByTestId("tab-chains").count()).toBe(0);
   }, 180_000);
+  it("connects a webhook in Settings, sends a test event and watches it delivered", async () => {
+    const { db, base } = await start([]);
+    const received = await startReceiver("unused-secret-0123456789");
+    try {
+      const { page, errors } = await open(base, { theme: LIGHT, language: "en" });
+      await page.getByTestId("tab-settings").click();
+      await page.getByTestId("webhook-name").fill("My CRM");
+      await page.getByTestId("webhook-url").fill(received.url);
+      await page.getByTestId("webhook-add").click();
+      const [row] = await rowsOf<{ id: number }>(db, sql`select id from webhook_endpoints`);
+      const hook = page.getByTestId(`webhook-${row?.id}`);
+      await hook.waitFor();
+      expect(await hook.textContent()).toContain("My CRM");
+      await hook.locator(".cell").first().click();
+      await hook.getByTestId("webhook-test").click();
+      await expect
+        .poll(async () => (await rowsOf(db, sql`select 1 from webhook_deliveries`)).length)
+        .toBe(1);
+      // The worker the program runs, here in the test: the test event goes to the receiver.
+      await createWebhookSender({ db, logger: pino({ level: "silent" }) }).drain();
+      expect(received.taken.map((r) => JSON.parse(r.body).type)).toEqual(["test"]);
+      await hook.getByTestId("webhook-refresh").click();
+      await expect
+        .poll(() => hook.locator('[data-testid^="delivery-"]').first().textContent())
+        .toMatch(/test · sent.*tries: 1 · HTTP 200/);
+      await shot(page, "webhooks", { top: hook });
+      expect(errors).toEqual([]);
+    } finally {
+      await received.close();
+    }
+  }, 120_000);
 });

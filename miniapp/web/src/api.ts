@@ -142,6 +142,23 @@ export const api = {
   saveLeadSettings: (patch: Body<typeof client.settings.leads.$patch>) =>
     call(client.settings.leads.$patch({ json: patch })),
   admins: () => call(client.admins.$get()),
+  webhooks: () => call(client.webhooks.$get()),
+  addWebhook: (endpoint: Body<typeof client.webhooks.$post>) =>
+    call(client.webhooks.$post({ json: endpoint })),
+  saveWebhook: (webhookId: number, patch: Body<(typeof client.webhooks)[":id"]["$patch"]>) =>
+    call(client.webhooks[":id"].$patch({ param: id(webhookId), json: patch })),
+  removeWebhook: (webhookId: number) =>
+    call(client.webhooks[":id"].$delete({ param: id(webhookId) })),
+  webhookDeliveries: (webhookId: number) =>
+    call(client.webhooks[":id"].deliveries.$get({ param: id(webhookId) })),
+  resendDelivery: (webhookId: number, deliveryId: number) =>
+    call(
+      client.webhooks[":id"].deliveries[":deliveryId"].resend.$post({
+        param: { id: String(webhookId), deliveryId: String(deliveryId) },
+      }),
+    ),
+  testWebhook: (webhookId: number) =>
+    call(client.webhooks[":id"].test.$post({ param: id(webhookId) })),
   addManager: (telegramId: number, name?: string) =>
     call(client.admins.$post({ json: { telegramId, name } })),
   removeManager: (telegramId: number) =>

@@ -49,6 +49,9 @@ export type Settings = Answer<"settings">;
 export type Policy = Settings["policy"];
 export type LeadSettings = Settings["leads"];
 export type Admin = Answer<"admins">[number];
+export type Webhook = Answer<"webhooks">[number];
+export type WebhookDelivery = Answer<"webhookDeliveries">[number];
+export type NewWebhook = Sent<"addWebhook">;
 
 export type ChainAnalytics = Answer<"chainAnalytics">;
 export type Journey = Answer<"journey">;

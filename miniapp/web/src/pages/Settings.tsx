@@ -12,16 +12,19 @@ import { Cell, Loading, Section } from "../ui/layout.tsx";
 import { useLoad } from "../ui/load.ts";
 import { ProblemList, ProblemsProvider } from "../ui/problems.tsx";
 import { refusedFields, useAction } from "../useAction.ts";
+import { Webhooks } from "./Webhooks.tsx";
 
-/** The settings tab: the forms once the settings have loaded, and the managers below. */
+/** The settings tab: the forms once the settings have loaded, the managers, and (owners) webhooks. */
 export function SettingsPage() {
   const settings = useLoad(api.settings, "settings");
+  const { canEdit } = useSession();
   if (settings.error) return <ErrorNote error={settings.error} onRetry={settings.reload} />;
   if (!settings.data) return <Loading />;
   return (
     <>
       <SettingsForm initial={settings.data} />
       <Managers />
+      {canEdit ? <Webhooks /> : null}
     </>
   );
 }
