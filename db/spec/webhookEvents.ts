@@ -14,6 +14,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "unsubscribed",
   "blocked",
   "forgotten",
+  /** Any other event a website sent through the events API (cart_abandoned, registration, …). */
+  "website_event",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

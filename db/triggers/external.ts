@@ -8,6 +8,7 @@ import { applyGoals, runningWithChains } from "../journeys/goals.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 import type { EventInput, SubscriberRef } from "../spec/eventInput.ts";
+import { enqueueWebhookEvent } from "../webhooks/enqueue.ts";
 import { fireTriggers } from "./triggers.ts";
 
 /** A purchase without a converted enrollment is credited to the chain of a touch this recent. */
@@ -100,6 +101,22 @@ export async function recordExternalEvent(
       occurredAt: event.occurredAt ? new Date(event.occurredAt) : now,
     });
     if (!recorded) return { status: "duplicate" as const };
+    // A purchase goes out as `purchase` with the event; anything else a website sends is mirrored
+    // as `website_event`: its name and value, not its data, which may hold what the shop knows.
+    if (event.type !== "purchase") {
+      await enqueueWebhookEvent(tx, {
+        id: `evt_${recorded.id}`,
+        type: "website_event",
+        subscriberId,
+        occurredAt: recorded.occurredAt,
+        data: {
+          event: event.type,
+          value: event.value ?? null,
+          currency: event.currency ?? null,
+          chainId: credited?.chainId ?? null,
+        },
+      });
+    }
     await tx
       .update(subscribers)
       .set({

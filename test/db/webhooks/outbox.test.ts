@@ -8,6 +8,8 @@ import { replyOutbox } from "../../../db/schema/replies.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
 import { webhookDeliveries } from "../../../db/schema/webhooks.ts";
 import { getLeadSettings } from "../../../db/settings.ts";
+import { eventInput } from "../../../db/spec/eventInput.ts";
+import { recordExternalEvent } from "../../../db/triggers/external.ts";
 import { ValidationError } from "../../../db/validation.ts";
 import {
   createEndpoint,
@@ -39,6 +41,42 @@ const claim = (db: Db, now: Date, workerId = "w1", limit = 100) =>
 
 describe("queueing webhook deliveries with their events", () => {
   const getDb = useTestDb();
+
+  it("mirrors an events-API event other than a purchase as website_event, without its data", async () => {
+    const { db } = getDb();
+    const endpoint = await createEndpoint(db, {
+      kind: "generic",
+      name: "Shop",
+      url: URL_A,
+      events: ["website_event", "purchase"],
+    });
+    await person(db, 601);
+    const send = (type: string, key: string) =>
+      recordExternalEvent(db, {
+        event: eventInput.parse({
+          subscriber: { telegramId: 601 },
+          type,
+          value: "990.00",
+          currency: "RUB",
+          data: { email: "anna@example.com", cart: ["A-1"] },
+          idempotencyKey: key,
+        }),
+        now: T0,
+        defaultTimezone: "Europe/Moscow",
+      });
+    await send("cart_abandoned", "k1");
+    await send("cart_abandoned", "k1"); // a repeat records nothing and sends nothing
+    await send("purchase", "k2");
+    const rows = await db.select().from(webhookDeliveries).orderBy(webhookDeliveries.id);
+    expect(rows.map((r) => [r.endpointId, r.type])).toEqual([
+      [endpoint.id, "website_event"],
+      [endpoint.id, "purchase"],
+    ]);
+    expect(rows[0]?.payload).toMatchObject({
+      data: { event: "cart_abandoned", value: "990.00", currency: "RUB" },
+    });
+    expect(JSON.stringify(rows.map((r) => r.payload))).not.toContain("anna@example.com");
+  });
 
   it("queues an event for each enabled endpoint that wants its type, in the event's transaction", async () => {
     const { db } = getDb();

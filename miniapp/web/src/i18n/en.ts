@@ -398,6 +398,7 @@ export const en = {
   event_tag_removed: "tag removed",
   event_goal_reached: "goal reached",
   event_purchase: "purchase",
+  event_website_event: "another website event",
   event_exited: "left a chain",
   event_unsubscribed: "unsubscribed",
   event_blocked: "blocked the bot",

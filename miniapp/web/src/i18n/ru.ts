@@ -389,6 +389,7 @@ export const ru: Record<Key, string> = {
   event_tag_removed: "тег убран",
   event_goal_reached: "цель достигнута",
   event_purchase: "покупка",
+  event_website_event: "другое событие сайта",
   event_exited: "вышел из цепочки",
   event_unsubscribed: "отписался",
   event_blocked: "заблокировал бота",
