@@ -28,6 +28,8 @@ export const EVENT_TYPES = [
   "lead_lost",
   "manager_replied",
   "owner_removed",
+  /** A person's data was deleted at their request; the event itself carries none. */
+  "forgotten",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
