@@ -12,6 +12,7 @@ import { fieldName, fieldValue } from "../../db/spec/fields.ts";
 import { tagName } from "../../db/spec/message.ts";
 import { findSubscriber } from "../../db/triggers/external.ts";
 import { problemsOf } from "../../db/validation.ts";
+import { forgetCommand } from "./forgetCommand.ts";
 
 export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- show <who>                       contacts, tags, fields, answers, running chains
@@ -19,9 +20,17 @@ export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- untag <who> <tag...>             remove tags
   npm run subscribers -- enroll <who> <chain-slug>        enroll in a chain by hand (its re-entry rule applies)
   npm run subscribers -- set-field <who> <field> <value>  set an owner-defined field, e.g. birthday 1990-05-17
+  npm run subscribers -- forget <who|id:<n>> --yes        delete the person's data (see docs/subscriber-data.md)
 <who> is a Telegram id (digits), ext:<external id>, a phone (+7...) or an e-mail.`;
 
-export const SUBSCRIBERS_ACTIONS = ["show", "tag", "untag", "enroll", "set-field"] as const;
+export const SUBSCRIBERS_ACTIONS = [
+  "show",
+  "tag",
+  "untag",
+  "enroll",
+  "set-field",
+  "forget",
+] as const;
 
 export interface SubscribersIo {
   out(text: string): void;
@@ -115,6 +124,9 @@ export async function subscribersCommand(
 ): Promise<number> {
   let args: Parsed;
   try {
+    if (argv[0] === "forget") {
+      return await forgetCommand(db, argv.slice(1), io, { now: options.now, parseWho });
+    }
     args = parseArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

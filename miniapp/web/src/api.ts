@@ -120,6 +120,10 @@ export const api = {
         param: { id: String(subscriberId), tag: seg(tag) },
       }),
     ),
+  forget: (subscriberId: number) =>
+    call(
+      client.subscribers[":id"].forget.$post({ param: id(subscriberId), json: { confirm: true } }),
+    ),
   enrol: (subscriberId: number, chain: string) =>
     call(client.subscribers[":id"].enrollments.$post({ param: id(subscriberId), json: { chain } })),
 

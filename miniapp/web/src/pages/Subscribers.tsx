@@ -5,6 +5,8 @@ import { ApiError, api, type SubscriberFilters } from "../api.ts";
 import { dateTime, num } from "../format.ts";
 import { t, tx } from "../i18n/translate.ts";
 import { useNav } from "../nav.tsx";
+import { useSession } from "../session.ts";
+import { confirmAction } from "../telegram.ts";
 import type { SubscriberItem, SubscriberPage } from "../types.ts";
 import { Button, Field, Input, Select } from "../ui/controls.tsx";
 import { ErrorNote, errorText, problemText } from "../ui/errors.tsx";
@@ -106,6 +108,7 @@ const show = (value: unknown) =>
 /** One person: profile, answers and fields, tags, chains with manual enrollment, and timeline. */
 export function SubscriberProfilePage({ id }: { id: number }) {
   const { run } = useAction();
+  const isOwner = useSession().canEdit;
   const subscriber = useLoad(() => api.subscriber(id), `subscriber:${id}`);
   const chains = useLoad(api.chains, "chains");
   const [tag, setTag] = useState("");
@@ -142,6 +145,17 @@ export function SubscriberProfilePage({ id }: { id: number }) {
         },
       },
     );
+
+  const forget = async () => {
+    if (!(await confirmAction(t("forgetConfirm"), t("forgetButton"), true))) return;
+    await run(
+      async () => {
+        await api.forget(id);
+        subscriber.reload();
+      },
+      { done: t("forgetDone") },
+    );
+  };
 
   const details: [string, unknown][] = [
     [t("telegramId"), profile.telegramId],
@@ -227,6 +241,12 @@ export function SubscriberProfilePage({ id }: { id: number }) {
           </Button>
         </div>
       </Section>
+      {isOwner ? (
+        <Section title={t("forgetTitle")}>
+          <p className="hint">{t("forgetHint")}</p>
+          <Button onClick={() => void forget()}>{t("forgetButton")}</Button>
+        </Section>
+      ) : null}
       <Section title={t("timeline")}>
         {data.timeline.length === 0 ? <Empty>{t("nothingYet")}</Empty> : null}
         <ol className="timeline">
