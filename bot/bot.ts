@@ -19,6 +19,7 @@ import { managerGroupFeature } from "./features/managerGroup.ts";
 import { memberStatusFeature } from "./features/memberStatus.ts";
 import { startFeature } from "./features/start.ts";
 import { stopFeature } from "./features/stop.ts";
+import { stopButtonsFeature } from "./features/stopButtons.ts";
 import { touchButtonsFeature } from "./features/touchButtons.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
 import { t } from "./i18n.ts";
@@ -79,6 +80,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   // These leave or replace a questionnaire, so they run before it can take the update.
   bot.use(stopFeature);
   bot.use(forgetFeature);
+  bot.use(stopButtonsFeature);
   bot.use(
     createConversation(createLeadMagnetConversation(deps), {
       id: LEAD_MAGNET_CONVERSATION,
