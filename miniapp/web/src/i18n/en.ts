@@ -254,6 +254,15 @@ export const en = {
   enrolInto: "Enrol into",
   enrol: "Enrol",
   enrolledOk: "Enrolled",
+  unsubscribeButtonSetting: "Unsubscribe button under touches",
+  unsubscribeButtonHint:
+    "Adds an Unsubscribe button to every touch not marked important. A chain can turn it on or off for itself.",
+  unsubscribeButtonChain: "Unsubscribe button",
+  unsubscribeButtonChainHint: "Under this chain's touches (important steps never have it).",
+  unsubscribe_policy: "as in the policy",
+  unsubscribe_on: "always",
+  unsubscribe_off: "never",
+  stopSeriesSetting: 'Offer "Stop this series" (ends only this chain)',
   forgetTitle: "Delete this person's data",
   forgetHint:
     "Erases name, username, contacts, answers, fields, tags and message texts, ends every chain and cancels planned touches. Counts in analytics stay. Cannot be undone.",
