@@ -12,6 +12,7 @@ import { fieldName, fieldValue } from "../../db/spec/fields.ts";
 import { tagName } from "../../db/spec/message.ts";
 import { findSubscriber } from "../../db/triggers/external.ts";
 import { problemsOf } from "../../db/validation.ts";
+import { exportCommand } from "./exportCommand.ts";
 import { forgetCommand } from "./forgetCommand.ts";
 
 export const SUBSCRIBERS_USAGE = `usage:
@@ -21,6 +22,8 @@ export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- enroll <who> <chain-slug>        enroll in a chain by hand (its re-entry rule applies)
   npm run subscribers -- set-field <who> <field> <value>  set an owner-defined field, e.g. birthday 1990-05-17
   npm run subscribers -- forget <who|id:<n>> --yes        delete the person's data (see docs/subscriber-data.md)
+  npm run subscribers -- export <file.csv|-> [--status s] [--tag t] [--q text]
+                                                          subscribers as CSV, filtered like the Mini App's list
 <who> is a Telegram id (digits), ext:<external id>, a phone (+7...) or an e-mail.`;
 
 export const SUBSCRIBERS_ACTIONS = [
@@ -30,6 +33,7 @@ export const SUBSCRIBERS_ACTIONS = [
   "enroll",
   "set-field",
   "forget",
+  "export",
 ] as const;
 
 export interface SubscribersIo {
@@ -124,6 +128,7 @@ export async function subscribersCommand(
 ): Promise<number> {
   let args: Parsed;
   try {
+    if (argv[0] === "export") return await exportCommand(db, argv.slice(1), io);
     if (argv[0] === "forget") {
       return await forgetCommand(db, argv.slice(1), io, { now: options.now, parseWho });
     }

@@ -8,6 +8,7 @@ import { analyticsRoutes } from "./routes/analytics.ts";
 import { broadcastsRoutes } from "./routes/broadcasts.ts";
 import { chainsRoutes } from "./routes/chains.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
+import { exportsRoutes } from "./routes/exports.ts";
 import { leadMagnetsRoutes } from "./routes/leadMagnets.ts";
 import { meRoutes } from "./routes/me.ts";
 import { segmentsRoutes } from "./routes/segments.ts";
@@ -52,7 +53,8 @@ export function miniAppApi(deps: MiniAppApiDeps) {
     .route("/broadcasts", broadcastsRoutes(deps))
     .route("/settings", settingsRoutes(deps))
     .route("/admins", adminsRoutes(deps))
-    .route("/analytics", analyticsRoutes(deps));
+    .route("/analytics", analyticsRoutes(deps))
+    .route("/exports", exportsRoutes(deps));
   api.onError(apiError(deps.logger));
   return api;
 }

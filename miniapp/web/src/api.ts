@@ -150,4 +150,15 @@ export const api = {
   chainAnalytics: (chainId: number, from?: string, to?: string) =>
     call(client.analytics.chains[":id"].$get({ param: id(chainId), query: { from, to } })),
   journey: () => call(client.analytics.journey.$get({ query: {} })),
+
+  /** A short-lived link to the CSV of the subscribers the filters match. */
+  exportSubscribers: ({ q, tag, status }: SubscriberFilters) =>
+    call(
+      client.exports.subscribers.$post({
+        json: { q: q || undefined, tag: tag || undefined, status: status || undefined },
+      }),
+    ),
+  /** A short-lived link to the CSV of a chain's funnel over the period. */
+  exportFunnel: (chainId: number, from?: string) =>
+    call(client.exports.funnel[":id"].$post({ param: id(chainId), json: { from } })),
 };

@@ -254,6 +254,7 @@ export const en = {
   enrolInto: "Enrol into",
   enrol: "Enrol",
   enrolledOk: "Enrolled",
+  exportCsv: "Export CSV",
   unsubscribeButtonSetting: "Unsubscribe button under touches",
   unsubscribeButtonHint:
     "Adds an Unsubscribe button to every touch not marked important. A chain can turn it on or off for itself.",

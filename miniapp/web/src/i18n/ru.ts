@@ -249,6 +249,7 @@ export const ru: Record<Key, string> = {
   enrolInto: "Добавить в цепочку",
   enrol: "Добавить",
   enrolledOk: "Добавлен в цепочку",
+  exportCsv: "Выгрузить CSV",
   unsubscribeButtonSetting: "Кнопка «Отписаться» под касаниями",
   unsubscribeButtonHint:
     "Добавляет кнопку «Отписаться» к каждому касанию, не отмеченному как важное. Цепочка может включить или выключить её для себя.",

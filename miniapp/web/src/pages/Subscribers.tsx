@@ -6,7 +6,7 @@ import { dateTime, num } from "../format.ts";
 import { t, tx } from "../i18n/translate.ts";
 import { useNav } from "../nav.tsx";
 import { useSession } from "../session.ts";
-import { confirmAction } from "../telegram.ts";
+import { confirmAction, downloadFromServer } from "../telegram.ts";
 import type { SubscriberItem, SubscriberPage } from "../types.ts";
 import { Button, Field, Input, Select } from "../ui/controls.tsx";
 import { ErrorNote, errorText, problemText } from "../ui/errors.tsx";
@@ -37,6 +37,13 @@ export function SubscribersPage() {
     const next = await api.subscribers({ ...filters, offset: items.length });
     setMore((m) => [...m, ...next.items]);
   };
+  const { canEdit } = useSession();
+  const { run } = useAction();
+  const exportCsv = () =>
+    run(async () => {
+      const { url } = await api.exportSubscribers(filters);
+      await downloadFromServer(url, `subscribers-${new Date().toISOString().slice(0, 10)}.csv`);
+    });
   return (
     <>
       <div className="search">
@@ -91,6 +98,11 @@ export function SubscribersPage() {
         {page.data && items.length < page.data.total ? (
           <div className="section-actions">
             <Button onClick={() => void loadMore()}>{t("loadMore")}</Button>
+          </div>
+        ) : null}
+        {canEdit && page.data && page.data.total > 0 ? (
+          <div className="section-actions">
+            <Button onClick={() => void exportCsv()}>{t("exportCsv")}</Button>
           </div>
         ) : null}
       </Section>
