@@ -61,9 +61,7 @@ describe("CSV exports API", () => {
     const link = await owner.post(`/api/exports/funnel/${chain.id}`, { from: "2026-06-01" });
     const file = await call("GET", link.json.url);
     expect(file.status).toBe(200);
-    expect(file.json).toMatch(
-      /^metric,value\r\nchain,warmup\r\nfrom,2026-05-31T21:00:00.000Z\r\n/,
-    );
+    expect(file.json).toMatch(/^metric,value\r\nchain,warmup\r\nfrom,2026-05-31T21:00:00.000Z\r\n/);
     const gone = await owner.post("/api/exports/funnel/9999", {});
     expect((await call("GET", gone.json.url)).status).toBe(404);
   });

@@ -20,15 +20,6 @@ const subscribersBody = z
   })
   .strict();
 
-const funnelBody = z
-  .object({
-    from: z.iso
-      .datetime({ offset: true, error: "from must be a date-time with its zone" })
-      .optional(),
-    to: z.iso.datetime({ offset: true, error: "to must be a date-time with its zone" }).optional(),
-  })
-  .strict();
-
 export function exportsRoutes(
   deps: ApiDeps & { botToken: string | undefined; wallClock: () => number },
 ) {
