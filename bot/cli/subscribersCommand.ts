@@ -14,6 +14,7 @@ import { findSubscriber } from "../../db/triggers/external.ts";
 import { problemsOf } from "../../db/validation.ts";
 import { exportCommand } from "./exportCommand.ts";
 import { forgetCommand } from "./forgetCommand.ts";
+import { importCommand } from "./importCommand.ts";
 
 export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- show <who>                       contacts, tags, fields, answers, running chains
@@ -24,6 +25,8 @@ export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- forget <who|id:<n>> --yes        delete the person's data (see docs/subscriber-data.md)
   npm run subscribers -- export <file.csv|-> [--status s] [--tag t] [--q text]
                                                           subscribers as CSV, filtered like the Mini App's list
+  npm run subscribers -- import <file.csv> [--dry-run]    contacts from CSV, matched by telegram_id, external_id,
+                                                          phone or email; nothing is written unless every row is valid
 <who> is a Telegram id (digits), ext:<external id>, a phone (+7...) or an e-mail.`;
 
 export const SUBSCRIBERS_ACTIONS = [
@@ -34,6 +37,7 @@ export const SUBSCRIBERS_ACTIONS = [
   "set-field",
   "forget",
   "export",
+  "import",
 ] as const;
 
 export interface SubscribersIo {
@@ -129,6 +133,9 @@ export async function subscribersCommand(
   let args: Parsed;
   try {
     if (argv[0] === "export") return await exportCommand(db, argv.slice(1), io);
+    if (argv[0] === "import") {
+      return await importCommand(db, argv.slice(1), io, { now: options.now });
+    }
     if (argv[0] === "forget") {
       return await forgetCommand(db, argv.slice(1), io, { now: options.now, parseWho });
     }

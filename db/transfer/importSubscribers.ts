@@ -285,7 +285,10 @@ export async function importSubscribersCsv(
     problems: parsed.problems.map((p) => ({ line: p.line, column: null, message: p.message })),
     written: false,
   };
-  const [headerRecord, ...records] = parsed.records;
+  // A spreadsheet's empty rows (only delimiters) are not people.
+  const [headerRecord, ...records] = parsed.records.filter(
+    (r, i) => i === 0 || r.cells.some((c) => c.trim() !== ""),
+  );
   if (!headerRecord) {
     summary.problems.push({ line: 1, column: null, message: "the file is empty: no header row" });
     return summary;

@@ -1,12 +1,12 @@
 // npm run subscribers -- export and npm run chains -- funnel --csv: files, filters, bad usage.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { chainsCommand } from "../../../bot/cli/chainsCommand.ts";
 import { subscribersCommand } from "../../../bot/cli/subscribersCommand.ts";
 import { stopSubscriber } from "../../../db/audience/lifecycle.ts";
-import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
+import { getSubscriberByTelegramId, upsertSubscriber } from "../../../db/audience/subscribers.ts";
 import { createChain } from "../../../db/chains/chains.ts";
 import type { Db } from "../../../db/client.ts";
 import { enroll } from "../../../db/journeys/enrollments.ts";
@@ -37,9 +37,10 @@ const subscribers = async (db: Db, ...argv: string[]) => {
   return { status, ...out };
 };
 
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
 describe("CSV from the command line", () => {
   const testDb = useTestDb();
-  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   async function setup() {
     const { db } = testDb();
@@ -101,5 +102,44 @@ describe("CSV from the command line", () => {
     expect(await chainsCommand(db, ["funnel", "nope", "--csv", file], missing.io)).toBe(1);
     expect(missing.out.stderr).toBe('there is no chain "nope"; nothing written.\n');
     expect(await chainsCommand(db, ["funnel", "warmup"], io().io)).toBe(2);
+  });
+});
+
+describe("import from the command line", () => {
+  const testDb = useTestDb();
+
+  it("dry-runs, imports, and refuses a bad file naming line and column", async () => {
+    const { db } = testDb();
+    const good = join(workDir, "good.csv");
+    writeFileSync(good, "telegram_id;first_name;city\r\n4001;Vera;Omsk\r\n;;\r\n");
+    const bad = join(workDir, "bad.csv");
+    writeFileSync(bad, "telegram_id,first_name\n4002,Ok\nx,Bad\n");
+
+    const dry = await subscribers(db, "import", good, "--dry-run");
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toBe(
+      "1 rows; columns: telegram_id → telegram_id, first_name → first_name, city → field:city\n" +
+        "dry run, nothing written: would create 1 subscribers, update 0, keep 0 new leads without a Telegram id, update 0 leads\n",
+    );
+    expect(await getSubscriberByTelegramId(db, 4001)).toBeNull();
+
+    const refused = await subscribers(db, "import", bad);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(
+      '1 problem(s); nothing imported:\n  line 3, column telegram_id: "x" is not a Telegram id (digits)\n',
+    );
+    expect(await getSubscriberByTelegramId(db, 4002)).toBeNull();
+
+    const done = await subscribers(db, "import", good);
+    expect(done.status).toBe(0);
+    expect(done.stdout).toMatch(/^imported: created 1 subscribers/m);
+    expect(await getSubscriberByTelegramId(db, 4001)).toMatchObject({
+      firstName: "Vera",
+      fields: { city: "Omsk" },
+    });
+    expect((await subscribers(db, "import", join(workDir, "missing.csv"))).stderr).toMatch(
+      /^cannot read .*missing\.csv/,
+    );
+    expect((await subscribers(db, "import")).status).toBe(2);
   });
 });
