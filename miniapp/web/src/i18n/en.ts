@@ -255,6 +255,17 @@ export const en = {
   enrol: "Enrol",
   enrolledOk: "Enrolled",
   exportCsv: "Export CSV",
+  importCsv: "Import CSV",
+  importHint:
+    "Columns: telegram_id, external_id, phone, email (to match people by), first_name, last_name, tags (separated by |); any other column is a field. People without a Telegram id wait as leads until they reach the bot. The file is checked first; nothing is written unless every row is valid.",
+  importRows: "Rows",
+  importCreated: "New subscribers",
+  importUpdated: "Subscribers updated",
+  importLeads: "Leads without Telegram",
+  importProblem: "Line {line}, column {column}:",
+  importMore: "… and {n} more",
+  importConfirm: "Import {n} rows",
+  importDone: "Imported",
   unsubscribeButtonSetting: "Unsubscribe button under touches",
   unsubscribeButtonHint:
     "Adds an Unsubscribe button to every touch not marked important. A chain can turn it on or off for itself.",

@@ -250,6 +250,17 @@ export const ru: Record<Key, string> = {
   enrol: "Добавить",
   enrolledOk: "Добавлен в цепочку",
   exportCsv: "Выгрузить CSV",
+  importCsv: "Загрузить CSV",
+  importHint:
+    "Столбцы: telegram_id, external_id, phone, email (по ним ищем людей), first_name, last_name, tags (через |); любой другой столбец — поле. Люди без Telegram id ждут как лиды, пока не придут в бота. Сначала файл проверяется; ничего не записывается, пока в нём есть ошибки.",
+  importRows: "Строк",
+  importCreated: "Новых подписчиков",
+  importUpdated: "Обновлено подписчиков",
+  importLeads: "Лидов без Telegram",
+  importProblem: "Строка {line}, столбец {column}:",
+  importMore: "… и ещё {n}",
+  importConfirm: "Загрузить {n} строк",
+  importDone: "Загружено",
   unsubscribeButtonSetting: "Кнопка «Отписаться» под касаниями",
   unsubscribeButtonHint:
     "Добавляет кнопку «Отписаться» к каждому касанию, не отмеченному как важное. Цепочка может включить или выключить её для себя.",

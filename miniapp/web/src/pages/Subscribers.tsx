@@ -13,6 +13,7 @@ import { ErrorNote, errorText, problemText } from "../ui/errors.tsx";
 import { Cell, Chips, Empty, Loading, Section } from "../ui/layout.tsx";
 import { useDebounced, useLoad } from "../ui/load.ts";
 import { useAction } from "../useAction.ts";
+import { SubscribersImport } from "./SubscribersImport.tsx";
 
 /** A subscriber's name, else their @username, else their Telegram id. */
 export const displayName = (s: Pick<SubscriberItem, "name" | "username" | "telegramId">) =>
@@ -106,6 +107,7 @@ export function SubscribersPage() {
           </div>
         ) : null}
       </Section>
+      {canEdit ? <SubscribersImport onImported={page.reload} /> : null}
     </>
   );
 }

@@ -1,6 +1,6 @@
-// CSV exports from the Mini App: an owner gets a short-lived signed link, and the link gives the file.
+// CSV from the Mini App: an owner gets a short-lived signed link to an export, and imports a file.
 import { describe, expect, it } from "vitest";
-import { upsertSubscriber } from "../../db/audience/subscribers.ts";
+import { getSubscriberByTelegramId, upsertSubscriber } from "../../db/audience/subscribers.ts";
 import { createChain } from "../../db/chains/chains.ts";
 import { DOWNLOAD_TTL_MS, signDownload } from "../../miniapp/server/downloads.ts";
 import { warmupChain } from "../helpers/fixtures.ts";
@@ -64,5 +64,40 @@ describe("CSV exports API", () => {
     expect(file.json).toMatch(/^metric,value\r\nchain,warmup\r\nfrom,2026-05-31T21:00:00.000Z\r\n/);
     const gone = await owner.post("/api/exports/funnel/9999", {});
     expect((await call("GET", gone.json.url)).status).toBe(404);
+  });
+});
+
+describe("CSV import API", () => {
+  const testDb = useTestDb();
+
+  it("checks, refuses with problems by line and column, and imports for owners only", async () => {
+    const { db } = testDb();
+    const { owner, manager } = await miniAppHarness(db, { now: () => NOW });
+    const csv = "telegram_id;first_name;tags\n3001;Vera;a|b\n";
+    expect((await manager.post("/api/imports/subscribers", { csv, dryRun: true })).status).toBe(
+      403,
+    );
+    const badBody = await owner.post("/api/imports/subscribers", { csv });
+    expect(badBody.status).toBe(400);
+    expect(badBody.json.problems[0].path).toBe("dryRun");
+
+    const dry = await owner.post("/api/imports/subscribers", { csv, dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.json).toMatchObject({ rows: 1, created: 1, written: false, problems: [] });
+    expect(await getSubscriberByTelegramId(db, 3001)).toBeNull();
+
+    const refused = await owner.post("/api/imports/subscribers", {
+      csv: `${csv}nope;X;\n`,
+      dryRun: false,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.json.problems).toEqual([
+      { line: 3, column: "telegram_id", message: '"nope" is not a Telegram id (digits)' },
+    ]);
+    expect(await getSubscriberByTelegramId(db, 3001)).toBeNull();
+
+    const done = await owner.post("/api/imports/subscribers", { csv, dryRun: false });
+    expect(done.json).toMatchObject({ created: 1, written: true });
+    expect(await getSubscriberByTelegramId(db, 3001)).toMatchObject({ tags: ["a", "b"] });
   });
 });
