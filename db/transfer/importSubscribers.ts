@@ -433,7 +433,9 @@ async function applyUpdates(
   for (const update of updates) {
     const round = seen.get(update.id) ?? 0;
     seen.set(update.id, round + 1);
-    (rounds[round] ??= []).push(update);
+    const list = rounds[round] ?? [];
+    list.push(update);
+    rounds[round] = list;
   }
   const stamp =
     table === "subscribers" ? sql`, updated_at = ${now.toISOString()}::timestamptz` : sql``;

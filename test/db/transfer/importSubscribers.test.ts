@@ -99,7 +99,7 @@ describe("importing subscribers from CSV", () => {
       "501,12,,,,Anna2",
       "abc,,not-mail,,,",
       ",,,,,Nobody",
-      '502,,x@example.com,"a|' + "x".repeat(60) + '",,',
+      `502,,x@example.com,"a|${"x".repeat(60)}",,`,
       "501,,,,,",
       '503,"unclosed',
     ].join("\n");
