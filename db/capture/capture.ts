@@ -2,6 +2,7 @@
 // magnet's chain.
 
 import { eq, sql } from "drizzle-orm";
+import { claimImportedLead } from "../audience/importedLeads.ts";
 import { addTag } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
 import { enqueueReplies, type NewReply } from "../delivery/replies.ts";
@@ -72,6 +73,15 @@ export async function completeLeadMagnet(
         lastInteractionAt: input.now,
       })
       .where(eq(subscribers.id, input.subscriberId));
+    // Someone imported from a file by this phone or e-mail has now reached the bot.
+    if (phone || email) {
+      await claimImportedLead(tx, {
+        subscriberId: input.subscriberId,
+        phone,
+        email,
+        now: input.now,
+      });
+    }
     for (const answer of input.answers) {
       await appendEvent(tx, {
         subscriberId: input.subscriberId,
