@@ -72,8 +72,8 @@ const messages = {
     en: "The panel opens once PUBLIC_URL (the server's https address) is set.",
   },
   unknownCommand: {
-    ru: "Такой команды нет. /start — начать, /stop — отписаться.",
-    en: "Unknown command. /start to begin, /stop to unsubscribe.",
+    ru: "Такой команды нет. /start — начать, /stop — отписаться, /forget — удалить мои данные.",
+    en: "Unknown command. /start to begin, /stop to unsubscribe, /forget to delete your data.",
   },
   pressNoted: { ru: "✓ Принято", en: "✓ Noted" },
   hotThanks: {
