@@ -31,22 +31,33 @@ describe("stop buttons under touches", () => {
     const other = await e.createChain({ slug: "other", name: "Other", steps: [steps[0] as never] });
     const { subscriber } = await e.enrolNew(news, "Ann");
     const person = { id: subscriber.telegramId, first_name: "Ann", language_code: "en" };
-    await e.enrolNew(other, "Bob");
-    return { db, e, news, other, subscriber, person };
+    const { subscriber: bob } = await e.enrolNew(other, "Bob");
+    return { db, e, news, other, subscriber, person, bob };
   }
 
-  const keyboards = (e: Engine) =>
-    e.fake.delivered.map(
-      (c) => (c.payload.reply_markup as { inline_keyboard: Keyboard } | undefined)?.inline_keyboard,
+  /** The keyboards sent into one chat, in order (chats are served in no set order). */
+  const keyboardsTo = (e: Engine, chatId: number) =>
+    e.fake.delivered
+      .filter((c) => c.payload.chat_id === chatId)
+      .map(
+        (c) =>
+          (c.payload.reply_markup as { inline_keyboard: Keyboard } | undefined)?.inline_keyboard,
+      );
+  const lastRows = (e: Engine, ...chatIds: number[]) =>
+    chatIds.map((id) =>
+      keyboardsTo(e, id)[0]
+        ?.at(-1)
+        ?.map((b) => b.text),
     );
 
   it("adds Unsubscribe by policy to marketing touches, never to important ones", async () => {
-    const { db, e } = await setup({});
+    const { db, e, person, bob } = await setup({});
     await updatePolicy(db, { unsubscribeButton: true });
     await e.dispatcher.tick();
     e.advance(60_000);
     await e.dispatcher.tick();
-    const [hiAnn, hiBob, notice] = keyboards(e);
+    const [hiAnn, notice] = keyboardsTo(e, person.id);
+    const [hiBob] = keyboardsTo(e, bob.telegramId);
     expect(hiAnn?.at(-1)?.map((b) => b.text)).toEqual(["Unsubscribe"]);
     expect(hiAnn?.[0]?.map((b) => b.text)).toEqual(["Buy"]);
     expect(hiBob?.at(-1)?.map((b) => b.text)).toEqual(["Unsubscribe"]);
@@ -54,28 +65,22 @@ describe("stop buttons under touches", () => {
   });
 
   it("a chain turns the button off for itself, though the policy has it on", async () => {
-    const { db, e } = await setup({ button: "off" });
+    const { db, e, person, bob } = await setup({ button: "off" });
     await updatePolicy(db, { unsubscribeButton: true });
     await e.dispatcher.tick();
-    expect(keyboards(e).map((k) => k?.at(-1)?.map((b) => b.text))).toEqual([
-      ["Buy"],
-      ["Unsubscribe"],
-    ]);
+    expect(lastRows(e, person.id, bob.telegramId)).toEqual([["Buy"], ["Unsubscribe"]]);
   });
 
   it("a chain turns the button on for itself without the policy", async () => {
-    const { e } = await setup({ button: "on" });
+    const { e, person, bob } = await setup({ button: "on" });
     await e.dispatcher.tick();
-    expect(keyboards(e).map((k) => k?.at(-1)?.map((b) => b.text))).toEqual([
-      ["Unsubscribe"],
-      ["Buy"],
-    ]);
+    expect(lastRows(e, person.id, bob.telegramId)).toEqual([["Unsubscribe"], ["Buy"]]);
   });
 
   it("Stop this series ends only that enrollment; Unsubscribe ends everything; both are funnel exits", async () => {
     const { db, e, news, subscriber, person } = await setup({ button: "on", series: true });
     await e.dispatcher.tick();
-    const row = keyboards(e)[0]?.at(-1) ?? [];
+    const row = keyboardsTo(e, person.id)[0]?.at(-1) ?? [];
     expect(row.map((b) => b.text)).toEqual(["Stop this series", "Unsubscribe"]);
     const bot = createTestBot(db);
 
@@ -107,7 +112,7 @@ describe("stop buttons under touches", () => {
   it("Unsubscribe from a touch counts as an unsubscribed exit in every running chain", async () => {
     const { db, e, news, subscriber, person } = await setup({ button: "on" });
     await e.dispatcher.tick();
-    const button = keyboards(e)[0]?.at(-1)?.[0]?.callback_data ?? "";
+    const button = keyboardsTo(e, person.id)[0]?.at(-1)?.[0]?.callback_data ?? "";
     await createTestBot(db).press(person, button);
     expect(await listEnrollments(db, subscriber.id)).toMatchObject([
       { status: "exited", endReason: "unsubscribed" },
