@@ -1,5 +1,5 @@
 // The subscribers command: look a subscriber up, tag or untag them, enroll them in a chain by hand,
-// or set an owner-defined field.
+// set an owner-defined field; forget, export and import have files of their own.
 import { DateTime } from "luxon";
 import { type SubscriberProfile, subscriberProfile } from "../../db/audience/profile.ts";
 import { setField } from "../../db/audience/subscribers.ts";
