@@ -172,13 +172,3 @@ export async function forgetSubscriber(
     };
   });
 }
-
-/** Finds a subscriber by Telegram id, or by the subscriber id when no Telegram id matches. */
-export async function findSubscriberId(db: Db, idOrTelegramId: number): Promise<number | null> {
-  const rows = await db
-    .select({ id: subscribers.id, telegramId: subscribers.telegramId })
-    .from(subscribers)
-    .where(or(eq(subscribers.telegramId, idOrTelegramId), eq(subscribers.id, idOrTelegramId)));
-  const byTelegram = rows.find((r) => r.telegramId === idOrTelegramId);
-  return (byTelegram ?? rows[0])?.id ?? null;
-}
