@@ -52,6 +52,10 @@ export async function forgetCommand(
     io.err(`no subscriber matches ${who}; nothing deleted.`);
     return 1;
   }
+  if (result === "already_forgotten") {
+    io.err(`subscriber ${subscriberId}'s data was already deleted; nothing to delete.`);
+    return 1;
+  }
   const d = result.deleted;
   io.out(
     `subscriber ${subscriberId} forgotten: name and username, contacts, Telegram id, ` +

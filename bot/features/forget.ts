@@ -41,7 +41,9 @@ forgetFeature.callbackQuery(/^fg:(yes:([0-9a-z]+)|no)$/, async (ctx) => {
   const subscriber = await getSubscriberByTelegramId(ctx.deps.db, ctx.from.id);
   if (!subscriber) return say(ctx, "forgetNothing", t(ctx.lang, "forgetNothing"));
   const result = await forgetSubscriber(ctx.deps.db, { subscriberId: subscriber.id, now });
-  if (!result) return say(ctx, "forgetNothing", t(ctx.lang, "forgetNothing"));
+  if (!result || result === "already_forgotten") {
+    return say(ctx, "forgetNothing", t(ctx.lang, "forgetNothing"));
+  }
   ctx.log.info({ subscriberId: subscriber.id }, "personal data deleted on request");
   await say(ctx, "forgotten", forgottenText(ctx.lang, result), {
     reply_markup: { remove_keyboard: true },

@@ -53,12 +53,13 @@ export interface ForgetResult {
  * person), the texts of their messages and every copy the bot kept (replies, manager messages,
  * conversation state, raw updates, start payloads, tracked links). Events stay for the counts,
  * stripped to the keys in KEPT_EVENT_KEYS, and the deletion is recorded as a `forgotten` event
- * without personal data. Null when there is no such subscriber.
+ * without personal data. Null when there is no such subscriber, "already_forgotten" when it was
+ * done before.
  */
 export async function forgetSubscriber(
   db: Db,
   input: { subscriberId: number; now: Date },
-): Promise<ForgetResult | null> {
+): Promise<ForgetResult | "already_forgotten" | null> {
   return db.transaction(async (tx) => {
     const [person] = await tx
       .select()
@@ -66,6 +67,8 @@ export async function forgetSubscriber(
       .where(eq(subscribers.id, input.subscriberId))
       .for("update");
     if (!person) return null;
+    // The stand-in Telegram id marks a person already forgotten: nothing is left to delete.
+    if (person.telegramId < 0) return "already_forgotten" as const;
     const id = person.id;
     const chatId = person.telegramId;
 

@@ -45,5 +45,10 @@ describe("forget through the Mini App API", () => {
     expect((await owner.post("/api/subscribers/999999/forget", { confirm: true })).status).toBe(
       404,
     );
+    const again = await owner.post(path, { confirm: true });
+    expect(again).toEqual({
+      status: 409,
+      json: { error: "this person's data was already deleted" },
+    });
   });
 });

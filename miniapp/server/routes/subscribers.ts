@@ -123,6 +123,9 @@ export function subscribersRoutes(deps: ApiDeps) {
         const id = idParam(c, "id", "subscriber", 15);
         const result = await forgetSubscriber(db, { subscriberId: id, now: deps.clock() });
         if (!result) return c.json(notFound, 404);
+        if (result === "already_forgotten") {
+          return c.json({ error: "this person's data was already deleted" }, 409);
+        }
         return c.json(result);
       })
   );

@@ -40,6 +40,10 @@ describe("subscribers forget", () => {
     expect(done.status).toBe(0);
     expect(done.stdout).toMatch(new RegExp(`^subscriber ${id} forgotten`));
     expect(await findPersonalValues(db, ["Hildegard"])).toEqual([]);
+    expect(await run(db, "forget", `id:${id}`, "--yes")).toMatchObject({
+      status: 1,
+      stderr: `subscriber ${id}'s data was already deleted; nothing to delete.\n`,
+    });
   });
 
   it("finds by subscriber id, and refuses nobody and bad usage", async () => {
