@@ -13,11 +13,13 @@ import {
 } from "./conversations/leadMagnet.ts";
 import { conversationStateStorage } from "./conversations/stateStorage.ts";
 import { adminFeature } from "./features/admin.ts";
+import { forgetFeature } from "./features/forget.ts";
 import { handoffFeature } from "./features/handoff.ts";
 import { managerGroupFeature } from "./features/managerGroup.ts";
 import { memberStatusFeature } from "./features/memberStatus.ts";
 import { startFeature } from "./features/start.ts";
 import { stopFeature } from "./features/stop.ts";
+import { stopButtonsFeature } from "./features/stopButtons.ts";
 import { touchButtonsFeature } from "./features/touchButtons.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
 import { t } from "./i18n.ts";
@@ -77,6 +79,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   bot.use(states.watch);
   // These leave or replace a questionnaire, so they run before it can take the update.
   bot.use(stopFeature);
+  bot.use(forgetFeature);
+  bot.use(stopButtonsFeature);
   bot.use(
     createConversation(createLeadMagnetConversation(deps), {
       id: LEAD_MAGNET_CONVERSATION,
@@ -103,6 +107,7 @@ export async function publishCommands(bot: TouchBot): Promise<void> {
         { command: "start", description: t(lang, "commandStart") },
         { command: "stop", description: t(lang, "commandStop") },
         { command: "cancel", description: t(lang, "commandCancel") },
+        { command: "forget", description: t(lang, "commandForget") },
       ],
       lang === "ru" ? { language_code: "ru" } : {},
     );

@@ -80,8 +80,8 @@ const messages = {
     en: "The panel opens once PUBLIC_URL (the server's https address) is set.",
   },
   unknownCommand: {
-    ru: "Такой команды нет. /start — начать, /stop — отписаться.",
-    en: "Unknown command. /start to begin, /stop to unsubscribe.",
+    ru: "Такой команды нет. /start — начать, /stop — отписаться, /forget — удалить мои данные.",
+    en: "Unknown command. /start to begin, /stop to unsubscribe, /forget to delete your data.",
   },
   pressNoted: { ru: "✓ Принято", en: "✓ Noted" },
   hotThanks: {
@@ -142,6 +142,40 @@ const messages = {
   commandStart: { ru: "Начать", en: "Start" },
   commandStop: { ru: "Отписаться от сообщений", en: "Unsubscribe from messages" },
   commandCancel: { ru: "Прервать опрос", en: "Leave the questionnaire" },
+  commandForget: { ru: "Удалить мои данные", en: "Delete my data" },
+  forgetAsk: {
+    ru: "Удалить ваши данные? Мы сотрём имя, имя пользователя, телефон, e-mail, ответы, поля, метки и тексты ваших сообщений, и больше не будем вам писать. Отменить удаление будет нельзя. Пока вы не нажмёте «Удалить», ничего не удаляется.",
+    en: "Delete your data? We will erase your name, username, phone, e-mail, answers, fields, tags and the texts of your messages, and stop writing to you. This cannot be undone. Nothing is deleted until you press Delete.",
+  },
+  forgetYes: { ru: "Удалить", en: "Delete" },
+  forgetNo: { ru: "Не удалять", en: "Keep my data" },
+  forgetKept: { ru: "Хорошо, ничего не удалено.", en: "All right, nothing was deleted." },
+  forgetExpired: {
+    ru: "Это подтверждение устарело, ничего не удалено. Чтобы удалить данные, отправьте /forget ещё раз.",
+    en: "This confirmation has expired, nothing was deleted. To delete your data, send /forget again.",
+  },
+  forgetNothing: {
+    ru: "У нас нет ваших данных: удалять нечего.",
+    en: "We keep no data about you: there is nothing to delete.",
+  },
+  forgetDone: {
+    ru: "Готово, ваши данные удалены: {what}. Подписки завершены ({chains}), запланированные сообщения отменены ({touches}). Мы больше не напишем. Если вернётесь через /start, мы познакомимся заново.",
+    en: "Done, your data is deleted: {what}. Subscriptions ended ({chains}), planned messages cancelled ({touches}). We will not write again. If you come back with /start, we start afresh.",
+  },
+  forgetProfile: { ru: "имя и имя пользователя", en: "name and username" },
+  forgetContacts: { ru: "контакты", en: "contacts" },
+  forgetAnswers: { ru: "ответы ({n})", en: "answers ({n})" },
+  forgetFields: { ru: "поля ({n})", en: "fields ({n})" },
+  forgetTags: { ru: "метки ({n})", en: "tags ({n})" },
+  forgetMessages: { ru: "тексты сообщений ({n})", en: "message texts ({n})" },
+  forgetTelegramId: { ru: "ваш Telegram id", en: "your Telegram id" },
+  unsubscribeButton: { ru: "Отписаться", en: "Unsubscribe" },
+  stopSeriesButton: { ru: "Остановить эту серию", en: "Stop this series" },
+  seriesStopped: {
+    ru: "Эта серия остановлена, других сообщений это не касается. Отписаться от всего: /stop.",
+    en: "This series is stopped; other messages are not affected. To unsubscribe from everything: /stop.",
+  },
+  alreadyStopped: { ru: "Уже остановлено.", en: "Already stopped." },
 } as const;
 
 export type MessageKey = keyof typeof messages;

@@ -37,6 +37,11 @@ export const policySchema = z
       .min(0)
       .max(24 * 60)
       .default(15),
+    /**
+     * Adds an "Unsubscribe" button under every touch that is not marked important; a chain can
+     * turn it on or off for itself (its `unsubscribe.button`).
+     */
+    unsubscribeButton: z.boolean().default(false),
   })
   .strict();
 export type Policy = z.infer<typeof policySchema>;

@@ -1,5 +1,5 @@
 // npm run chains -- export | import <file> | templates <en|ru>: chains, lead magnets and segments
-// as one versionable document.
+// as one versionable document; funnel <slug> --csv <file>: a chain's funnel as CSV.
 import { CHAINS_ACTIONS, CHAINS_USAGE, chainsCommand } from "./chainsCommand.ts";
 import { consoleIo, runTool, withDatabase } from "./runTool.ts";
 

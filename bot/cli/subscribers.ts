@@ -1,4 +1,5 @@
-// npm run subscribers -- show | tag | untag | enroll | set-field: an owner's hand on one subscriber.
+// npm run subscribers -- show | tag | untag | enroll | set-field | forget | export | import: an
+// owner's hand on subscribers.
 import { ValidationError } from "../../db/validation.ts";
 import { loadToolConfig } from "../config.ts";
 import { consoleIo, runTool, withDatabase } from "./runTool.ts";

@@ -1,5 +1,5 @@
 // The subscribers command: look a subscriber up, tag or untag them, enroll them in a chain by hand,
-// or set an owner-defined field.
+// set an owner-defined field; forget, export and import have files of their own.
 import { DateTime } from "luxon";
 import { type SubscriberProfile, subscriberProfile } from "../../db/audience/profile.ts";
 import { setField } from "../../db/audience/subscribers.ts";
@@ -12,6 +12,9 @@ import { fieldName, fieldValue } from "../../db/spec/fields.ts";
 import { tagName } from "../../db/spec/message.ts";
 import { findSubscriber } from "../../db/triggers/external.ts";
 import { problemsOf } from "../../db/validation.ts";
+import { exportCommand } from "./exportCommand.ts";
+import { forgetCommand } from "./forgetCommand.ts";
+import { importCommand } from "./importCommand.ts";
 
 export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- show <who>                       contacts, tags, fields, answers, running chains
@@ -19,9 +22,23 @@ export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- untag <who> <tag...>             remove tags
   npm run subscribers -- enroll <who> <chain-slug>        enroll in a chain by hand (its re-entry rule applies)
   npm run subscribers -- set-field <who> <field> <value>  set an owner-defined field, e.g. birthday 1990-05-17
+  npm run subscribers -- forget <who|id:<n>> --yes        delete the person's data (see docs/subscriber-data.md)
+  npm run subscribers -- export <file.csv|-> [--status s] [--tag t] [--q text]
+                                                          subscribers as CSV, filtered like the Mini App's list
+  npm run subscribers -- import <file.csv> [--dry-run]    contacts from CSV, matched by telegram_id, external_id,
+                                                          phone or email; nothing is written unless every row is valid
 <who> is a Telegram id (digits), ext:<external id>, a phone (+7...) or an e-mail.`;
 
-export const SUBSCRIBERS_ACTIONS = ["show", "tag", "untag", "enroll", "set-field"] as const;
+export const SUBSCRIBERS_ACTIONS = [
+  "show",
+  "tag",
+  "untag",
+  "enroll",
+  "set-field",
+  "forget",
+  "export",
+  "import",
+] as const;
 
 export interface SubscribersIo {
   out(text: string): void;
@@ -115,6 +132,13 @@ export async function subscribersCommand(
 ): Promise<number> {
   let args: Parsed;
   try {
+    if (argv[0] === "export") return await exportCommand(db, argv.slice(1), io);
+    if (argv[0] === "import") {
+      return await importCommand(db, argv.slice(1), io, { now: options.now });
+    }
+    if (argv[0] === "forget") {
+      return await forgetCommand(db, argv.slice(1), io, { now: options.now, parseWho });
+    }
     args = parseArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

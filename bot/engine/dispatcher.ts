@@ -23,6 +23,7 @@ import { decide } from "./decide.ts";
 import { RateLimiter } from "./rateLimiter.ts";
 import { callSend } from "./sendMethod.ts";
 import { createStatusCheck } from "./statusCheck.ts";
+import { stopButtonsFor } from "./stopButtons.ts";
 import { classifySendError } from "./telegramErrors.ts";
 import { buildTouchMessage, type OutgoingTouch } from "./touchMessage.ts";
 
@@ -163,13 +164,19 @@ export function createDispatcher(options: DispatcherOptions) {
     while (unrecorded >= MAX_UNRECORDED_SENDS) await flushSent();
   }
 
-  async function deliver(ctx: DeliveryContext, report: TickReport, rule: SendRule): Promise<void> {
+  async function deliver(
+    ctx: DeliveryContext,
+    report: TickReport,
+    rule: SendRule,
+    policy: Policy,
+  ): Promise<void> {
     const step = ctx.step;
     if (!step) return;
     const outgoing = buildTouchMessage(step.message, ctx.subscriber, {
       chatId: ctx.subscriber.telegramId,
       touchId: ctx.touch.id,
       publicUrl: options.publicUrl,
+      stopButtons: stopButtonsFor(ctx.chain, step, policy, ctx.subscriber.languageCode),
     });
     // A 429 pauses everyone and this touch tries again in place; its lease is long enough.
     for (let rateLimitedTries = 0; ; rateLimitedTries++) {
@@ -271,7 +278,7 @@ export function createDispatcher(options: DispatcherOptions) {
     const decision = decide(ctx, now, policy);
     switch (decision.action) {
       case "send":
-        return deliver(ctx, report, decision.rule);
+        return deliver(ctx, report, decision.rule, policy);
       case "defer":
         await releaseTouch(db, {
           touchId: ctx.touch.id,

@@ -4,6 +4,7 @@ import type { InlineKeyboardButton } from "grammy/types";
 import type { SentLink } from "../../db/delivery/delivery.ts";
 import type { Message, SendMethod } from "../../db/spec/message.ts";
 import { renderTemplate, type TemplateSubject } from "../../db/spec/render.ts";
+import { type StopButtons, stopButtonData } from "./stopButtons.ts";
 
 /** The callback_data prefix of a touch's buttons: `tb:<touch id, base 36>:<row>.<column>`. */
 export const TOUCH_BUTTON_PREFIX = "tb:";
@@ -45,10 +46,16 @@ export function parseTouchButtonData(
 export function buildTouchMessage(
   message: Message,
   subject: TemplateSubject,
-  options: { chatId: number; touchId: number; publicUrl?: string | undefined },
+  options: {
+    chatId: number;
+    touchId: number;
+    publicUrl?: string | undefined;
+    /** The stop buttons, added as a last row (see stopButtonsFor). */
+    stopButtons?: StopButtons | undefined;
+  },
 ): OutgoingTouch {
   const links: SentLink[] = [];
-  const keyboard: InlineKeyboardButton[][] | undefined = message.buttons?.map((row, r) =>
+  const own: InlineKeyboardButton[][] | undefined = message.buttons?.map((row, r) =>
     row.map((button, c): InlineKeyboardButton => {
       if (button.kind !== "url")
         return { text: button.text, callback_data: touchButtonData(options.touchId, r, c) };
@@ -59,6 +66,16 @@ export function buildTouchMessage(
       return { text: button.text, url: `${options.publicUrl}/r/${code}` };
     }),
   );
+  const stop = options.stopButtons;
+  const stopRow: InlineKeyboardButton[] = [
+    ...(stop?.series
+      ? [{ text: stop.series, callback_data: stopButtonData(options.touchId, "series") }]
+      : []),
+    ...(stop?.all
+      ? [{ text: stop.all, callback_data: stopButtonData(options.touchId, "all") }]
+      : []),
+  ];
+  const keyboard = stopRow.length ? [...(own ?? []), stopRow] : own;
   const text = renderTemplate(message.text, subject);
   const common = {
     chat_id: options.chatId,

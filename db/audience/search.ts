@@ -34,7 +34,8 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function filters(input: SubscriberSearch): SQL {
+/** The list's filters as a condition on `subscribers s`; exports use the same. */
+export function subscriberFilter(input: Pick<SubscriberSearch, "q" | "tag" | "status">): SQL {
   const parts: SQL[] = [sql`true`];
   const q = input.q?.trim();
   if (q) {
@@ -92,7 +93,7 @@ export async function searchSubscribers(
   db: Db,
   input: SubscriberSearch,
 ): Promise<{ total: number; items: SubscriberItem[] }> {
-  const where = filters(input);
+  const where = subscriberFilter(input);
   const [count] = await rowsOf<{ n: number | string }>(
     db,
     sql`select count(*) as n from subscribers s where ${where}`,

@@ -5,6 +5,7 @@ import { appendEvent } from "../events.ts";
 import { subscriberSources, subscribers } from "../schema/subscribers.ts";
 import { fieldName, fieldValue } from "../spec/fields.ts";
 import { parseOrThrow } from "../validation.ts";
+import { claimImportedLead } from "./importedLeads.ts";
 
 export type Subscriber = typeof subscribers.$inferSelect;
 
@@ -131,6 +132,11 @@ export async function linkExternalId(
       .where(and(eq(subscribers.id, input.subscriberId), isNull(subscribers.externalId)))
       .returning({ id: subscribers.id });
     if (linked.length === 0) return "taken";
+    await claimImportedLead(tx, {
+      subscriberId: input.subscriberId,
+      externalId: input.externalId,
+      now: input.now,
+    });
     await appendEvent(tx, {
       subscriberId: input.subscriberId,
       type: "linked",

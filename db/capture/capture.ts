@@ -2,6 +2,7 @@
 // magnet's chain.
 
 import { eq, sql } from "drizzle-orm";
+import { claimImportedLead } from "../audience/importedLeads.ts";
 import { addTag } from "../audience/tags.ts";
 import { setSubscriberTimezone } from "../audience/timezone.ts";
 import type { Db } from "../client.ts";
@@ -82,6 +83,15 @@ export async function completeLeadMagnet(
         ...(zone
           ? { zone, source: "answer" as const }
           : { zone: guess as string, source: "guess" as const }),
+        now: input.now,
+      });
+    }
+    // Someone imported from a file by this phone or e-mail has now reached the bot.
+    if (phone || email) {
+      await claimImportedLead(tx, {
+        subscriberId: input.subscriberId,
+        phone,
+        email,
         now: input.now,
       });
     }

@@ -118,6 +118,7 @@ export function chainToSpec(chain: Chain): ChainSpec {
     trigger: chain.trigger,
     reentry: chain.reentry,
     exit: chain.exit,
+    unsubscribe: chain.unsubscribe,
     steps: chain.steps.map((s) => ({
       key: s.key,
       ...(s.name ? { name: s.name } : {}),
@@ -146,6 +147,7 @@ function chainColumns(spec: ChainSpec) {
     trigger: spec.trigger,
     reentry: spec.reentry,
     exit: spec.exit,
+    unsubscribe: spec.unsubscribe,
   };
 }
 

@@ -10,7 +10,7 @@ import {
   timestamp,
   unique,
 } from "drizzle-orm/pg-core";
-import type { ChainSpec, Reentry, Step, Wait } from "../spec/chainSpec.ts";
+import type { ChainSpec, Reentry, Step, UnsubscribeOptions, Wait } from "../spec/chainSpec.ts";
 import { STAGES } from "../spec/chainSpec.ts";
 import type { Message } from "../spec/message.ts";
 
@@ -30,6 +30,11 @@ export const chains = pgTable("chains", {
   trigger: jsonb().$type<ChainSpec["trigger"]>().notNull(),
   reentry: jsonb().$type<Reentry>().notNull(),
   exit: jsonb().$type<ChainSpec["exit"]>().notNull(),
+  /** The stop buttons under its touches (see UnsubscribeOptions). */
+  unsubscribe: jsonb()
+    .$type<UnsubscribeOptions>()
+    .notNull()
+    .default({ button: "policy", series: false }),
   /** Bumped on every edit, so a document or a UI can tell which version it saw. */
   version: integer().notNull().default(1),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -34,6 +34,10 @@ export const enrollmentEndReason = pgEnum("enrollment_end_reason", [
   "moved",
   "manual",
   "chain_disabled",
+  /** The person pressed "stop this series": only this enrollment ended. */
+  "series_stopped",
+  /** The person asked for their data to be deleted. */
+  "forgotten",
 ]);
 
 export const enrollments = pgTable(

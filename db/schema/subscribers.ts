@@ -81,3 +81,24 @@ export const subscriberSources = pgTable(
   },
   (t) => [index().on(t.subscriberId, t.arrivedAt), index().on(t.source)],
 );
+
+/**
+ * People imported from a file who have no Telegram id yet: subscribers are Telegram users (their
+ * telegram_id is the chat every message goes to), so a lead waits here until the same external
+ * id, phone or e-mail reaches the bot, and is then merged into that subscriber.
+ */
+export const importedLeads = pgTable(
+  "imported_leads",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    externalId: text().unique(),
+    phone: text(),
+    email: text(),
+    firstName: text(),
+    lastName: text(),
+    fields: jsonb().$type<Record<string, string>>().notNull().default({}),
+    tags: text().array().notNull().default(sql`'{}'::text[]`),
+    importedAt: at().notNull(),
+  },
+  (t) => [index().on(t.phone), index().on(t.email)],
+);

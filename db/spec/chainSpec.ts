@@ -156,6 +156,19 @@ export const exitRules = z
   })
   .strict();
 
+/**
+ * The stop buttons under this chain's touches: `button` follows the policy's unsubscribeButton
+ * ("policy"), or turns "stop everything" on or off for this chain; `series` adds "stop this
+ * series", which ends only this enrollment.
+ */
+export const unsubscribeOptions = z
+  .object({
+    button: z.enum(["policy", "on", "off"]).default("policy"),
+    series: z.boolean().default(false),
+  })
+  .strict();
+export type UnsubscribeOptions = z.infer<typeof unsubscribeOptions>;
+
 export const chainSpec = z
   .object({
     slug: slug("chain slug", 48),
@@ -166,6 +179,7 @@ export const chainSpec = z
     trigger: trigger.default({ kind: "lead_magnet" }),
     reentry: reentry.default({ policy: "once" }),
     exit: exitRules.default({ goalTags: [], goalEvents: [] }),
+    unsubscribe: unsubscribeOptions.default({ button: "policy", series: false }),
     steps: z.array(step).min(1, "a chain needs at least one step").max(200),
   })
   .strict()

@@ -28,7 +28,7 @@ export const EVENT_TYPES = [
   "lead_lost",
   "manager_replied",
   "owner_removed",
-  /** A subscriber's data was deleted on their request; webhooks tell the CRM to do the same. */
+  /** A person's data was deleted at their request; the event itself carries none, and webhooks tell the CRM to do the same. */
   "forgotten",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -8,6 +8,8 @@ import { analyticsRoutes } from "./routes/analytics.ts";
 import { broadcastsRoutes } from "./routes/broadcasts.ts";
 import { chainsRoutes } from "./routes/chains.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
+import { exportsRoutes } from "./routes/exports.ts";
+import { importsRoutes } from "./routes/imports.ts";
 import { leadMagnetsRoutes } from "./routes/leadMagnets.ts";
 import { meRoutes } from "./routes/me.ts";
 import { segmentsRoutes } from "./routes/segments.ts";
@@ -54,7 +56,9 @@ export function miniAppApi(deps: MiniAppApiDeps) {
     .route("/settings", settingsRoutes(deps))
     .route("/admins", adminsRoutes(deps))
     .route("/analytics", analyticsRoutes(deps))
-    .route("/webhooks", webhooksRoutes(deps));
+    .route("/webhooks", webhooksRoutes(deps))
+    .route("/exports", exportsRoutes(deps))
+    .route("/imports", importsRoutes(deps));
   api.onError(apiError(deps.logger));
   return api;
 }

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { miniAppApi } from "./api.ts";
+import { downloadRoutes } from "./downloads.ts";
 import type { SendPreview } from "./http.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimit } from "./rateLimit.ts";
 import { eventsApiRoutes } from "./routes/events.ts";
@@ -77,6 +78,16 @@ export function createServer(deps: ServerDeps) {
       redirectRoutes({ db: deps.db, clock, limit: limiter(limits.links, "tracked links") }),
     )
     // Before the Mini App API: the events API has its own key, not Telegram sign-in.
+    .route(
+      "/download",
+      downloadRoutes({
+        db: deps.db,
+        botToken: deps.miniApp?.botToken,
+        clock,
+        wallClock,
+        limit: limiter(limits.api, "downloads"),
+      }),
+    )
     .route(
       "/api/events",
       eventsApiRoutes({

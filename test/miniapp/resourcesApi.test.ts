@@ -434,6 +434,7 @@ describe("settings and admins API", () => {
       quietHours: null,
       minPauseMinutes: 30,
       replyWindowMinutes: 15,
+      unsubscribeButton: false,
     });
     expect(await getPolicy(db)).toEqual(policy.json);
     const badPolicy = await owner.put("/api/settings/policy", {

@@ -13,7 +13,7 @@ const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
  * `from` and `to` are ISO dates or date-times. A bare date is a calendar day in the default zone,
  * and `to` includes its day.
  */
-function rangeQuery(timezone: string) {
+export function rangeQuery(timezone: string) {
   const bound = (name: "from" | "to") =>
     z
       .string()

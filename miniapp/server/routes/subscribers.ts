@@ -1,8 +1,9 @@
 // /api/subscribers: search, one person's profile and timeline, their time zone, fields and tags,
-// and manual enrollment.
+// manual enrollment, and deleting a person's data.
 // Managers may act here as well as owners.
 import { Hono } from "hono";
 import { z } from "zod";
+import { forgetSubscriber } from "../../../db/audience/forget.ts";
 import { editProfile } from "../../../db/audience/profileEdit.ts";
 import { searchSubscribers } from "../../../db/audience/search.ts";
 import { getSubscriber } from "../../../db/audience/subscribers.ts";
@@ -14,7 +15,7 @@ import { fieldsObject, fieldValue } from "../../../db/spec/fields.ts";
 import { slug, tagName } from "../../../db/spec/message.ts";
 import { SUBSCRIBER_STATUSES } from "../../../db/spec/segmentSpec.ts";
 import { isTimeZone } from "../../../db/spec/timezones.ts";
-import type { ApiEnv } from "../auth.ts";
+import { type ApiEnv, ownerOnly } from "../auth.ts";
 import { type ApiDeps, idParam, invalid, jsonBody, query } from "../http.ts";
 
 const searchQuery = z.object({
@@ -35,6 +36,15 @@ const searchQuery = z.object({
     .min(0, "offset must not be negative")
     .default(0),
 });
+
+/** Forgetting cannot be undone: the body must say so explicitly. */
+const forgetBody = z
+  .object({
+    confirm: z.literal(true, {
+      error: "confirm must be true: forgetting deletes this person's data for good",
+    }),
+  })
+  .strict();
 
 const tagBody = z.object({ tag: tagName }).strict();
 const profileBody = z
@@ -67,67 +77,79 @@ export function subscribersRoutes(deps: ApiDeps) {
   const notFound = { error: "no such subscriber" } as const;
   const tagsOf = async (id: number) => (await getSubscriber(db, id))?.tags ?? [];
 
-  return new Hono<ApiEnv>()
-    .get("/", query(searchQuery), async (c) =>
-      c.json(await searchSubscribers(db, c.req.valid("query"))),
-    )
-    .get("/:id", async (c) => {
-      const view = await subscriberView(db, idParam(c, "id", "subscriber", 15));
-      if (!view) return c.json(notFound, 404);
-      return c.json(view);
-    })
-    .patch("/:id", jsonBody(profileBody), async (c) => {
-      const id = idParam(c, "id", "subscriber", 15);
-      const edited = await editProfile(db, {
-        subscriberId: id,
-        edit: c.req.valid("json"),
-        now: deps.clock(),
-      });
-      if (!edited) return c.json(notFound, 404);
-      return c.json(edited);
-    })
-    .post("/:id/tags", jsonBody(tagBody), async (c) => {
-      const id = idParam(c, "id", "subscriber", 15);
-      if (!(await getSubscriber(db, id))) return c.json(notFound, 404);
-      await tagSubscriber(db, {
-        subscriberId: id,
-        tag: c.req.valid("json").tag,
-        now: deps.clock(),
-        defaultTimezone: deps.defaultTimezone,
-        via: "owner",
-      });
-      return c.json({ tags: await tagsOf(id) });
-    })
-    .delete("/:id/tags/:tag", async (c) => {
-      const id = idParam(c, "id", "subscriber", 15);
-      if (!(await getSubscriber(db, id))) return c.json(notFound, 404);
-      await removeTag(db, {
-        subscriberId: id,
-        tag: c.req.param("tag"),
-        now: deps.clock(),
-        via: "owner",
-      });
-      return c.json({ tags: await tagsOf(id) });
-    })
-    .post("/:id/enrollments", jsonBody(enrolBody), async (c) => {
-      const subscriberId = idParam(c, "id", "subscriber", 15);
-      const chainSlug = c.req.valid("json").chain;
-      const chain = await getChain(db, chainSlug);
-      if (chain?.kind !== "chain") {
-        return c.json(
-          invalid([{ path: "chain", message: `no chain with slug "${chainSlug}"` }]),
-          400,
-        );
-      }
-      const result = await enroll(db, {
-        subscriberId,
-        chainId: chain.id,
-        now: deps.clock(),
-        defaultTimezone: deps.defaultTimezone,
-        source: "manual",
-      });
-      if (result.enrolled) return c.json({ enrollmentId: result.enrollment.id }, 201);
-      if (result.reason === "no_such_subscriber") return c.json(notFound, 404);
-      return c.json({ error: REFUSALS[result.reason], reason: result.reason }, 409);
-    });
+  return (
+    new Hono<ApiEnv>()
+      .get("/", query(searchQuery), async (c) =>
+        c.json(await searchSubscribers(db, c.req.valid("query"))),
+      )
+      .get("/:id", async (c) => {
+        const view = await subscriberView(db, idParam(c, "id", "subscriber", 15));
+        if (!view) return c.json(notFound, 404);
+        return c.json(view);
+      })
+      .patch("/:id", jsonBody(profileBody), async (c) => {
+        const id = idParam(c, "id", "subscriber", 15);
+        const edited = await editProfile(db, {
+          subscriberId: id,
+          edit: c.req.valid("json"),
+          now: deps.clock(),
+        });
+        if (!edited) return c.json(notFound, 404);
+        return c.json(edited);
+      })
+      .post("/:id/tags", jsonBody(tagBody), async (c) => {
+        const id = idParam(c, "id", "subscriber", 15);
+        if (!(await getSubscriber(db, id))) return c.json(notFound, 404);
+        await tagSubscriber(db, {
+          subscriberId: id,
+          tag: c.req.valid("json").tag,
+          now: deps.clock(),
+          defaultTimezone: deps.defaultTimezone,
+          via: "owner",
+        });
+        return c.json({ tags: await tagsOf(id) });
+      })
+      .delete("/:id/tags/:tag", async (c) => {
+        const id = idParam(c, "id", "subscriber", 15);
+        if (!(await getSubscriber(db, id))) return c.json(notFound, 404);
+        await removeTag(db, {
+          subscriberId: id,
+          tag: c.req.param("tag"),
+          now: deps.clock(),
+          via: "owner",
+        });
+        return c.json({ tags: await tagsOf(id) });
+      })
+      .post("/:id/enrollments", jsonBody(enrolBody), async (c) => {
+        const subscriberId = idParam(c, "id", "subscriber", 15);
+        const chainSlug = c.req.valid("json").chain;
+        const chain = await getChain(db, chainSlug);
+        if (chain?.kind !== "chain") {
+          return c.json(
+            invalid([{ path: "chain", message: `no chain with slug "${chainSlug}"` }]),
+            400,
+          );
+        }
+        const result = await enroll(db, {
+          subscriberId,
+          chainId: chain.id,
+          now: deps.clock(),
+          defaultTimezone: deps.defaultTimezone,
+          source: "manual",
+        });
+        if (result.enrolled) return c.json({ enrollmentId: result.enrollment.id }, 201);
+        if (result.reason === "no_such_subscriber") return c.json(notFound, 404);
+        return c.json({ error: REFUSALS[result.reason], reason: result.reason }, 409);
+      })
+      // Owners only: deleting a person's data is not a manager's everyday act.
+      .post("/:id/forget", ownerOnly, jsonBody(forgetBody), async (c) => {
+        const id = idParam(c, "id", "subscriber", 15);
+        const result = await forgetSubscriber(db, { subscriberId: id, now: deps.clock() });
+        if (!result) return c.json(notFound, 404);
+        if (result === "already_forgotten") {
+          return c.json({ error: "this person's data was already deleted" }, 409);
+        }
+        return c.json(result);
+      })
+  );
 }

@@ -3,6 +3,7 @@
 // data; the server alone decides who may do what.
 import { type ClientResponse, hc, type InferRequestType } from "hono/client";
 import type { SuccessStatusCode } from "hono/utils/http-status";
+import type { ImportSummary } from "../../../db/transfer/importSubscribers.ts";
 import type { FieldProblem } from "../../../db/validation.ts";
 import type { AppType } from "../../server/createServer.ts";
 
@@ -124,6 +125,10 @@ export const api = {
         param: { id: String(subscriberId), tag: seg(tag) },
       }),
     ),
+  forget: (subscriberId: number) =>
+    call(
+      client.subscribers[":id"].forget.$post({ param: id(subscriberId), json: { confirm: true } }),
+    ),
   enrol: (subscriberId: number, chain: string) =>
     call(client.subscribers[":id"].enrollments.$post({ param: id(subscriberId), json: { chain } })),
 
@@ -167,4 +172,24 @@ export const api = {
   chainAnalytics: (chainId: number, from?: string, to?: string) =>
     call(client.analytics.chains[":id"].$get({ param: id(chainId), query: { from, to } })),
   journey: () => call(client.analytics.journey.$get({ query: {} })),
+
+  /** A short-lived link to the CSV of the subscribers the filters match. */
+  exportSubscribers: ({ q, tag, status }: SubscriberFilters) =>
+    call(
+      client.exports.subscribers.$post({
+        json: { q: q || undefined, tag: tag || undefined, status: status || undefined },
+      }),
+    ),
+  /** Checks (dry run) or imports a CSV of contacts; a refused file answers with its problems too. */
+  importSubscribers: async (csv: string, dryRun: boolean) => {
+    const response = await client.imports.subscribers.$post({ json: { csv, dryRun } });
+    const data: unknown = await response.json().catch(() => null);
+    if (response.status !== 200 && response.status !== 422) {
+      throw new ApiError(response.status, data);
+    }
+    return data as ImportSummary;
+  },
+  /** A short-lived link to the CSV of a chain's funnel over the period. */
+  exportFunnel: (chainId: number, from?: string) =>
+    call(client.exports.funnel[":id"].$post({ param: id(chainId), json: { from } })),
 };

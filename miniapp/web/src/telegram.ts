@@ -3,12 +3,14 @@
 import {
   backButton,
   copyTextToClipboard,
+  downloadFile,
   emitEvent,
   hapticFeedback,
   init,
   mainButton,
   miniApp,
   mockTelegramEnv,
+  openLink,
   openTelegramLink,
   popup,
   retrieveRawInitData,
@@ -216,6 +218,17 @@ export async function confirmAction(
 export async function copyText(text: string): Promise<void> {
   await copyTextToClipboard(text);
   haptic.success();
+}
+
+/**
+ * Hands a file at `path` on this server to Telegram's download prompt; older clients open it in
+ * the browser, and outside Telegram the browser downloads it.
+ */
+export async function downloadFromServer(path: string, fileName: string): Promise<void> {
+  const url = new URL(path, window.location.origin).href;
+  if (downloadFile.isAvailable()) await downloadFile(url, fileName);
+  else if (openLink.isAvailable()) openLink(url);
+  else window.open(url, "_blank", "noopener");
 }
 
 export function openInTelegram(url: string): void {

@@ -25,6 +25,7 @@ describe.skipIf(onPostgres)("settings CLI", () => {
       quietHours: { start: "21:00", end: "09:00" },
       minPauseMinutes: 60,
       replyWindowMinutes: 15,
+      unsubscribeButton: false,
     });
 
     const set = run("policy", '{"dailyCap":2,"quietHours":null}');
@@ -37,6 +38,7 @@ describe.skipIf(onPostgres)("settings CLI", () => {
       quietHours: null,
       minPauseMinutes: 60,
       replyWindowMinutes: 15,
+      unsubscribeButton: false,
     });
     expect(run("nonsense").status).toBe(2);
   });
@@ -51,6 +53,7 @@ describe.skipIf(onPostgres)("settings CLI", () => {
       quietHours: { start: "22:00", end: "08:00" },
       minPauseMinutes: 30,
       replyWindowMinutes: 15,
+      unsubscribeButton: false,
     });
     // quietHours is replaced whole: half of it is refused, not merged into the stored one.
     const half = run("policy", '{"quietHours":{"start":"23:00"}}');
@@ -68,6 +71,7 @@ describe.skipIf(onPostgres)("settings CLI", () => {
       quietHours: { start: "21:00", end: "09:00" },
       minPauseMinutes: 60,
       replyWindowMinutes: 15,
+      unsubscribeButton: false,
     };
     expect(JSON.parse(reset.stdout)).toEqual(defaults);
     expect(JSON.parse(run("policy").stdout)).toEqual(defaults);

@@ -12,6 +12,7 @@ describe("careful-communication policy", () => {
       quietHours: { start: "21:00", end: "09:00" },
       minPauseMinutes: 60,
       replyWindowMinutes: 15,
+      unsubscribeButton: false,
     });
   });
 

@@ -4,11 +4,14 @@ import { useState } from "react";
 import { api } from "../api.ts";
 import { isoDay, money, num, percent } from "../format.ts";
 import { t, tx } from "../i18n/translate.ts";
+import { useSession } from "../session.ts";
+import { downloadFromServer } from "../telegram.ts";
 import { DailyChart, Funnel, JourneyMap } from "../ui/charts.tsx";
-import { Select } from "../ui/controls.tsx";
+import { Button, Select } from "../ui/controls.tsx";
 import { ErrorNote } from "../ui/errors.tsx";
 import { Empty, Loading, Section, Stat } from "../ui/layout.tsx";
 import { useLoad } from "../ui/load.ts";
+import { useAction } from "../useAction.ts";
 
 type Period = "7" | "30" | "90" | "all";
 
@@ -63,6 +66,13 @@ function ChainReport({ id, period }: { id: number; period: Period }) {
   const from =
     period === "all" ? undefined : isoDay(new Date(Date.now() - Number(period) * 86_400_000));
   const report = useLoad(() => api.chainAnalytics(id, from), `analytics:${id}:${period}`);
+  const { canEdit } = useSession();
+  const { run } = useAction();
+  const exportCsv = () =>
+    run(async () => {
+      const { url } = await api.exportFunnel(id, from);
+      await downloadFromServer(url, `funnel-${id}-${new Date().toISOString().slice(0, 10)}.csv`);
+    });
   if (report.error) return <ErrorNote error={report.error} onRetry={report.reload} />;
   const data = report.data;
   if (!data) return <Loading />;
@@ -80,6 +90,11 @@ function ChainReport({ id, period }: { id: number; period: Period }) {
       ) : (
         <Funnel enrolled={data.enrolled} steps={data.steps} />
       )}
+      {canEdit ? (
+        <div className="section-actions">
+          <Button onClick={() => void exportCsv()}>{t("exportCsv")}</Button>
+        </div>
+      ) : null}
       {exits.length > 0 ? (
         <>
           <h3 className="subhead">{t("exitedBy")}</h3>

@@ -156,6 +156,12 @@ function SettingsForm({ initial }: { initial: Settings }) {
             )}
           </Field>
         ) : null}
+        <Switch
+          label={t("unsubscribeButtonSetting")}
+          checked={policy.unsubscribeButton}
+          onChange={(on) => setPolicy({ ...policy, unsubscribeButton: on })}
+        />
+        <p className="hint">{t("unsubscribeButtonHint")}</p>
       </Section>
 
       <Section title={t("scoring")} footer={t("scoringHint")}>

@@ -5,6 +5,8 @@ import { ApiError, api, type SubscriberFilters } from "../api.ts";
 import { dateTime, num } from "../format.ts";
 import { t, tx } from "../i18n/translate.ts";
 import { useNav } from "../nav.tsx";
+import { useSession } from "../session.ts";
+import { confirmAction, downloadFromServer } from "../telegram.ts";
 import type { SubscriberItem, SubscriberPage } from "../types.ts";
 import { Button, Field, Input, Select } from "../ui/controls.tsx";
 import { ErrorNote, errorText, problemText } from "../ui/errors.tsx";
@@ -12,6 +14,7 @@ import { Cell, Chips, Empty, Loading, Section } from "../ui/layout.tsx";
 import { useDebounced, useLoad } from "../ui/load.ts";
 import { useAction } from "../useAction.ts";
 import { ProfileEditor } from "./ProfileEditor.tsx";
+import { SubscribersImport } from "./SubscribersImport.tsx";
 
 /** A subscriber's name, else their @username, else their Telegram id. */
 export const displayName = (s: Pick<SubscriberItem, "name" | "username" | "telegramId">) =>
@@ -36,6 +39,13 @@ export function SubscribersPage() {
     const next = await api.subscribers({ ...filters, offset: items.length });
     setMore((m) => [...m, ...next.items]);
   };
+  const { canEdit } = useSession();
+  const { run } = useAction();
+  const exportCsv = () =>
+    run(async () => {
+      const { url } = await api.exportSubscribers(filters);
+      await downloadFromServer(url, `subscribers-${new Date().toISOString().slice(0, 10)}.csv`);
+    });
   return (
     <>
       <div className="search">
@@ -92,7 +102,13 @@ export function SubscribersPage() {
             <Button onClick={() => void loadMore()}>{t("loadMore")}</Button>
           </div>
         ) : null}
+        {canEdit && page.data && page.data.total > 0 ? (
+          <div className="section-actions">
+            <Button onClick={() => void exportCsv()}>{t("exportCsv")}</Button>
+          </div>
+        ) : null}
       </Section>
+      {canEdit ? <SubscribersImport onImported={page.reload} /> : null}
     </>
   );
 }
@@ -107,6 +123,7 @@ const show = (value: unknown) =>
 /** One person: profile, answers and fields, tags, chains with manual enrollment, and timeline. */
 export function SubscriberProfilePage({ id }: { id: number }) {
   const { run } = useAction();
+  const isOwner = useSession().canEdit;
   const subscriber = useLoad(() => api.subscriber(id), `subscriber:${id}`);
   const chains = useLoad(api.chains, "chains");
   const [tag, setTag] = useState("");
@@ -143,6 +160,17 @@ export function SubscriberProfilePage({ id }: { id: number }) {
         },
       },
     );
+
+  const forget = async () => {
+    if (!(await confirmAction(t("forgetConfirm"), t("forgetButton"), true))) return;
+    await run(
+      async () => {
+        await api.forget(id);
+        subscriber.reload();
+      },
+      { done: t("forgetDone") },
+    );
+  };
 
   const details: [string, unknown][] = [
     [t("telegramId"), profile.telegramId],
@@ -233,6 +261,12 @@ export function SubscriberProfilePage({ id }: { id: number }) {
           </Button>
         </div>
       </Section>
+      {isOwner ? (
+        <Section title={t("forgetTitle")}>
+          <p className="hint">{t("forgetHint")}</p>
+          <Button onClick={() => void forget()}>{t("forgetButton")}</Button>
+        </Section>
+      ) : null}
       <Section title={t("timeline")}>
         {data.timeline.length === 0 ? <Empty>{t("nothingYet")}</Empty> : null}
         <ol className="timeline">

@@ -107,6 +107,7 @@ export function ChainForm({ detail }: { detail: ChainDetail | undefined }) {
   const trigger = draft.chain.trigger ?? { kind: "lead_magnet" };
   const reentry = draft.chain.reentry ?? { policy: "once" };
   const exit = draft.chain.exit ?? {};
+  const unsubscribe = draft.chain.unsubscribe ?? {};
 
   return (
     <ProblemsProvider value={problems}>
@@ -262,6 +263,29 @@ export function ChainForm({ detail }: { detail: ChainDetail | undefined }) {
             )}
           </Field>
         </div>
+        <Field
+          label={t("unsubscribeButtonChain")}
+          path="unsubscribe.button"
+          hint={t("unsubscribeButtonChainHint")}
+        >
+          {(id) => (
+            <Select
+              id={id}
+              value={unsubscribe.button ?? "policy"}
+              options={[
+                ["policy", t("unsubscribe_policy")],
+                ["on", t("unsubscribe_on")],
+                ["off", t("unsubscribe_off")],
+              ]}
+              onChange={(button) => setChain({ unsubscribe: { ...unsubscribe, button } })}
+            />
+          )}
+        </Field>
+        <Switch
+          label={t("stopSeriesSetting")}
+          checked={unsubscribe.series ?? false}
+          onChange={(series) => setChain({ unsubscribe: { ...unsubscribe, series } })}
+        />
       </Section>
 
       <Section title={t("steps")} testId="steps">
