@@ -63,7 +63,11 @@ export async function enqueueWebhookEvent(db: Db, event: WebhookEvent): Promise<
       and(eq(webhookEndpoints.enabled, true), sql`${event.type} = any(${webhookEndpoints.events})`),
     );
   if (endpoints.length === 0) return 0;
-  const subscriber = await subscriberPart(db, event.subscriberId, event.type === "lead_captured");
+  // A forgotten person is named by the subscriber id alone: their Telegram id is gone too.
+  const subscriber =
+    event.type === "forgotten" && event.subscriberId !== null
+      ? { id: event.subscriberId }
+      : await subscriberPart(db, event.subscriberId, event.type === "lead_captured");
   const payload = {
     version: WEBHOOK_PAYLOAD_VERSION,
     id: event.id,
@@ -137,8 +141,9 @@ async function dataOf(
     case "converted":
       return { chainId: event.chainId, enrollmentId: event.enrollmentId };
     case "forgotten":
-      // Recorded once the subscriber's row may be gone: the Telegram id lets a CRM find its copy.
-      return { telegramId: d.telegramId ?? null };
+      // No personal data, not even the Telegram id: the subscriber's id, which every earlier
+      // payload carried, is what a CRM finds its copy by.
+      return {};
     default:
       return {};
   }

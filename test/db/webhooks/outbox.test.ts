@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { syncOwners } from "../../../db/admins.ts";
+import { forgetSubscriber } from "../../../db/audience/forget.ts";
 import type { Db } from "../../../db/client.ts";
 import { appendEvent } from "../../../db/events.ts";
 import { scanForHotLeads } from "../../../db/hotLeads/detection.ts";
@@ -344,18 +345,14 @@ describe("a forgotten subscriber", () => {
       data: { magnet: "checklist" },
       occurredAt: T0,
     });
-    await appendEvent(db, {
-      subscriberId: id,
-      type: "forgotten",
-      data: { telegramId: 555 },
-      occurredAt: T0,
-    });
+    await forgetSubscriber(db, { subscriberId: id, now: T0 });
     const rows = await db.select().from(webhookDeliveries).orderBy(webhookDeliveries.id);
     expect(rows.map((r) => r.payload)).toMatchObject([
       { type: "lead_captured", subscriber: { id }, data: { magnet: "checklist" } },
-      { type: "forgotten", subscriber: { id, telegramId: 555 }, data: { telegramId: 555 } },
+      { type: "forgotten", subscriber: { id }, data: {} },
     ]);
-    expect(JSON.stringify(rows[0]?.payload)).not.toMatch(/7999|goal/);
+    expect(rows[1]?.payload).toMatchObject({ subscriber: { id } });
+    expect(JSON.stringify(rows.map((r) => r.payload))).not.toMatch(/7999|goal|555/);
   });
 });
 
