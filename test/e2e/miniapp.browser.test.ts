@@ -382,6 +382,10 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
       await page.getByTestId("webhook-name").fill("My CRM");
       await page.getByTestId("webhook-url").fill(received.url);
       await page.getByTestId("webhook-add").click();
+      // The click only sends the request: wait for the endpoint to be recorded.
+      await expect
+        .poll(async () => (await rowsOf(db, sql`select 1 from webhook_endpoints`)).length)
+        .toBe(1);
       const [row] = await rowsOf<{ id: number }>(db, sql`select id from webhook_endpoints`);
       const hook = page.getByTestId(`webhook-${row?.id}`);
       await hook.waitFor();
