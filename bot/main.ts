@@ -166,9 +166,10 @@ async function main() {
   updates.start();
 
   // Bulk sending gets connections of its own on PostgreSQL: a broadcast at 1000/s must not keep a
-  // person who just wrote waiting for a connection. (PGlite has one connection for everything.)
+  // person who just wrote waiting for a connection. Eight keep 1000/s at the cap (docs/benchmark.md).
+  // (PGlite has one connection for everything.)
   const bulkDatabase = config.DATABASE_URL
-    ? await createDb({ databaseUrl: config.DATABASE_URL, maxConnections: 4 })
+    ? await createDb({ databaseUrl: config.DATABASE_URL, maxConnections: 8 })
     : database;
   const dispatcher = createDispatcher({
     db: bulkDatabase.db,
