@@ -126,12 +126,17 @@ describe.skipIf(!onPostgres)("replies under bursts and outages", () => {
     // the client's time limit. Then Telegram recovers.
     let call = 0;
     let stormUntil = 0;
+    let timedOut = 0;
     const storm = (): Fault => {
       if (Date.now() > stormUntil) return null;
       const n = call++ % 50;
       if (n % 2 === 0) return { status: 502, description: "Bad Gateway" };
       if (n % 10 === 1) return { status: 429, description: "Too Many Requests", retryAfter: 2 };
-      if (n === 49) return { delayMs: 16_000 };
+      if (n === 49) {
+        // Accepted, but answered after the client gave up: the client cannot tell it arrived.
+        timedOut++;
+        return { delayMs: 16_000 };
+      }
       return null;
     };
     fake = await startBotApiFake({
@@ -165,15 +170,27 @@ describe.skipIf(!onPostgres)("replies under bursts and outages", () => {
         `${people} deliverables (have ${deliverablesByChat(f).size})\n${programs[0]?.output().slice(-3000)}`,
       120_000,
     );
-    const byChat = deliverablesByChat(f);
-    expect([...byChat.values()].every((n) => n === 1)).toBe(true); // each exactly once
-    expect(await counts(db)).toEqual({ subscribers: people, enrollments: people, pending: 0 });
-    const [replies] = await rowsOf<{ sent: number; other: number }>(
-      db,
-      sql`select count(*) filter (where status = 'sent')::int as sent,
-                 count(*) filter (where status <> 'sent')::int as other from reply_outbox`,
+    // A reply whose call timed out is tried again: the outbox settles once each is answered.
+    const unsettled = async () => {
+      const [row] = await rowsOf<{ sent: number; other: number }>(
+        db,
+        sql`select count(*) filter (where status = 'sent')::int as sent,
+                   count(*) filter (where status <> 'sent')::int as other from reply_outbox`,
+      );
+      return row as { sent: number; other: number };
+    };
+    await waitFor(
+      async () => (await unsettled()).other === 0,
+      () => "every reply settled",
+      90_000,
     );
-    expect(replies).toEqual({ sent: people, other: 0 });
+    expect(await unsettled()).toEqual({ sent: people, other: 0 });
+    expect(await counts(db)).toEqual({ subscribers: people, enrollments: people, pending: 0 });
+    // Each person got the deliverable; twice only where Telegram took a call the client had
+    // given up on, which no client can tell from a lost one.
+    const byChat = deliverablesByChat(f);
+    const extra = [...byChat.values()].reduce((sum, n) => sum + (n - 1), 0);
+    expect(extra).toBeLessThanOrEqual(timedOut);
   }, 200_000);
 
   it("300 /starts in five seconds during a 30/s touch run: every reply within two seconds, the touches at the cap, no 429", async () => {
