@@ -17,6 +17,7 @@ import {
 import { enqueueGroupMessage } from "../../db/hotLeads/outbox.ts";
 import { getLeadSettings } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
+import { outboxLoop } from "../engine/outboxLoop.ts";
 import { callSend } from "../engine/sendMethod.ts";
 import { classifySendError } from "../engine/telegramErrors.ts";
 import { t } from "../i18n.ts";
@@ -65,10 +66,6 @@ export function createReplySender(options: ReplySenderOptions) {
   const maxAttempts = options.maxAttempts ?? 1_450;
   const backoff = options.backoffMs ?? replyBackoffMs;
   const log = options.logger.child({ component: "replies", workerId });
-  let running: Promise<number> | null = null;
-  let again = false;
-  let timer: ReturnType<typeof setInterval> | null = null;
-  let stopping = false;
   const pace = options.chatPace === undefined ? new ChatPace() : options.chatPace;
 
   /** The person is gone (blocked the bot, deleted): they stop, and a relaying manager is told. */
@@ -162,12 +159,6 @@ export function createReplySender(options: ReplySenderOptions) {
     }
   }
 
-  /** Drains again once a held reply falls due, sooner than the next regular look. */
-  function later(ms: number): void {
-    if (stopping || ms > (options.intervalMs ?? 1000)) return;
-    setTimeout(() => void drain(), ms).unref();
-  }
-
   /** Sends what is due now, batch after batch; a chat's next reply is claimable once this one is settled. */
   async function drainOnce(): Promise<number> {
     let sent = 0;
@@ -183,48 +174,26 @@ export function createReplySender(options: ReplySenderOptions) {
       const results = await Promise.all(rows.map(deliver));
       sent += results.filter(Boolean).length;
       // A chat's next reply becomes claimable once this one is settled: look again.
-      if (stopping) return sent;
+      if (stopping()) return sent;
     }
   }
 
-  /** Runs a drain now, or once more after the one running: a wake-up is never dropped. */
-  function drain(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      let total = 0;
-      do {
-        again = false;
-        total += await drainOnce().catch((error: unknown) => {
-          log.error({ err: error }, "reply outbox could not be drained; it will be tried again");
-          return 0;
-        });
-      } while (again && !stopping);
-      return total;
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  }
+  const loop = outboxLoop({
+    drainOnce,
+    onError: (error) =>
+      log.error({ err: error }, "reply outbox could not be drained; it will be tried again"),
+    intervalMs: options.intervalMs ?? 1000,
+  });
+  const later = loop.later;
+  const stopping = loop.stopping;
 
   return {
     workerId,
-    drain,
+    drain: loop.drain,
     /** A reply was just recorded: send it now rather than at the next look. */
-    wake(): void {
-      void drain();
-    },
-    start(): void {
-      timer ??= setInterval(() => void drain(), options.intervalMs ?? 1000);
-    },
-    async stop(): Promise<void> {
-      stopping = true;
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running;
-    },
+    wake: loop.wake,
+    start: loop.start,
+    stop: () => loop.stop(),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   settleDelivered,
   settleFailed,
 } from "../../db/webhooks/outbox.ts";
+import { outboxLoop } from "../engine/outboxLoop.ts";
 import { t } from "../i18n.ts";
 import { deliverToBitrix } from "./bitrix.ts";
 import { type PostOutcome, postJson, signature, WEBHOOK_TIMEOUT_MS } from "./post.ts";
@@ -60,10 +61,6 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   const leaseMs = options.leaseMs ?? 60_000;
   const log = options.logger.child({ component: "webhooks", workerId });
-  let running: Promise<number> | null = null;
-  let again = false;
-  let timer: ReturnType<typeof setInterval> | null = null;
-  let stopping = false;
 
   async function attempt(row: DeliveryRow, endpoint: EndpointRow): Promise<PostOutcome> {
     if (endpoint.kind === "bitrix24") {
@@ -133,11 +130,6 @@ export function createWebhookSender(options: WebhookSenderOptions) {
     return false;
   }
 
-  function later(ms: number): void {
-    if (stopping || ms > (options.intervalMs ?? 1000)) return;
-    setTimeout(() => void drain(), ms).unref();
-  }
-
   async function drainOnce(): Promise<number> {
     let sent = 0;
     let claimed = 0;
@@ -161,52 +153,30 @@ export function createWebhookSender(options: WebhookSenderOptions) {
         }),
       );
       sent += results.filter(Boolean).length;
-      if (stopping) return sent;
+      if (stopping()) return sent;
     }
   }
 
-  /** Runs a drain now, or once more after the one running: a wake-up is never dropped. */
-  function drain(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      let total = 0;
-      do {
-        again = false;
-        total += await drainOnce().catch((error: unknown) => {
-          log.error({ err: error }, "webhook outbox could not be drained; it will be tried again");
-          return 0;
-        });
-      } while (again && !stopping);
-      return total;
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  }
+  const loop = outboxLoop({
+    drainOnce,
+    onError: (error) =>
+      log.error({ err: error }, "webhook outbox could not be drained; it will be tried again"),
+    intervalMs: options.intervalMs ?? 1000,
+  });
+  const later = loop.later;
+  const stopping = loop.stopping;
 
   return {
     workerId,
-    drain,
+    drain: loop.drain,
     /** Events were just recorded: deliver them now rather than at the next look. */
-    wake(): void {
-      void drain();
-    },
-    start(): void {
-      timer ??= setInterval(() => void drain(), options.intervalMs ?? 1000);
-    },
+    wake: loop.wake,
+    start: loop.start,
     /**
      * Stops looking, and waits a little for the posts in flight: one that outlasts the wait stays
      * leased and is posted again by the next process, so shutdown never waits on a slow receiver.
      */
-    async stop(): Promise<void> {
-      stopping = true;
-      if (timer) clearInterval(timer);
-      timer = null;
-      await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-    },
+    stop: () => loop.stop(2000),
   };
 }
 
