@@ -47,7 +47,11 @@ export interface ReplySenderOptions {
   backoffMs?: (attempts: number) => number;
 }
 
-const LEASE_MS = 60_000;
+/**
+ * A try is one call, which the client gives up on after 15 s: 20 s covers it. Kept short because a
+ * reply held by a process that died holds its chat's later replies until the lease runs out.
+ */
+const LEASE_MS = 20_000;
 const BATCH = 50;
 
 /**
