@@ -1,6 +1,7 @@
 // What to do with one claimed touch, decided from data alone: send, defer, skip, or end the enrollment.
-import type { DeliveryContext } from "../../db/delivery/delivery.ts";
+import { anchorOf, type DeliveryContext } from "../../db/delivery/delivery.ts";
 import { firstAllowedMoment, ruleAt, type SendRule } from "../../db/delivery/policy.ts";
+import { anchoredDeadline } from "../../db/journeys/dateAnchor.ts";
 import type { Policy } from "../../db/settings.ts";
 import { conditionsHold } from "./conditions.ts";
 
@@ -59,8 +60,19 @@ export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decisio
         : { action: "skip", reason: "conditions not met" };
     }
   }
+  // A date-anchored step (a birthday greeting) goes on its day or not at all: never a day late.
+  let deadline = Number.POSITIVE_INFINITY;
+  if (step.wait?.onDate) {
+    const source = anchorOf(ctx);
+    const end = source ? anchoredDeadline(step.wait, source, ctx.timezone) : null;
+    if (!end) return { action: "skip", reason: "no date to go by" };
+    deadline = end.getTime();
+    if (now.getTime() > deadline) return { action: "skip", reason: "its day has passed" };
+  }
   // A manager is talking to them: every chain waits (important steps too) until the pause ends.
   if (subscriber.handoffUntil && subscriber.handoffUntil.getTime() > now.getTime()) {
+    if (subscriber.handoffUntil.getTime() > deadline)
+      return { action: "skip", reason: "its day has passed" };
     return { action: "defer", until: subscriber.handoffUntil };
   }
   if (step.important) return { action: "send", rule: "important" };
@@ -72,6 +84,8 @@ export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decisio
     lastInteractionAt: subscriber.lastInteractionAt,
   };
   const allowed = firstAllowedMoment(input);
+  if (allowed.getTime() > deadline)
+    return { action: "skip", reason: "the careful-communication policy leaves no room on its day" };
   if (allowed.getTime() > now.getTime()) return { action: "defer", until: allowed };
   return { action: "send", rule: ruleAt(input) };
 }

@@ -1,15 +1,18 @@
 // When each step of a chain would land for a new subscriber: waits, then quiet hours, cap and pause.
-
+import { DateTime } from "luxon";
 import { firstAllowedMoment, ruleAt, type SendRule } from "../delivery/policy.ts";
 import { computeDueAt } from "../delivery/schedule.ts";
+import { type AnchorSource, anchoredDeadline, anchoredDueAt } from "../journeys/dateAnchor.ts";
 import type { Policy } from "../settings.ts";
-import type { ChainSpec } from "../spec/chainSpec.ts";
+import type { ChainSpec, Trigger, Wait } from "../spec/chainSpec.ts";
 
 export interface TimelineInput {
   /** Only what timing needs: a draft with unfinished texts still has a timeline. */
   spec: {
     steps: Pick<ChainSpec["steps"][number], "key" | "wait" | "important">[];
     exit: Pick<ChainSpec["exit"], "maxTouches" | "maxDays">;
+    /** A date trigger gives date-anchored steps their date: the one it fires for. */
+    trigger?: Trigger;
   };
   /** When the subscriber enters the chain. */
   start: Date;
@@ -46,13 +49,22 @@ export function timelinePreview(input: TimelineInput): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   const sent: Date[] = [];
   const lastInteractionAt = input.enteredByInteraction === false ? null : start;
+  const anchor = previewAnchor(spec.trigger, start, timezone);
   let from = start;
   for (const step of spec.steps) {
     if (spec.exit.maxTouches !== undefined && entries.length >= spec.exit.maxTouches) break;
-    const due = computeDueAt(step.wait, from, timezone);
+    const window = dateWindow(step.wait, anchor, timezone);
+    // A date-anchored step without a date, or whose day has passed, is skipped by the dispatcher.
+    if (window === "skipped" || (window && from > window.deadline)) continue;
+    const due = window
+      ? window.due > from
+        ? window.due
+        : from
+      : computeDueAt(step.wait, from, timezone);
     const at = step.important
       ? due
       : firstAllowedMoment({ now: due, timezone, policy, sentAt: sent, lastInteractionAt });
+    if (window && at > window.deadline) continue;
     const rule = ruleAt({
       now: at,
       timezone,
@@ -70,4 +82,37 @@ export function timelinePreview(input: TimelineInput): TimelineEntry[] {
     from = at;
   }
   return entries;
+}
+
+/**
+ * The preview's stand-in for a subscriber's date: a date trigger fires `daysBefore` days before
+ * it, so the start plus those days is the date. Other chains' dates are each person's own.
+ */
+function previewAnchor(
+  trigger: Trigger | undefined,
+  start: Date,
+  timezone: string,
+): AnchorSource | null {
+  if (trigger?.kind !== "date") return null;
+  const date = DateTime.fromJSDate(start, { zone: timezone }).plus({
+    days: trigger.daysBefore ?? 0,
+  });
+  return {
+    enrolledAt: start,
+    trigger,
+    fields: { [trigger.field]: date.toFormat("MM-dd") },
+    answers: {},
+  };
+}
+
+/** A date-anchored step's moment and the end of its day; "skipped" when there is no date. */
+function dateWindow(
+  wait: Wait,
+  anchor: AnchorSource | null,
+  timezone: string,
+): { due: Date; deadline: Date } | "skipped" | null {
+  if (!wait.onDate) return null;
+  const due = anchor ? anchoredDueAt(wait, anchor, timezone) : null;
+  const deadline = anchor ? anchoredDeadline(wait, anchor, timezone) : null;
+  return due && deadline ? { due, deadline } : "skipped";
 }

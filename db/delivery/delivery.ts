@@ -2,6 +2,7 @@
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { appendEvent } from "../events.ts";
+import type { AnchorSource } from "../journeys/dateAnchor.ts";
 import { endEnrollment } from "../journeys/end.ts";
 import { type EnrollmentPlan, planNextTouch, recordPlans } from "../journeys/plan.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
@@ -36,6 +37,17 @@ export interface DeliveryContext {
 }
 
 const TWO_DAYS = 2 * 86_400_000;
+
+/** Where the touch's date-anchored steps find their date; none outside an enrollment. */
+export function anchorOf(ctx: DeliveryContext): AnchorSource | undefined {
+  if (!ctx.enrollment) return undefined;
+  return {
+    enrolledAt: ctx.enrollment.enrolledAt,
+    trigger: ctx.chain?.trigger ?? null,
+    fields: ctx.subscriber.fields,
+    answers: ctx.subscriber.answers,
+  };
+}
 
 /** A handful of queries for the whole batch, never one per touch. */
 export async function loadDeliveryContexts(
@@ -155,6 +167,7 @@ async function advance(db: Db, ctx: DeliveryContext, now: Date, gotoKey?: string
     ...(gotoKey ? { gotoKey } : {}),
     at: now,
     timezone: ctx.timezone,
+    anchor: anchorOf(ctx),
   });
   await recordPlans(db, [
     {
@@ -266,6 +279,7 @@ export async function recordSentBatch(
           after: r.ctx.step,
           at: r.at,
           timezone: r.ctx.timezone,
+          anchor: anchorOf(r.ctx),
           touchesSent: touchesSent.get(enrollment.id) ?? 0,
           ...(maxTouches !== undefined ? { maxTouches } : {}),
         }),

@@ -40,7 +40,12 @@ export interface EnrollInput {
 export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> {
   return db.transaction(async (tx) => {
     const [subscriber] = await tx
-      .select({ status: subscribers.status, timezone: subscribers.timezone })
+      .select({
+        status: subscribers.status,
+        timezone: subscribers.timezone,
+        fields: subscribers.fields,
+        answers: subscribers.answers,
+      })
       .from(subscribers)
       .where(eq(subscribers.id, input.subscriberId))
       .for("update");
@@ -82,6 +87,12 @@ export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> 
       after: null,
       at: input.now,
       timezone: subscriber.timezone ?? input.defaultTimezone,
+      anchor: {
+        enrolledAt: input.now,
+        trigger: chain.trigger,
+        fields: subscriber.fields,
+        answers: subscriber.answers,
+      },
     });
     if (plan.kind !== "touch") return refuse("chain_empty");
     const [enrollment] = await tx

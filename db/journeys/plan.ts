@@ -7,6 +7,7 @@ import { computeDueAt } from "../delivery/schedule.ts";
 import type { Touch } from "../delivery/touches.ts";
 import { enrollments } from "../schema/enrollments.ts";
 import { touches } from "../schema/touches.ts";
+import { type AnchorSource, anchoredDueAt } from "./dateAnchor.ts";
 import { endEnrollment } from "./end.ts";
 
 export type NextTouchPlan =
@@ -26,6 +27,19 @@ export interface PlanInput {
   /** Sends so far and the chain's limit: at the limit the enrollment ends instead. */
   touchesSent?: number;
   maxTouches?: number;
+  /** Where a date-anchored step finds its date (the subscriber, the enrollment, the trigger). */
+  anchor?: AnchorSource;
+}
+
+/**
+ * When `step` falls due. A date-anchored step goes on its day whenever the previous touch went; one
+ * whose moment has passed (or that has no date) is due at once, and the dispatcher sends it while
+ * its day lasts or skips it.
+ */
+function dueAtOf(step: StepRow, input: PlanInput): Date {
+  if (!step.wait.onDate) return computeDueAt(step.wait, input.at, input.timezone);
+  const anchored = input.anchor ? anchoredDueAt(step.wait, input.anchor, input.timezone) : null;
+  return anchored && anchored > input.at ? anchored : input.at;
 }
 
 /**
@@ -56,7 +70,7 @@ export function planNextTouch(input: PlanInput): NextTouchPlan {
   }
   const step = nextLiveStep(input.steps, input.after, input.gotoKey);
   if (!step) return { kind: "end", status: "completed", reason: "completed" };
-  return { kind: "touch", step, dueAt: computeDueAt(step.wait, input.at, input.timezone) };
+  return { kind: "touch", step, dueAt: dueAtOf(step, input) };
 }
 
 export interface EnrollmentPlan {

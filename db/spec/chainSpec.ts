@@ -10,8 +10,27 @@ const timeOfDay = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day must be "HH:MM", 24-hour');
 
 /**
+ * A wait counted from a date instead of the previous touch: `days` after it (negative: before),
+ * at the local `at` (default 10:00). The date is in `field` (a field or answer, "YYYY-MM-DD" or
+ * "MM-DD"), or, left out, the date whose trigger started the chain. `yearly` takes the next
+ * anniversary of a full date (a birthday); the date trigger's own date is always yearly.
+ */
+export const onDate = z
+  .object({
+    field: slug("field name", 64).optional(),
+    days: z.number().int().min(-60).max(60).default(0),
+    yearly: z.boolean().default(false),
+  })
+  .strict();
+export type OnDate = z.infer<typeof onDate>;
+
+/** The time of day a date-anchored step goes when the wait names none. */
+export const DATE_WAIT_DEFAULT_AT = "10:00";
+
+/**
  * When a step is due: `after` the previous touch (or the enrollment, for the first step),
  * then, if given, at the next local `at` time on one of the allowed ISO `weekdays` (1 = Monday).
+ * With `onDate`, on a day counted from a date instead, at `at`.
  */
 export const wait = z
   .object({
@@ -27,8 +46,24 @@ export const wait = z
       .array(z.number().int().min(1).max(7))
       .min(1, "list at least one weekday, or leave weekdays out")
       .optional(),
+    onDate: onDate.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((w, ctx) => {
+    if (!w.onDate) return;
+    if (w.after.amount > 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["after"],
+        message: "a wait counts from a date or from the previous touch, not both: leave out after",
+      });
+    if (w.weekdays)
+      ctx.addIssue({
+        code: "custom",
+        path: ["weekdays"],
+        message: "a date-anchored step goes on its day: leave out weekdays",
+      });
+  });
 export type Wait = z.infer<typeof wait>;
 
 /** One test on the subscriber; `not: true` inverts it. */
@@ -195,6 +230,16 @@ export const chainSpec = z
         });
       }
       seen.set(s.key, i);
+    });
+    chain.steps.forEach((s, i) => {
+      if (s.wait.onDate && !s.wait.onDate.field && chain.trigger.kind !== "date") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", i, "wait", "onDate", "field"],
+          message:
+            "name the field that holds the date: only a chain started by a date trigger has one of its own",
+        });
+      }
     });
     chain.steps.forEach((s, i) => {
       const refs: [string, (string | number)[]][] = [];

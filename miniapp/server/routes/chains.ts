@@ -15,7 +15,7 @@ import { type Chain, chainToSpec, createChain, updateChain } from "../../../db/c
 import { timelinePreview } from "../../../db/chains/timelinePreview.ts";
 import { isValidTimezone } from "../../../db/delivery/schedule.ts";
 import { getPolicy } from "../../../db/settings.ts";
-import { chainSpec, exitRules, wait } from "../../../db/spec/chainSpec.ts";
+import { chainSpec, exitRules, trigger, wait } from "../../../db/spec/chainSpec.ts";
 import { slug } from "../../../db/spec/message.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
 import { type ApiDeps, idParam, jsonBody, query } from "../http.ts";
@@ -38,6 +38,7 @@ const timelineBody = z
           .min(1, "a chain needs at least one step")
           .max(200),
         exit: exitRules.default({ goalTags: [], goalEvents: [] }),
+        trigger: trigger.optional(),
       })
       .loose(),
     start: z.iso.datetime({ offset: true, error: "start must be an ISO date and time" }).optional(),

@@ -18,6 +18,7 @@ import type { ChainDocument } from "../../../db/chains/document/format.ts";
 import { importDocument, validateDocument } from "../../../db/chains/document/import.ts";
 import type { Db } from "../../../db/client.ts";
 import { computeDueAt } from "../../../db/delivery/schedule.ts";
+import { anchoredDueAt } from "../../../db/journeys/dateAnchor.ts";
 import { listEnrollments } from "../../../db/journeys/enrollments.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
 import type { ChainSpec } from "../../../db/spec/chainSpec.ts";
@@ -51,8 +52,22 @@ const stepIndex = (chain: ChainSpec, key: string) => {
 /** When each step falls due if every touch goes out on time: each wait counts from the one before. */
 function schedule(chain: ChainSpec, start: Date, timezone = TZ): Date[] {
   let previous = start;
+  // A date chain starts `daysBefore` days before its date: that is the date steps count from.
+  const trigger = chain.trigger;
+  const date =
+    trigger.kind === "date"
+      ? DateTime.fromJSDate(start, { zone: timezone }).plus({ days: trigger.daysBefore })
+      : null;
+  const anchor = {
+    enrolledAt: start,
+    trigger,
+    fields: trigger.kind === "date" && date ? { [trigger.field]: date.toFormat("MM-dd") } : {},
+    answers: {},
+  };
   return chain.steps.map((step) => {
-    previous = computeDueAt(step.wait, previous, timezone);
+    previous = step.wait.onDate
+      ? (anchoredDueAt(step.wait, anchor, timezone) ?? previous)
+      : computeDueAt(step.wait, previous, timezone);
     return previous;
   });
 }
@@ -274,7 +289,7 @@ describe("ready-made chains: the documents", () => {
     }
   });
 
-  it("birthday: starts 5-7 days before, greets on the day, runs again every year", () => {
+  it("birthday: starts 5-7 days before, greets on the day counted from the date, runs again every year", () => {
     for (const doc of Object.values(docs)) {
       const birthday = chainOf(doc, "birthday");
       if (birthday.trigger.kind !== "date") throw new Error("birthday is started by a date");
@@ -283,7 +298,13 @@ describe("ready-made chains: the documents", () => {
       expect(daysBefore).toBeLessThanOrEqual(7);
       const days = offsets(birthday, local("2026-03-02T10:00"), DAY);
       expect(days[0]).toBe(0);
+      expect(days[stepIndex(birthday, "reminder")]).toBe(daysBefore - 3);
       expect(days[stepIndex(birthday, "greeting")]).toBe(daysBefore);
+      expect(days[stepIndex(birthday, "last_day")]).toBe(daysBefore + 3);
+      // Counted from the birthday, not from the touch before: a held-back reminder cannot move it.
+      for (const key of ["reminder", "greeting", "last_day"]) {
+        expect(birthday.steps[stepIndex(birthday, key)]?.wait.onDate, key).toBeDefined();
+      }
       expect(birthday.steps[stepIndex(birthday, "greeting")]?.important).toBe(true);
       expect(birthday.reentry).toEqual({ policy: "after_days", days: 300 });
     }

@@ -304,6 +304,7 @@ export function ChainForm({ detail }: { detail: ChainDetail | undefined }) {
             open={open.has(item.id)}
             keys={stepKeys}
             sample={sample}
+            dateField={spec.trigger?.kind === "date" ? spec.trigger.field : undefined}
             onToggle={() => {
               haptic.select();
               setOpen((o) => {

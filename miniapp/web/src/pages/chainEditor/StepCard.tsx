@@ -4,22 +4,16 @@ import { t } from "../../i18n/translate.ts";
 import { MessageEditor } from "../../message/editor.tsx";
 import { MessagePreview } from "../../message/preview.tsx";
 import type { Sample } from "../../message/sample.ts";
-import type { Step, Unit } from "../../types.ts";
-import {
-  Button,
-  Field,
-  Input,
-  MoveButtons,
-  NumberInput,
-  Select,
-  Switch,
-} from "../../ui/controls.tsx";
+import type { Step } from "../../types.ts";
+import { Button, Field, Input, MoveButtons, Switch } from "../../ui/controls.tsx";
 import { Icon } from "../../ui/icons.tsx";
-import { StageSelect, Weekdays } from "../../ui/listInputs.tsx";
+import { StageSelect } from "../../ui/listInputs.tsx";
 import { ConditionEditor } from "./ConditionEditor.tsx";
+import { dateWaitText, WaitFields } from "./WaitFields.tsx";
 
 /** "in 1 d at 10:00 Mon Tue": the step's wait in the card's summary line. */
 function waitText(step: Step, first: boolean): string {
+  if (step.wait?.onDate) return dateWaitText(step.wait.onDate, step.wait.at);
   const after = step.wait?.after ?? { amount: 0, unit: "minutes" };
   const parts = [
     after.amount === 0
@@ -50,12 +44,11 @@ export function StepCard(props: {
   onDuplicate: () => void;
   onRemove: () => void;
   onPreview: (() => void) | undefined;
+  /** The field of the chain's date trigger, if it has one: date waits count from it by default. */
+  dateField?: string | undefined;
 }) {
   const { step, index } = props;
   const path = `steps[${index}]`;
-  const after = step.wait?.after ?? { amount: 0, unit: "minutes" as Unit };
-  const setWait = (patch: Partial<NonNullable<Step["wait"]>>) =>
-    props.onChange({ ...step, wait: { after, ...step.wait, ...patch } });
   return (
     <div className={props.open ? "step-card open" : "step-card"} data-testid={`step-${index}`}>
       <div className="step-head">
@@ -109,52 +102,12 @@ export function StepCard(props: {
               )}
             </Field>
           </div>
-          <div className="row-3">
-            <Field label={t("waitLabel")} path={`${path}.wait.after.amount`}>
-              {(id) => (
-                <NumberInput
-                  id={id}
-                  min={0}
-                  value={after.amount}
-                  data-testid="wait-amount"
-                  onChange={(amount) => setWait({ after: { ...after, amount: amount ?? 0 } })}
-                />
-              )}
-            </Field>
-            <Field label={t("unit")} path={`${path}.wait.after.unit`}>
-              {(id) => (
-                <Select<Unit>
-                  id={id}
-                  value={after.unit}
-                  testId="wait-unit"
-                  options={[
-                    ["minutes", t("unit_minutes")],
-                    ["hours", t("unit_hours")],
-                    ["days", t("unit_days")],
-                  ]}
-                  onChange={(unit) => setWait({ after: { ...after, unit } })}
-                />
-              )}
-            </Field>
-            <Field label={t("atTime")} path={`${path}.wait.at`}>
-              {(id) => (
-                <Input
-                  id={id}
-                  type="time"
-                  value={step.wait?.at ?? ""}
-                  onChange={(at) => setWait({ at: at || undefined })}
-                />
-              )}
-            </Field>
-          </div>
-          <Field label={t("onWeekdays")} path={`${path}.wait.weekdays`}>
-            {() => (
-              <Weekdays
-                value={step.wait?.weekdays}
-                onChange={(weekdays) => setWait({ weekdays })}
-              />
-            )}
-          </Field>
+          <WaitFields
+            path={path}
+            wait={step.wait}
+            dateField={props.dateField}
+            onChange={(wait) => props.onChange({ ...step, wait })}
+          />
           <div className="row-2">
             <Field label={t("stage")} path={`${path}.stage`}>
               {(id) => (
