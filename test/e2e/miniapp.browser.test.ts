@@ -1,6 +1,7 @@
 // The owners' Mini App in a real browser: Debian's Chromium opens the built app from the real
 // server with launch parameters signed as Telegram signs them, creates a chain with two steps,
-// sees it saved, then sees the chain's funnel once a few people have walked through it.
+// sees it saved, then sees the chain's funnel once a few people have walked through it; connects a
+// webhook; edits a person's record, exports and imports CSV, deletes their data, sets a date wait.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -408,4 +409,120 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
       await received.close();
     }
   }, 120_000);
+  it("edits a person's zone, fields and tags, exports and imports CSV, deletes their data, and sets a date wait", async () => {
+    const { db, base } = await start([]);
+    const { subscriber } = await upsertSubscriber(
+      db,
+      { telegramId: 8001, firstName: "Boris", username: "boris_b" },
+      { source: "site" },
+      testStart(),
+    );
+    const person = async () => {
+      const [row] = await rowsOf<{
+        first_name: string | null;
+        username: string | null;
+        timezone: string | null;
+        timezone_source: string | null;
+        fields: Record<string, string>;
+        tags: string[];
+      }>(
+        db,
+        sql`select first_name, username, timezone, timezone_source, fields, tags from subscribers where id = ${subscriber.id}`,
+      );
+      return row;
+    };
+    const { page, errors } = await open(base, { theme: LIGHT, language: "en" });
+    await page.getByTestId("tab-subscribers").click();
+    await page.getByTestId(`subscriber-${subscriber.id}`).click();
+    await page.getByTestId("profile-details").waitFor();
+
+    // A zone that does not exist is refused and changes nothing; a real one is saved as the owner's.
+    await page.getByTestId("profile-timezone").fill("Mars/Olympus");
+    await page.getByTestId("profile-timezone-save").click();
+    await expect
+      .poll(() => page.getByTestId("toast").textContent())
+      .toMatch(/zone of the tz database/);
+    expect((await person())?.timezone).toBeNull();
+    await page.getByTestId("profile-timezone").fill("Asia/Novosibirsk");
+    await page.getByTestId("profile-timezone-save").click();
+    await expect.poll(async () => (await person())?.timezone).toBe("Asia/Novosibirsk");
+    expect((await person())?.timezone_source).toBe("owner");
+
+    // A birthday field, then a tag.
+    await page.getByTestId("field-name").fill("birthday");
+    await page.getByTestId("field-value").fill("1990-05-17");
+    await page.getByTestId("field-add").click();
+    await expect.poll(async () => (await person())?.fields).toEqual({ birthday: "1990-05-17" });
+    await page.getByTestId("field-remove-birthday").waitFor();
+    await page.getByTestId("tag-name").fill("vip");
+    await page.getByTestId("tag-add").click();
+    await expect.poll(async () => (await person())?.tags).toEqual(["vip"]);
+
+    // The list exports CSV: the app hands Telegram a link that serves the file.
+    await page.getByTestId("tg-back").click();
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    const downloadLink = async () => {
+      const calls = await page.evaluate(() => (globalThis as unknown as InPage).__telegramCalls);
+      const call = calls.find(([method]) =>
+        ["web_app_request_file_download", "web_app_open_link"].includes(method),
+      );
+      return call ? String((call[1] as { url?: string }).url) : "";
+    };
+    await expect.poll(downloadLink).toMatch(/\/download\/[\w.-]+$/);
+    const bytes = Buffer.from(await (await fetch(await downloadLink())).arrayBuffer());
+    // UTF-8 with a byte-order mark, so that Excel reads Cyrillic right.
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.toString("utf8");
+    expect(csv).toContain("boris_b");
+    expect(csv).toContain("1990-05-17");
+
+    // An import: checked first, written when confirmed.
+    await page.getByTestId("import-file").setInputFiles({
+      name: "contacts.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("telegram_id;first_name;tags\n8002;Vera;lead|import\n"),
+    });
+    await expect.poll(() => page.getByTestId("import-summary").textContent()).toMatch(/1/);
+    expect(await rowsOf(db, sql`select 1 from subscribers where telegram_id = 8002`)).toHaveLength(
+      0,
+    );
+    await page.getByTestId("import-confirm").click();
+    await expect
+      .poll(
+        async () =>
+          (await rowsOf(db, sql`select 1 from subscribers where telegram_id = 8002`)).length,
+      )
+      .toBe(1);
+
+    // Deleting Boris's data asks first; then nothing personal is left on his row.
+    await page.getByTestId(`subscriber-${subscriber.id}`).click();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByTestId("forget").click();
+    await expect.poll(async () => (await person())?.username ?? null).toBeNull();
+    expect(await person()).toMatchObject({ first_name: null, fields: {}, tags: [] });
+
+    // A step counted from a date: on the day before the webinar at 10:00.
+    await page.getByTestId("tg-back").click();
+    await page.getByTestId("tab-chains").click();
+    await page.getByTestId("new-chain").click();
+    await page.getByTestId("chain-name").fill("Webinar reminders");
+    const step = page.getByTestId("step-0");
+    await step.getByTestId("message-text").fill("The webinar is tomorrow");
+    await step.getByTestId("wait-count-from").selectOption("date");
+    await step.getByTestId("wait-date-field").fill("webinar_date");
+    await step.getByTestId("wait-date-days").fill("-1");
+    expect(await step.locator(".step-summary").textContent()).toContain(
+      "1 d before the date at 10:00",
+    );
+    await page.getByTestId("tg-main-button").click();
+    await expect
+      .poll(() => page.getByTestId("chain-saved").textContent())
+      .toContain("saved, version");
+    const [saved] = await rowsOf<{ wait: unknown }>(
+      db,
+      sql`select s.wait from chain_steps s join chains c on c.id = s.chain_id where c.slug = 'webinar_reminders'`,
+    );
+    expect(saved?.wait).toMatchObject({ at: "10:00", onDate: { field: "webinar_date", days: -1 } });
+    expect(errors).toEqual([]);
+  }, 180_000);
 });

@@ -36,10 +36,19 @@ export function ProfileEditor(props: {
       <div className="inline-form">
         <Field label={t("timezone")} hint={t("timezoneHint")} path="timezone">
           {(fid) => (
-            <Input id={fid} value={timezone} placeholder="Europe/Moscow" onChange={setTimezone} />
+            <Input
+              id={fid}
+              value={timezone}
+              placeholder="Europe/Moscow"
+              data-testid="profile-timezone"
+              onChange={setTimezone}
+            />
           )}
         </Field>
-        <Button onClick={() => void save({ timezone: timezone.trim() || null })}>
+        <Button
+          testId="profile-timezone-save"
+          onClick={() => void save({ timezone: timezone.trim() || null })}
+        >
           {t("save")}
         </Button>
       </div>
@@ -48,7 +57,11 @@ export function ProfileEditor(props: {
           <span>
             {name}: <b>{value}</b>
           </span>
-          <Button kind="plain" onClick={() => void save({ fields: { [name]: null } })}>
+          <Button
+            kind="plain"
+            testId={`field-remove-${name}`}
+            onClick={() => void save({ fields: { [name]: null } })}
+          >
             {t("remove")}
           </Button>
         </div>
@@ -56,15 +69,28 @@ export function ProfileEditor(props: {
       <div className="inline-form">
         <Field label={t("fieldName")} path={`fields.${fieldName}`}>
           {(fid) => (
-            <Input id={fid} value={fieldName} placeholder="birthday" onChange={setFieldName} />
+            <Input
+              id={fid}
+              value={fieldName}
+              placeholder="birthday"
+              data-testid="field-name"
+              onChange={setFieldName}
+            />
           )}
         </Field>
         <Field label={t("fieldValue")}>
           {(fid) => (
-            <Input id={fid} value={fieldValue} placeholder="1990-05-17" onChange={setFieldValue} />
+            <Input
+              id={fid}
+              value={fieldValue}
+              placeholder="1990-05-17"
+              data-testid="field-value"
+              onChange={setFieldValue}
+            />
           )}
         </Field>
         <Button
+          testId="field-add"
           disabled={!fieldName.trim()}
           onClick={() =>
             void save({ fields: { [fieldName.trim()]: fieldValue } }, () => {

@@ -95,6 +95,7 @@ export function SubscribersPage() {
               </>
             }
             onClick={() => nav.push({ page: "subscriber", id: s.id })}
+            testId={`subscriber-${s.id}`}
           />
         ))}
         {page.data && items.length < page.data.total ? (
@@ -192,7 +193,7 @@ export function SubscriberProfilePage({ id }: { id: number }) {
         <h1>{displayName(profile)}</h1>
       </div>
       <Section title={t("profile")}>
-        <div className="kv">
+        <div className="kv" data-testid="profile-details">
           {details.map(([label, value]) => (
             <div key={label}>
               <span>{label}</span>
@@ -222,9 +223,9 @@ export function SubscriberProfilePage({ id }: { id: number }) {
         <Chips items={profile.tags} onRemove={(name) => void removeTag(name)} />
         <div className="inline-form">
           <Field label={t("addTag")}>
-            {(fid) => <Input id={fid} value={tag} onChange={setTag} />}
+            {(fid) => <Input id={fid} value={tag} data-testid="tag-name" onChange={setTag} />}
           </Field>
-          <Button disabled={!tag.trim()} onClick={() => void addTag()}>
+          <Button testId="tag-add" disabled={!tag.trim()} onClick={() => void addTag()}>
             {t("add")}
           </Button>
         </div>
@@ -264,7 +265,9 @@ export function SubscriberProfilePage({ id }: { id: number }) {
       {isOwner ? (
         <Section title={t("forgetTitle")}>
           <p className="hint">{t("forgetHint")}</p>
-          <Button onClick={() => void forget()}>{t("forgetButton")}</Button>
+          <Button testId="forget" onClick={() => void forget()}>
+            {t("forgetButton")}
+          </Button>
         </Section>
       ) : null}
       <Section title={t("timeline")}>

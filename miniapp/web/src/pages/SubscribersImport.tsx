@@ -46,6 +46,7 @@ export function SubscribersImport({ onImported }: { onImported: () => void }) {
         type="file"
         accept=".csv,text/csv"
         aria-label={t("importCsv")}
+        data-testid="import-file"
         onChange={(e) => void choose(e.target.files?.[0])}
       />
       {summary ? (
@@ -82,7 +83,7 @@ export function SubscribersImport({ onImported }: { onImported: () => void }) {
       ) : null}
       {file && summary && problems.length === 0 && !summary.written ? (
         <div className="section-actions">
-          <Button onClick={() => void importNow()}>
+          <Button testId="import-confirm" onClick={() => void importNow()}>
             {t("importConfirm", { n: num(summary.rows) })}
           </Button>
         </div>
