@@ -103,7 +103,11 @@ async function writeSetting<S extends z.ZodType>(
   return value;
 }
 
-/** Changes the given fields and keeps the rest; a nested object is one value, replaced whole. */
+/**
+ * Changes the given fields and keeps the rest; a nested object is one value, replaced whole. The
+ * row is locked from read to write, so two changes at once (an owner's edit, the bot linking the
+ * managers' group) both land instead of the later one writing back what the earlier replaced.
+ */
 async function patchSetting<S extends z.ZodType>(
   db: Db,
   key: string,
@@ -111,8 +115,16 @@ async function patchSetting<S extends z.ZodType>(
   patch: object,
   what: string,
 ): Promise<z.output<S>> {
-  const current = (await readSetting(db, key, schema)) as object;
-  return writeSetting(db, key, schema, { ...current, ...patch }, what);
+  return db.transaction(async (tx) => {
+    await tx.insert(settings).values({ key, value: {} }).onConflictDoNothing();
+    await tx
+      .select({ key: settings.key })
+      .from(settings)
+      .where(eq(settings.key, key))
+      .for("update");
+    const current = (await readSetting(tx, key, schema)) as object;
+    return writeSetting(tx, key, schema, { ...current, ...patch }, what);
+  });
 }
 
 const POLICY_KEY = "policy";
