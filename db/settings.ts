@@ -156,5 +156,11 @@ export const setLeadSettings = (db: Db, input: unknown): Promise<LeadSettings> =
 export const updateLeadSettings = (db: Db, patch: Partial<LeadSettings>): Promise<LeadSettings> =>
   patchSetting(db, LEADS_KEY, leadSettingsSchema, patch, LEADS);
 
-/** Puts the lead settings back to their defaults, the linked managers' group included. */
-export const resetLeadSettings = (db: Db): Promise<LeadSettings> => setLeadSettings(db, {});
+/**
+ * Puts the lead settings back to their defaults but keeps the group linked with /linkgroup: tuning
+ * the score must not silently cut the managers off their cards. `{"managerChatId":null}` unlinks.
+ */
+export const resetLeadSettings = async (db: Db): Promise<LeadSettings> => {
+  const { managerChatId } = await getLeadSettings(db);
+  return setLeadSettings(db, { managerChatId });
+};

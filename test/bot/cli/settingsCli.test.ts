@@ -93,6 +93,12 @@ describe.skipIf(onPostgres)("settings CLI", () => {
     expect(run("leads", "reset").status).toBe(0);
     expect(JSON.parse(run("leads").stdout)).toEqual(defaults);
     expect(defaults).toMatchObject({ threshold: 50, windowDays: 30, pauseChains: true });
+    // A reset keeps the linked managers' group; unlinking is said in so many words.
+    expect(run("leads", '{"managerChatId":-100123,"threshold":80}').status).toBe(0);
+    expect(run("leads", "reset").status).toBe(0);
+    expect(JSON.parse(run("leads").stdout)).toEqual({ ...defaults, managerChatId: -100123 });
+    expect(run("leads", '{"managerChatId":null}').status).toBe(0);
+    expect(JSON.parse(run("leads").stdout)).toEqual(defaults);
     expect(run("leads", "reset", "now").status).toBe(2);
   });
 
