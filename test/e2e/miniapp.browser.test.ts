@@ -380,6 +380,8 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
     try {
       const { page, errors } = await open(base, { theme: LIGHT, language: "en" });
       await page.getByTestId("tab-settings").click();
+      // Every type an endpoint may want is offered, the website's own events included.
+      await expect.poll(() => page.getByText("website_event", { exact: true }).count()).toBe(1);
       await page.getByTestId("webhook-name").fill("My CRM");
       await page.getByTestId("webhook-url").fill(received.url);
       await page.getByTestId("webhook-add").click();

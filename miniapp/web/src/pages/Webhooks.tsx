@@ -1,6 +1,10 @@
 // Settings > Webhooks and CRM: owners connect a URL of theirs or a Bitrix24 portal, choose the
 // events, turn each on and off, send a test event, and watch each endpoint's recent deliveries.
 import { useState } from "react";
+import {
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+} from "../../../../db/spec/webhookEventTypes.ts";
 import { api } from "../api.ts";
 import { t } from "../i18n/translate.ts";
 import { confirmAction } from "../telegram.ts";
@@ -11,20 +15,8 @@ import { Cell, Section } from "../ui/layout.tsx";
 import { useLoad } from "../ui/load.ts";
 import { useAction } from "../useAction.ts";
 
-const EVENT_TYPES = [
-  "subscribed",
-  "lead_captured",
-  "hot",
-  "lead_taken",
-  "lead_won",
-  "lead_lost",
-  "purchase",
-  "converted",
-  "unsubscribed",
-  "blocked",
-  "forgotten",
-] as const;
-type EventType = (typeof EVENT_TYPES)[number];
+const EVENT_TYPES = WEBHOOK_EVENT_TYPES;
+type EventType = WebhookEventType;
 const BITRIX_EVENTS: EventType[] = ["lead_captured", "hot", "lead_won", "lead_lost"];
 
 /** The endpoints, each with its switch and deliveries, and the form that adds one. */
