@@ -296,6 +296,8 @@ export function createDispatcher(options: DispatcherOptions) {
           status: "skipped",
           reason: decision.reason,
           ...(decision.gotoKey ? { gotoKey: decision.gotoKey } : {}),
+          ...(decision.moveTo ? { moveTo: decision.moveTo } : {}),
+          defaultTimezone: options.defaultTimezone,
         });
         report.skipped++;
         return;

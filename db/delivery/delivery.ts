@@ -1,8 +1,9 @@
 // What the dispatcher needs around claimed touches, and how each outcome is recorded and planned on.
-import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, gte, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { endEnrollment } from "../journeys/end.ts";
+import { moveEnrollmentToChain } from "../journeys/move.ts";
 import { type EnrollmentPlan, planNextTouch, recordPlans } from "../journeys/plan.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
 import { enrollments } from "../schema/enrollments.ts";
@@ -13,6 +14,19 @@ import { trackedLinks } from "../schema/trackedLinks.ts";
 import { segmentMembership } from "../segments/segments.ts";
 import type { SendRule } from "./policy.ts";
 import { settleTouch, type Touch } from "./touches.ts";
+
+/** Where a condition moves a person: another chain, at its first step or at `step`. */
+export interface MoveTarget {
+  chain: string;
+  step?: string;
+}
+
+/** A reply of an enrollment, by the key of the step it answered. */
+export interface EnrollmentReply {
+  stepKey: string;
+  via: "button" | "text";
+  value: string;
+}
 
 export type StepRow = typeof chainSteps.$inferSelect;
 export type ChainRow = typeof chains.$inferSelect;
@@ -30,6 +44,8 @@ export interface DeliveryContext {
   /** When this subscriber was last sent touches (the last two days). */
   recentSends: Date[];
   clickedStepKeys: Set<string>;
+  /** This enrollment's reply-button values and typed answers, oldest first. */
+  replies: EnrollmentReply[];
   /** Slugs of the segments, among those the claimed steps' conditions name, this subscriber is in. */
   segments: Set<string>;
   timezone: string;
@@ -77,9 +93,20 @@ export async function loadDeliveryContexts(
         ),
       enrollmentIds.length
         ? db
-            .select({ enrollmentId: events.enrollmentId, stepId: events.stepId })
+            .select({
+              enrollmentId: events.enrollmentId,
+              stepId: events.stepId,
+              type: events.type,
+              data: events.data,
+            })
             .from(events)
-            .where(and(inArray(events.enrollmentId, enrollmentIds), eq(events.type, "clicked")))
+            .where(
+              and(
+                inArray(events.enrollmentId, enrollmentIds),
+                inArray(events.type, ["clicked", "replied"]),
+              ),
+            )
+            .orderBy(events.id)
         : [],
     ]);
 
@@ -103,9 +130,18 @@ export async function loadDeliveryContexts(
     sendsBySubscriber.set(row.subscriberId, list);
   }
   const clicksByEnrollment = new Map<number, Set<string>>();
+  const repliesByEnrollment = new Map<number, EnrollmentReply[]>();
   for (const row of clickRows) {
     const key = row.stepId !== null ? stepById.get(row.stepId)?.key : undefined;
     if (row.enrollmentId === null || key === undefined) continue;
+    if (row.type === "replied") {
+      const reply = replyOf(key, row.data);
+      if (!reply) continue;
+      const list = repliesByEnrollment.get(row.enrollmentId) ?? [];
+      list.push(reply);
+      repliesByEnrollment.set(row.enrollmentId, list);
+      continue;
+    }
     const set = clicksByEnrollment.get(row.enrollmentId) ?? new Set<string>();
     set.add(key);
     clicksByEnrollment.set(row.enrollmentId, set);
@@ -126,6 +162,7 @@ export async function loadDeliveryContexts(
         recentSends: sendsBySubscriber.get(touch.subscriberId) as Date[],
         clickedStepKeys:
           (touch.enrollmentId !== null && clicksByEnrollment.get(touch.enrollmentId)) || new Set(),
+        replies: (touch.enrollmentId !== null && repliesByEnrollment.get(touch.enrollmentId)) || [],
         segments: new Set(
           [...membership].flatMap(([slug, ids]) => (ids.has(touch.subscriberId) ? [slug] : [])),
         ),
@@ -133,6 +170,15 @@ export async function loadDeliveryContexts(
       },
     ];
   });
+}
+
+/** A `replied` event as conditions see it: a button's value, or typed text. */
+function replyOf(stepKey: string, data: Record<string, unknown>): EnrollmentReply | null {
+  if (data.via === "button" && typeof data.value === "string") {
+    return { stepKey, via: "button", value: data.value };
+  }
+  if (typeof data.text === "string") return { stepKey, via: "text", value: data.text };
+  return null;
 }
 
 /** Segments that the conditions of the claimed touches' steps name: usually none. */
@@ -143,6 +189,30 @@ function segmentsNamedBy(claimed: Touch[], stepById: Map<number, StepRow>): stri
     for (const c of step?.condition?.all ?? []) if (c.kind === "segment") slugs.add(c.segment);
   }
   return [...slugs];
+}
+
+/** Skips or moves of one person within this long count toward a loop. */
+const LOOP_WINDOW_MS = 3_600_000;
+/** More skipped touches than this within the window, with nothing sent, is a goto or move loop. */
+export const LOOP_LIMIT = 50;
+
+/**
+ * A chain whose conditions jump back (goto, or a move out and back in) with zero waits would skip
+ * touches forever; the import refuses such chains, and this stops one that arises anyway.
+ */
+async function loopsWithoutWaiting(db: Db, ctx: DeliveryContext, at: Date): Promise<boolean> {
+  if (!ctx.enrollment) return false;
+  const rows = await rowsOf<{ skipped: number; sent: number }>(
+    db,
+    sql`select count(*) filter (where type = 'touch_skipped')::int as skipped,
+               count(*) filter (where type = 'touch_sent')::int as sent
+        from ${events}
+        where subscriber_id = ${ctx.subscriber.id}
+          and type in ('touch_skipped', 'touch_sent')
+          and occurred_at > ${new Date(at.getTime() - LOOP_WINDOW_MS).toISOString()}::timestamptz`,
+  );
+  const counts = rows[0] ?? { skipped: 0, sent: 0 };
+  return Number(counts.sent) === 0 && Number(counts.skipped) > LOOP_LIMIT;
 }
 
 /** Plans the enrollment's next touch, or ends the enrollment when the chain has nothing more. */
@@ -287,6 +357,9 @@ export async function recordNotSent(
     status: "failed" | "skipped";
     reason: string;
     gotoKey?: string;
+    /** The condition sends them to another chain; when it refuses them, this chain goes on. */
+    moveTo?: MoveTarget;
+    defaultTimezone?: string;
   },
 ): Promise<boolean> {
   const { ctx } = input;
@@ -309,6 +382,26 @@ export async function recordNotSent(
       data: { reason: input.reason },
       occurredAt: input.at,
     });
+    if (input.moveTo && ctx.enrollment) {
+      const moved = await moveEnrollmentToChain(tx, {
+        enrollmentId: ctx.enrollment.id,
+        toChain: input.moveTo.chain,
+        ...(input.moveTo.step ? { toStepKey: input.moveTo.step } : {}),
+        now: input.at,
+        defaultTimezone: input.defaultTimezone ?? ctx.timezone,
+        via: "condition",
+      });
+      if (moved.enrolled) return true;
+    }
+    if (await loopsWithoutWaiting(tx, ctx, input.at)) {
+      await endEnrollment(tx, {
+        enrollmentId: ctx.enrollment?.id as number,
+        status: "exited",
+        reason: "loop",
+        now: input.at,
+      });
+      return true;
+    }
     await advance(tx, ctx, input.at, input.gotoKey);
     return true;
   });

@@ -10,6 +10,7 @@ import { touches } from "../schema/touches.ts";
 import { trackedLinks } from "../schema/trackedLinks.ts";
 import type { Button } from "../spec/message.ts";
 import { endEnrollment } from "./end.ts";
+import { moveEnrollmentToChain } from "./move.ts";
 
 export interface ButtonPress {
   touchId: number;
@@ -79,6 +80,18 @@ export async function recordButtonPress(db: Db, press: ButtonPress): Promise<Pre
           via: "button",
           ...(press.defaultTimezone ? { defaultTimezone: press.defaultTimezone } : {}),
         });
+        break;
+      case "move":
+        if (touch.enrollmentId !== null) {
+          await moveEnrollmentToChain(tx, {
+            enrollmentId: touch.enrollmentId,
+            toChain: button.chain,
+            ...(button.step ? { toStepKey: button.step } : {}),
+            now: press.now,
+            defaultTimezone: press.defaultTimezone ?? "UTC",
+            via: "button",
+          });
+        }
         break;
       case "reply":
         await appendEvent(tx, {

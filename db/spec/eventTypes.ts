@@ -18,6 +18,8 @@ export const EVENT_TYPES = [
   "goal_reached",
   "purchase",
   "exited",
+  /** A move to another chain its re-entry rule refused: nothing changed. */
+  "move_refused",
   "unsubscribed",
   "blocked",
   "unblocked",

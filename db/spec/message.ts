@@ -59,6 +59,13 @@ export const button = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("hot"), text: buttonText }),
   z.object({ kind: z.literal("tag"), text: buttonText, tag: tagName }),
   z.object({ kind: z.literal("reply"), text: buttonText, value: callbackValue("reply value") }),
+  /** Leaves this chain for another (at its first step, or at `step`); its re-entry rule applies. */
+  z.object({
+    kind: z.literal("move"),
+    text: buttonText,
+    chain: slug("chain slug", 48),
+    step: slug("step key").optional(),
+  }),
 ]);
 export type Button = z.infer<typeof button>;
 

@@ -129,6 +129,13 @@ export const api = {
     call(
       client.subscribers[":id"].forget.$post({ param: id(subscriberId), json: { confirm: true } }),
     ),
+  move: (subscriberId: number, enrollmentId: number, chain: string) =>
+    call(
+      client.subscribers[":id"].enrollments[":enrollmentId"].move.$post({
+        param: { ...id(subscriberId), enrollmentId: String(enrollmentId) },
+        json: { chain },
+      }),
+    ),
   enrol: (subscriberId: number, chain: string) =>
     call(client.subscribers[":id"].enrollments.$post({ param: id(subscriberId), json: { chain } })),
 

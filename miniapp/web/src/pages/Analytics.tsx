@@ -108,6 +108,25 @@ function ChainReport({ id, period }: { id: number; period: Period }) {
           </div>
         </>
       ) : null}
+      {data.moves.out.length + data.moves.in.length > 0 ? (
+        <>
+          <h3 className="subhead">{t("movesTitle")}</h3>
+          <div className="kv" data-testid="chain-moves">
+            {data.moves.out.map((m) => (
+              <div key={`out-${m.chain.id}`}>
+                <span>→ {m.chain.name}</span>
+                <b>{num(m.people)}</b>
+              </div>
+            ))}
+            {data.moves.in.map((m) => (
+              <div key={`in-${m.chain.id}`}>
+                <span>← {m.chain.name}</span>
+                <b>{num(m.people)}</b>
+              </div>
+            ))}
+          </div>
+        </>
+      ) : null}
       {data.byDay.length > 0 ? (
         <>
           <h3 className="subhead">{t("byDay")}</h3>

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."enrollment_end_reason" ADD VALUE 'loop';
