@@ -172,7 +172,8 @@ export function createDispatcher(options: DispatcherOptions) {
   ): Promise<void> {
     const step = ctx.step;
     if (!step) return;
-    const outgoing = buildTouchMessage(step.message, ctx.subscriber, {
+    const subject = { ...ctx.subscriber, event: ctx.event };
+    const outgoing = buildTouchMessage(step.message, subject, {
       chatId: ctx.subscriber.telegramId,
       touchId: ctx.touch.id,
       publicUrl: options.publicUrl,

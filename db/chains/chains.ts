@@ -134,6 +134,7 @@ export function chainToSpec(chain: Chain): ChainSpec {
       wait: s.wait,
       message: s.message,
       ...(s.condition ? { condition: s.condition } : {}),
+      ...(s.onSent ? { onSent: s.onSent } : {}),
       important: s.important,
       ...(s.stage ? { stage: s.stage } : {}),
     })),
@@ -208,6 +209,7 @@ async function syncSteps(db: Db, chainId: number, spec: ChainSpec): Promise<void
       wait: step.wait,
       message: step.message,
       condition: step.condition ?? null,
+      onSent: step.onSent ?? null,
       important: step.important,
       stage: step.stage ?? null,
     };

@@ -1,6 +1,7 @@
 // What the dispatcher needs around claimed touches, and how each outcome is recorded and planned on.
 import { and, gte, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
+import { tagSubscriber } from "../audience/tags.ts";
 import { appendEvent } from "../events.ts";
 import { endEnrollment } from "../journeys/end.ts";
 import { moveEnrollmentToChain } from "../journeys/move.ts";
@@ -12,6 +13,7 @@ import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 import { trackedLinks } from "../schema/trackedLinks.ts";
 import { segmentMembership } from "../segments/segments.ts";
+import type { EventSubject } from "../spec/render.ts";
 import type { SendRule } from "./policy.ts";
 import { settleTouch, type Touch } from "./touches.ts";
 
@@ -49,6 +51,8 @@ export interface DeliveryContext {
   /** Slugs of the segments, among those the claimed steps' conditions name, this subscriber is in. */
   segments: Set<string>;
   timezone: string;
+  /** The event that started the enrollment, when its touches show its data. */
+  event: EventSubject | null;
 }
 
 const TWO_DAYS = 2 * 86_400_000;
@@ -115,6 +119,7 @@ export async function loadDeliveryContexts(
   const enrollmentById = byId(enrollmentRows);
   const chainById = byId(chainRows);
   const stepById = byId(stepRows);
+  const triggerEvents = await triggerEventsOf(db, claimed, stepById);
   const membership = await segmentMembership(
     db,
     segmentsNamedBy(claimed, stepById),
@@ -167,6 +172,7 @@ export async function loadDeliveryContexts(
           [...membership].flatMap(([slug, ids]) => (ids.has(touch.subscriberId) ? [slug] : [])),
         ),
         timezone: subscriber.timezone ?? defaultTimezone,
+        event: (touch.enrollmentId !== null && triggerEvents.get(touch.enrollmentId)) || null,
       },
     ];
   });
@@ -179,6 +185,45 @@ function replyOf(stepKey: string, data: Record<string, unknown>): EnrollmentRepl
   }
   if (typeof data.text === "string") return { stepKey, via: "text", value: data.text };
   return null;
+}
+
+/** The starting events of the enrollments whose claimed steps show one: usually none are read. */
+async function triggerEventsOf(
+  db: Db,
+  claimed: Touch[],
+  stepById: Map<number, StepRow>,
+): Promise<Map<number, EventSubject>> {
+  const showsEvent = (step: StepRow | undefined) =>
+    step !== undefined && JSON.stringify(step.message).includes("{{event.");
+  const pairs = new Map<number, number>();
+  for (const t of claimed) {
+    if (t.enrollmentId === null || t.chainId === null) continue;
+    if (showsEvent(stepById.get(t.stepId ?? -1))) pairs.set(t.enrollmentId, t.chainId);
+  }
+  if (pairs.size === 0) return new Map();
+  // By chain and enrollment, so the events index on (chain_id, type, ...) finds the rows.
+  const wanted = sql.join(
+    [...pairs].map(([enrollmentId, chainId]) => sql`(${chainId}::int, ${enrollmentId}::bigint)`),
+    sql`, `,
+  );
+  const rows = await rowsOf<{
+    enrollment_id: number;
+    value: string | null;
+    currency: string | null;
+    data: Record<string, unknown>;
+  }>(
+    db,
+    sql`select n.enrollment_id, t.value::text as value, t.currency, t.data
+        from events n join events t on t.id = (n.data->>'triggerEventId')::bigint
+        where n.type = 'enrolled' and (n.chain_id, n.enrollment_id) in (values ${wanted})
+          and n.data ? 'triggerEventId'`,
+  );
+  return new Map(
+    rows.map((r) => [
+      Number(r.enrollment_id),
+      { value: r.value, currency: r.currency, data: r.data ?? {} },
+    ]),
+  );
 }
 
 /** Segments that the conditions of the claimed touches' steps name: usually none. */
@@ -326,6 +371,7 @@ export async function recordSentBatch(
     for (const r of enrolled) {
       const enrollment = r.ctx.enrollment as EnrollmentRow;
       if (!stillRunning.has(enrollment.id)) continue;
+      if (await applyOnSent(tx, r)) continue;
       const maxTouches = r.ctx.chain?.exit.maxTouches;
       plans.push({
         enrollmentId: enrollment.id,
@@ -345,6 +391,29 @@ export async function recordSentBatch(
     await recordPlans(tx, plans);
     return done.length;
   });
+}
+
+/** What a step does once sent (see onSent in chainSpec): a tag, and perhaps the end; true when it ended. */
+async function applyOnSent(db: Db, r: SentRecord): Promise<boolean> {
+  const onSent = r.ctx.step?.onSent;
+  if (!onSent || !r.ctx.enrollment) return false;
+  if (onSent.tag) {
+    await tagSubscriber(db, {
+      subscriberId: r.ctx.subscriber.id,
+      tag: onSent.tag,
+      now: r.at,
+      via: "chain",
+    });
+  }
+  if (!onSent.end) return false;
+  await endEnrollment(db, {
+    enrollmentId: r.ctx.enrollment.id,
+    status: "completed",
+    reason: "completed",
+    now: r.at,
+    data: { via: "step", step: r.ctx.step?.key },
+  });
+  return true;
 }
 
 /** A touch that will not be sent (refused by Telegram, or its condition failed); the chain moves on. */

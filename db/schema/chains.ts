@@ -54,6 +54,7 @@ export const chainSteps = pgTable(
     wait: jsonb().$type<Wait>().notNull(),
     message: jsonb().$type<Message>().notNull(),
     condition: jsonb().$type<Step["condition"]>(),
+    onSent: jsonb().$type<Step["onSent"]>(),
     important: boolean().notNull().default(false),
     stage: stageEnum(),
     /** A removed step stays as a row so history and running enrollments can refer to it. */

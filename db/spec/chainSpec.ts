@@ -131,6 +131,11 @@ export const step = z
     wait: wait.default({ after: { amount: 0, unit: "minutes" } }),
     message,
     condition: stepCondition.optional(),
+    /** Once this step is sent: tag the person, and end the enrollment here (a real goodbye). */
+    onSent: z
+      .object({ tag: tagName.optional(), end: z.boolean().default(false) })
+      .strict()
+      .optional(),
     /** Important steps bypass the careful-communication policy. */
     important: z.boolean().default(false),
     stage: stage.optional(),

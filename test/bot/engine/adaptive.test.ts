@@ -1,14 +1,18 @@
+import { readFileSync } from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { chainAnalytics } from "../../../db/analytics/chainFunnel.ts";
-import { recordProspectMessage } from "../../../db/audience/subscribers.ts";
+import { recordProspectMessage, upsertSubscriber } from "../../../db/audience/subscribers.ts";
 import { LOOP_LIMIT } from "../../../db/delivery/delivery.ts";
 import { enroll, listEnrollments } from "../../../db/journeys/enrollments.ts";
 import { recordButtonPress } from "../../../db/journeys/reactions.ts";
 import { chainSteps, chains } from "../../../db/schema/chains.ts";
 import { events } from "../../../db/schema/events.ts";
 import { touches } from "../../../db/schema/touches.ts";
+import { trackedLinks } from "../../../db/schema/trackedLinks.ts";
 import type { ChainSpecInput } from "../../../db/spec/chainSpec.ts";
+import { eventInput } from "../../../db/spec/eventInput.ts";
+import { recordExternalEvent } from "../../../db/triggers/external.ts";
 import { type Engine, HOUR, startEngine } from "../../helpers/engineHarness.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
 
@@ -339,5 +343,56 @@ describe("chains that adapt: replies, typed answers, moves", () => {
       .where(and(eq(events.subscriberId, spinner.subscriber.id), eq(events.type, "touch_skipped")));
     expect(skipped.length).toBe(LOOP_LIMIT + 1);
     expect(byChat(e, spinner.subscriber.telegramId)).toEqual([]);
+  });
+
+  it("the abandoned-cart template names the cart's items and links to the cart through the redirect", async () => {
+    engine = await startEngine(testDb().db, {
+      start: MONDAY_10_MSK,
+      dispatcher: { publicUrl: "https://bot.example" },
+    });
+    const en = JSON.parse(readFileSync("templates/en.json", "utf8")) as {
+      chains: ChainSpecInput[];
+    };
+    const cart = en.chains.find((c) => c.slug === "abandoned_cart") as ChainSpecInput;
+    await engine.createChain(cart);
+    const db = testDb().db;
+    const { subscriber } = await upsertSubscriber(
+      db,
+      { telegramId: 777, firstName: "Olga" },
+      {},
+      engine.now(),
+    );
+    const result = await recordExternalEvent(db, {
+      event: eventInput.parse({
+        subscriber: { telegramId: 777 },
+        type: "cart_abandoned",
+        value: 2490,
+        currency: "rub",
+        data: {
+          items: [{ name: "Mug" }, { name: "Tea <Earl>" }],
+          cart_url: "https://shop.example/c/42",
+        },
+        idempotencyKey: "cart-1",
+      }),
+      now: engine.now(),
+      defaultTimezone: "Europe/Moscow",
+    });
+    expect(result).toMatchObject({ status: "recorded", enteredChains: ["abandoned_cart"] });
+    engine.advance(HOUR);
+    await engine.dispatcher.tick();
+    const [sent] = engine.fake.delivered.filter((c) => c.payload.chat_id === subscriber.telegramId);
+    expect(String(sent?.payload.text)).toContain("<b>Mug, Tea &lt;Earl&gt;</b> — 2490.00 RUB");
+    const keyboard = (sent?.payload.reply_markup as { inline_keyboard: { url?: string }[][] })
+      .inline_keyboard;
+    const redirect = keyboard[0]?.[0]?.url as string;
+    expect(redirect).toMatch(/^https:\/\/bot\.example\/r\//);
+    const [link] = await db.select().from(trackedLinks);
+    expect(link?.url).toBe("https://shop.example/c/42");
+    // Five steps in all: 1 h, 24 h, 48 h, 60 h and 72 h after the event.
+    for (let i = 0; i < 6; i++) {
+      engine.advance(12 * HOUR);
+      await engine.dispatcher.tick();
+    }
+    expect(engine.fake.delivered.filter((c) => c.payload.chat_id === 777)).toHaveLength(5);
   });
 });

@@ -1,1 +1,0 @@
-ALTER TYPE "public"."enrollment_end_reason" ADD VALUE 'loop';
