@@ -135,6 +135,7 @@ export function chainToSpec(chain: Chain): ChainSpec {
       message: s.message,
       ...(s.condition ? { condition: s.condition } : {}),
       ...(s.onSent ? { onSent: s.onSent } : {}),
+      ...(s.variants ? { variants: s.variants } : {}),
       important: s.important,
       ...(s.stage ? { stage: s.stage } : {}),
     })),
@@ -210,6 +211,7 @@ async function syncSteps(db: Db, chainId: number, spec: ChainSpec): Promise<void
       message: step.message,
       condition: step.condition ?? null,
       onSent: step.onSent ?? null,
+      variants: step.variants ?? null,
       important: step.important,
       stage: step.stage ?? null,
     };

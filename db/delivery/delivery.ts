@@ -1,11 +1,12 @@
 // What the dispatcher needs around claimed touches, and how each outcome is recorded and planned on.
 import { and, gte, inArray, sql } from "drizzle-orm";
-import { type Db, rowsOf } from "../client.ts";
 import { tagSubscriber } from "../audience/tags.ts";
+import { type Db, rowsOf } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import { endEnrollment } from "../journeys/end.ts";
 import { moveEnrollmentToChain } from "../journeys/move.ts";
 import { type EnrollmentPlan, planNextTouch, recordPlans } from "../journeys/plan.ts";
+import { variantDrawKey } from "../journeys/variants.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
 import { enrollments } from "../schema/enrollments.ts";
 import { events } from "../schema/events.ts";
@@ -53,6 +54,8 @@ export interface DeliveryContext {
   timezone: string;
   /** The event that started the enrollment, when its touches show its data. */
   event: EventSubject | null;
+  /** The A/B variant this person drew before for this step, if any. */
+  drawnVariant?: string;
 }
 
 const TWO_DAYS = 2 * 86_400_000;
@@ -120,6 +123,7 @@ export async function loadDeliveryContexts(
   const chainById = byId(chainRows);
   const stepById = byId(stepRows);
   const triggerEvents = await triggerEventsOf(db, claimed, stepById);
+  const drawn = await drawnVariantsOf(db, claimed, stepById);
   const membership = await segmentMembership(
     db,
     segmentsNamedBy(claimed, stepById),
@@ -173,6 +177,7 @@ export async function loadDeliveryContexts(
         ),
         timezone: subscriber.timezone ?? defaultTimezone,
         event: (touch.enrollmentId !== null && triggerEvents.get(touch.enrollmentId)) || null,
+        ...withDrawn(drawn.get(`${touch.subscriberId}:${touch.stepId}`)),
       },
     ];
   });
@@ -185,6 +190,32 @@ function replyOf(stepKey: string, data: Record<string, unknown>): EnrollmentRepl
   }
   if (typeof data.text === "string") return { stepKey, via: "text", value: data.text };
   return null;
+}
+
+const withDrawn = (key: string | undefined) => (key === undefined ? {} : { drawnVariant: key });
+
+/** Variants drawn before, by "subscriber:step", for the claimed steps that are A/B splits. */
+async function drawnVariantsOf(
+  db: Db,
+  claimed: Touch[],
+  stepById: Map<number, StepRow>,
+): Promise<Map<string, string>> {
+  const split = claimed.filter((t) => t.stepId !== null && stepById.get(t.stepId)?.variants);
+  if (split.length === 0) return new Map();
+  const rows = await db
+    .select({ subscriberId: events.subscriberId, stepId: events.stepId, data: events.data })
+    .from(events)
+    .where(
+      and(
+        inArray(events.subscriberId, [...new Set(split.map((t) => t.subscriberId))]),
+        inArray(events.type, ["variant_drawn"]),
+      ),
+    );
+  return new Map(
+    rows
+      .filter((r) => typeof r.data.variant === "string")
+      .map((r) => [`${r.subscriberId}:${r.stepId}`, r.data.variant as string]),
+  );
 }
 
 /** The starting events of the enrollments whose claimed steps show one: usually none are read. */
@@ -295,6 +326,8 @@ export interface SentRecord {
   links: SentLink[];
   /** The policy rule that let it go (see db/delivery/policy.ts); kept on the touch_sent event. */
   rule?: SendRule;
+  /** The A/B variant sent, kept on the touch_sent event for the variant's funnel. */
+  variant?: string;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -342,7 +375,7 @@ export async function recordSentBatch(
         ...idsOf(r),
         type: "touch_sent",
         occurredAt: r.at,
-        data: r.rule ? { rule: r.rule } : {},
+        data: { ...(r.rule ? { rule: r.rule } : {}), ...(r.variant ? { variant: r.variant } : {}) },
       })),
     );
     const links = done.flatMap((r) =>
@@ -518,5 +551,24 @@ export async function recordCancelled(
     status: "cancelled",
     at: input.at,
     outcome: input.reason,
+  });
+}
+
+/** Records a person's first draw of a step's variant; a repeat records nothing. */
+export async function recordVariantDrawn(
+  db: Db,
+  input: { ctx: DeliveryContext; variant: string; at: Date },
+): Promise<void> {
+  const { ctx } = input;
+  await appendEvent(db, {
+    subscriberId: ctx.subscriber.id,
+    type: "variant_drawn",
+    chainId: ctx.touch.chainId,
+    stepId: ctx.touch.stepId,
+    enrollmentId: ctx.touch.enrollmentId,
+    touchId: ctx.touch.id,
+    data: { variant: input.variant },
+    idempotencyKey: variantDrawKey(ctx.subscriber.id, ctx.touch.stepId ?? 0),
+    occurredAt: input.at,
   });
 }

@@ -123,6 +123,22 @@ export const stepCondition = z
   })
   .strict();
 
+/**
+ * One arm of an A/B split: drawn with a chance proportional to its weight, once per person and step.
+ * Without a message it sends the step's own.
+ */
+export const variant = z
+  .object({
+    key: slug("variant key", 24),
+    weight: z
+      .number({ error: "a variant's weight must be a number" })
+      .positive("a variant's weight must be a positive number, e.g. 50")
+      .max(1_000_000),
+    message: message.optional(),
+  })
+  .strict();
+export type Variant = z.infer<typeof variant>;
+
 export const step = z
   .object({
     /** Stable identity: running enrollments follow it across edits. */
@@ -131,6 +147,25 @@ export const step = z
     wait: wait.default({ after: { amount: 0, unit: "minutes" } }),
     message,
     condition: stepCondition.optional(),
+    /** An A/B split: two to five variants of this step's message. */
+    variants: z
+      .array(variant)
+      .min(2, "an A/B split needs at least two variants")
+      .max(5, "an A/B split may have at most five variants")
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((v, i) => {
+          if (seen.has(v.key)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "key"],
+              message: `variant key "${v.key}" is already used in this step`,
+            });
+          }
+          seen.add(v.key);
+        });
+      })
+      .optional(),
     /** Once this step is sent: tag the person, and end the enrollment here (a real goodbye). */
     onSent: z
       .object({ tag: tagName.optional(), end: z.boolean().default(false) })

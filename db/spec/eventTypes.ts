@@ -20,6 +20,8 @@ export const EVENT_TYPES = [
   "exited",
   /** A move to another chain its re-entry rule refused: nothing changed. */
   "move_refused",
+  /** The variant of an A/B step drawn for a person, once; later touches of that step reuse it. */
+  "variant_drawn",
   "unsubscribed",
   "blocked",
   "unblocked",

@@ -395,4 +395,82 @@ describe("chains that adapt: replies, typed answers, moves", () => {
     }
     expect(engine.fake.delivered.filter((c) => c.payload.chat_id === 777)).toHaveLength(5);
   });
+
+  it("an A/B step: each person's variant is drawn once, kept, sent, pressed and counted", async () => {
+    const e = await setup();
+    const chain = await e.createChain({
+      slug: "offer",
+      name: "Offer",
+      reentry: { policy: "always" },
+      steps: [
+        {
+          key: "pitch",
+          message: { text: "Offer A", buttons: [[{ kind: "goal", text: "Buy A" }]] },
+          variants: [
+            { key: "a", weight: 1 },
+            {
+              key: "b",
+              weight: 3,
+              message: {
+                text: "Offer B",
+                buttons: [
+                  [
+                    { kind: "tag", text: "Later", tag: "later" },
+                    { kind: "goal", text: "Buy B" },
+                  ],
+                ],
+              },
+            },
+          ],
+        },
+        { key: "later", wait: { after: { amount: 1, unit: "days" } }, message: { text: "later" } },
+      ],
+    });
+    const db = testDb().db;
+    const people = [];
+    for (let i = 0; i < 40; i++) people.push(await e.enrolNew(chain, `P${i}`));
+    await e.dispatcher.tick();
+    const texts = people.map((p) => byChat(e, p.subscriber.telegramId)[0]);
+    const b = texts.filter((t) => t === "Offer B").length;
+    expect(texts.filter((t) => t === "Offer A").length + b).toBe(40);
+    // Weights 1:3: about three in four get B (a fixed draw, so the count is stable).
+    expect(b).toBeGreaterThan(20);
+    expect(b).toBeLessThan(40);
+    const draws = await db.select().from(events).where(eq(events.type, "variant_drawn"));
+    expect(draws).toHaveLength(40);
+    // Everyone presses the last button of the first row: "Buy B" on B, "Buy A" on A.
+    for (const p of people) {
+      const texts = byChat(e, p.subscriber.telegramId);
+      await recordButtonPress(db, {
+        touchId: await firstTouch(p.subscriber.id),
+        row: 0,
+        column: texts[0] === "Offer B" ? 1 : 0,
+        telegramUserId: p.subscriber.telegramId,
+        now: e.now(),
+      });
+    }
+    // Back in the chain later: the same variant again, no new draw.
+    const first = people[0] as (typeof people)[number];
+    const again = await enroll(db, {
+      subscriberId: first.subscriber.id,
+      chainId: chain.id,
+      now: e.now(),
+      defaultTimezone: "UTC",
+    });
+    expect(again.enrolled).toBe(true);
+    await e.dispatcher.tick();
+    const mine = byChat(e, first.subscriber.telegramId);
+    expect(mine).toHaveLength(2);
+    expect(mine[1]).toBe(mine[0]);
+    expect(await db.select().from(events).where(eq(events.type, "variant_drawn"))).toHaveLength(40);
+    const report = await chainAnalytics(db, { chainId: chain.id, timezone: "UTC" });
+    const split = report?.splits[0];
+    expect(split?.key).toBe("pitch");
+    expect(split?.variants.map((v) => [v.key, v.reached, v.converted])).toEqual([
+      ["a", 40 - b + 1 * Number(mine[0] === "Offer A"), 40 - b],
+      ["b", b + Number(mine[0] === "Offer B"), b],
+    ]);
+    // Too few people for a verdict.
+    expect(split?.winner).toBeNull();
+  });
 });

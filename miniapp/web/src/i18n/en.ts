@@ -443,6 +443,7 @@ export const en = {
   event_website_event: "another website event",
   event_exited: "left a chain",
   event_move_refused: "move to another chain refused",
+  event_variant_drawn: "variant drawn",
   event_unsubscribed: "unsubscribed",
   event_blocked: "blocked the bot",
   event_unblocked: "unblocked the bot",

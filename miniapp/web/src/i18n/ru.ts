@@ -434,6 +434,7 @@ export const ru: Record<Key, string> = {
   event_website_event: "другое событие сайта",
   event_exited: "вышел из цепочки",
   event_move_refused: "перевод в другую цепочку отклонён",
+  event_variant_drawn: "выпал вариант",
   event_unsubscribed: "отписался",
   event_blocked: "заблокировал бота",
   event_unblocked: "разблокировал бота",
