@@ -17,6 +17,7 @@ import {
 import { Icon } from "../../ui/icons.tsx";
 import { StageSelect, Weekdays } from "../../ui/listInputs.tsx";
 import { ConditionEditor } from "./ConditionEditor.tsx";
+import { VariantsEditor } from "./VariantsEditor.tsx";
 
 /** "in 1 d at 10:00 Mon Tue": the step's wait in the card's summary line. */
 function waitText(step: Step, first: boolean): string {
@@ -66,6 +67,7 @@ export function StepCard(props: {
             <span className="hint">
               {waitText(step, index === 0)}
               {step.condition ? ` · ${t("conditional")}` : ""}
+              {step.variants ? ` · A/B` : ""}
               {step.important ? ` · ${t("important")}` : ""}
             </span>
           </span>
@@ -184,6 +186,7 @@ export function StepCard(props: {
               testId={`preview-${index}`}
             />
           </div>
+          <VariantsEditor step={step} path={path} sample={props.sample} onChange={props.onChange} />
           <ConditionEditor
             path={`${path}.condition`}
             condition={step.condition}
