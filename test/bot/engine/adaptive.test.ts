@@ -382,8 +382,10 @@ describe("chains that adapt: replies, typed answers, moves", () => {
     await engine.dispatcher.tick();
     const [sent] = engine.fake.delivered.filter((c) => c.payload.chat_id === subscriber.telegramId);
     expect(String(sent?.payload.text)).toContain("<b>Mug, Tea &lt;Earl&gt;</b> — 2490.00 RUB");
-    const keyboard = (sent?.payload.reply_markup as { inline_keyboard: { url?: string }[][] })
-      .inline_keyboard;
+    const markup = sent?.payload.reply_markup as
+      | { inline_keyboard: { url?: string }[][] }
+      | undefined;
+    const keyboard = markup?.inline_keyboard ?? [];
     const redirect = keyboard[0]?.[0]?.url as string;
     expect(redirect).toMatch(/^https:\/\/bot\.example\/r\//);
     const [link] = await db.select().from(trackedLinks);
