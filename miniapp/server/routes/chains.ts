@@ -13,6 +13,7 @@ import {
 } from "../../../db/chains/admin.ts";
 import { type Chain, chainToSpec, createChain, updateChain } from "../../../db/chains/chains.ts";
 import { timelinePreview } from "../../../db/chains/timelinePreview.ts";
+import { type TreeStep, timelineTree } from "../../../db/chains/timelineTree.ts";
 import { isValidTimezone } from "../../../db/delivery/schedule.ts";
 import { getPolicy } from "../../../db/settings.ts";
 import { chainSpec, exitRules, wait } from "../../../db/spec/chainSpec.ts";
@@ -86,6 +87,18 @@ export function chainsRoutes(deps: ApiDeps) {
         policy: await getPolicy(db),
       });
       return c.json(entries);
+    })
+    .post("/timeline/tree", jsonBody(timelineBody), async (c) => {
+      const body = c.req.valid("json");
+      return c.json(
+        timelineTree({
+          steps: body.spec.steps as TreeStep[],
+          exit: body.spec.exit,
+          start: body.start ? new Date(body.start) : deps.clock(),
+          timezone: body.timezone ?? deps.defaultTimezone,
+          policy: await getPolicy(db),
+        }),
+      );
     })
     .get("/:id", async (c) => {
       const chain = await getOwnerChain(db, idParam(c, "id", "chain"));

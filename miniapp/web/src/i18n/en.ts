@@ -404,6 +404,13 @@ export const en = {
   endReason_series_stopped: "stopped this series",
   endReason_forgotten: "data deleted",
   endReason_loop: "stopped: conditions went round in a loop",
+  pathsTitle: "Every path",
+  pathsHint:
+    "Each condition splits the chain: the branch where it holds, and what happens otherwise. Moves name the chain they lead to.",
+  pathEnd_completed: "end of the chain",
+  pathEnd_max_touches: "ends: touch limit",
+  pathEnd_max_days: "ends: day limit",
+  pathEnd_too_long: "… (more paths than shown)",
   addSplit: "Add an A/B split",
   splitTitle: "A/B split: each person gets one variant, drawn by weight and kept",
   variantKey: "Variant",

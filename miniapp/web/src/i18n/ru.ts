@@ -395,6 +395,13 @@ export const ru: Record<Key, string> = {
   endReason_series_stopped: "остановили эту серию",
   endReason_forgotten: "данные удалены",
   endReason_loop: "остановлена: условия зациклились",
+  pathsTitle: "Все пути",
+  pathsHint:
+    "Каждое условие делит цепочку: ветка, где оно выполнено, и что происходит иначе. Переводы показывают цепочку, куда ведут.",
+  pathEnd_completed: "конец цепочки",
+  pathEnd_max_touches: "конец: лимит касаний",
+  pathEnd_max_days: "конец: лимит дней",
+  pathEnd_too_long: "… (путей больше, чем показано)",
   addSplit: "Добавить A/B-тест",
   splitTitle: "A/B-тест: каждый получает один вариант, выпавший по весу, и он сохраняется",
   variantKey: "Вариант",
