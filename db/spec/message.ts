@@ -52,24 +52,32 @@ const httpUrl = z
 
 export const urlButton = z.object({ kind: z.literal("url"), text: buttonText, url: httpUrl });
 
-/** A chain step's link may come from the event that started the chain, with a URL to fall back on. */
-const stepUrlButton = z.object({
-  kind: z.literal("url"),
-  text: buttonText,
-  url: z.union([
-    httpUrl,
-    z
-      .string()
-      .regex(
-        URL_PLACEHOLDER,
+/**
+ * A chain step's link may come from the event that started the chain, with a URL to fall back on:
+ * `{{event.data.cart_url|https://shop.example/cart}}`; otherwise it is a full URL.
+ */
+const stepUrl = z.string().superRefine((u, ctx) => {
+  const placeholder = URL_PLACEHOLDER.exec(u);
+  if (!placeholder && u.includes("{{")) {
+    ctx.addIssue({
+      code: "custom",
+      message:
         "must be a full URL, or {{event.data.<path>|<fallback URL>}}, e.g. {{event.data.cart_url|https://shop.example/cart}}",
-      )
-      .refine(
-        (u) => httpUrl.safeParse(URL_PLACEHOLDER.exec(u)?.[2] ?? "").success,
-        "the fallback after | must be a full URL starting with https:// or http://",
-      ),
-  ]),
+    });
+    return;
+  }
+  const checked = httpUrl.safeParse(placeholder ? placeholder[2] : u);
+  for (const issue of checked.success ? [] : checked.error.issues) {
+    // A fallback gets its first problem only: "not a url" is not a URL, let alone an https one.
+    if (placeholder) {
+      ctx.addIssue({ code: "custom", message: `the fallback after | ${issue.message}` });
+      return;
+    }
+    ctx.addIssue({ code: "custom", message: issue.message });
+  }
 });
+
+const stepUrlButton = z.object({ kind: z.literal("url"), text: buttonText, url: stepUrl });
 
 export const button = z.discriminatedUnion("kind", [
   stepUrlButton,

@@ -63,7 +63,14 @@ describe("event placeholders", () => {
       ],
     });
     const problems = bad.success ? [] : problemsOf(bad.error);
-    expect(problems.map((p) => p.path)).toEqual(["buttons[0][0].url", "buttons[1][0].url"]);
+    expect(problems).toEqual([
+      {
+        path: "buttons[0][0].url",
+        message:
+          "must be a full URL, or {{event.data.<path>|<fallback URL>}}, e.g. {{event.data.cart_url|https://shop.example/cart}}",
+      },
+      { path: "buttons[1][0].url", message: "the fallback after | must be a full URL" },
+    ]);
     const text = message.safeParse({ text: "{{event.items}}" });
     expect(text.success ? [] : problemsOf(text.error).map((p) => p.message)).toEqual([
       "{{event.items}} is not a known placeholder; use first_name, last_name, full_name, username, phone, email, answers.<key>, fields.<key>, event.value, event.currency or event.data.<path>",
