@@ -54,3 +54,34 @@ export async function chainMoves(
       }));
   return { out: of("out"), in: of("in") };
 }
+
+export interface MoveTotals {
+  /** Enrollments that ended by moving to another chain. */
+  moved: number;
+  /** Moves a target's re-entry rule refused. */
+  refused: number;
+  /** Enrollments that began with a move, by the slug of their chain. */
+  movedIn: Record<string, number>;
+}
+
+/** Moves across all chains: for the demo's checks and the operator's overview. */
+export async function moveTotals(db: Db): Promise<MoveTotals> {
+  const rows = await rowsOf<{ what: string; slug: string | null; n: number }>(
+    db,
+    sql`select 'moved' as what, null as slug, count(*)::int as n from events
+          where type = 'exited' and data->>'reason' = 'moved'
+        union all
+        select 'refused', null, count(*)::int from events where type = 'move_refused'
+        union all
+        select 'in', c.slug, count(*)::int from events e join chains c on c.id = e.chain_id
+          where e.type = 'enrolled' and e.data ? 'movedFromChainId' group by c.slug`,
+  );
+  const total = (what: string) => Number(rows.find((r) => r.what === what)?.n ?? 0);
+  return {
+    moved: total("moved"),
+    refused: total("refused"),
+    movedIn: Object.fromEntries(
+      rows.filter((r) => r.what === "in").map((r) => [String(r.slug), Number(r.n)]),
+    ),
+  };
+}
