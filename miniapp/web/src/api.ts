@@ -142,6 +142,10 @@ export const api = {
     call(client.subscribers[":id"].enrollments.$post({ param: id(subscriberId), json: { chain } })),
 
   segments: () => call(client.segments.$get()),
+  saveSegment: (
+    slug: string,
+    json: Omit<Body<(typeof client.segments)[":slug"]["$put"]>, "slug">,
+  ) => call(client.segments[":slug"].$put({ param: { slug }, json })),
   broadcasts: () => call(client.broadcasts.$get()),
   recipients: (segment?: string) =>
     call(client.broadcasts.recipients.$get({ query: { segment: segment || undefined } })),
