@@ -2,7 +2,7 @@
 import type { DeliveryContext, MoveTarget } from "../../db/delivery/delivery.ts";
 import { firstAllowedMoment, ruleAt, type SendRule } from "../../db/delivery/policy.ts";
 import type { Policy } from "../../db/settings.ts";
-import { conditionsHold } from "./conditions.ts";
+import { conditionsHold } from "../../db/journeys/conditions.ts";
 
 /** The dispatcher's verdict on one claimed touch. */
 export type Decision =

@@ -40,6 +40,15 @@ export interface TreeInput {
   start: Date;
   timezone: string;
   policy: Policy;
+  /**
+   * One subscriber's path instead of every path: their verdict on a step's conditions (undefined
+   * when it cannot be known in advance, e.g. a segment), and the touches their other chains send
+   * or plan, which compete for the daily cap and the pause.
+   */
+  person?: {
+    holds: (all: readonly Condition[]) => boolean | undefined;
+    otherSends: Date[];
+  };
 }
 
 const DAY = 86_400_000;
@@ -101,7 +110,7 @@ export function timelineTree(input: TreeInput): TreeBranch {
         push({ kind: "end", reason: "too_long" });
         return branch;
       }
-      if (exit.maxTouches !== undefined && sent.length >= exit.maxTouches) {
+      if (exit.maxTouches !== undefined && sent.length - others.length >= exit.maxTouches) {
         push({ kind: "end", reason: "max_touches" });
         return branch;
       }
@@ -138,7 +147,9 @@ export function timelineTree(input: TreeInput): TreeBranch {
         const base = known.get(identity(c));
         return base === undefined ? undefined : base !== c.not;
       });
-      const decided = settled.includes(false) ? false : settled.every((v) => v) ? true : undefined;
+      const decided =
+        input.person?.holds(all) ??
+        (settled.includes(false) ? false : settled.every((v) => v) ? true : undefined);
       const otherwise = parsed.data.otherwise;
       const otherwiseBranch = (branchLabel: string, facts: ReadonlyMap<string, boolean>) => {
         if (otherwise.action === "move") {
@@ -185,5 +196,7 @@ export function timelineTree(input: TreeInput): TreeBranch {
       return branch;
     }
   };
-  return walk(0, start, [], null, 0, new Map());
+  // Their other chains' touches count as sends: the policy spaces this chain's around them.
+  const others = input.person?.otherSends ?? [];
+  return walk(0, start, [...others], null, 0, new Map());
 }

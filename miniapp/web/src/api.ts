@@ -86,8 +86,8 @@ export const api = {
         param: { id: String(chainId), key: seg(key) },
       }),
     ),
-  timelineTree: (spec: Body<typeof client.chains.timeline.$post>["spec"], timezone?: string) =>
-    call(client.chains.timeline.tree.$post({ json: { spec, timezone } })),
+  timelineTree: (spec: Body<typeof client.chains.timeline.$post>["spec"], subscriberId?: number) =>
+    call(client.chains.timeline.tree.$post({ json: { spec, subscriberId } })),
   timeline: (spec: Body<typeof client.chains.timeline.$post>["spec"], timezone?: string) =>
     call(client.chains.timeline.$post({ json: { spec, timezone } })),
 

@@ -427,6 +427,9 @@ export const en = {
   rfm_frequency: "Frequency",
   rfm_monetary: "Monetary",
   pathsTitle: "Every path",
+  pathsFor: "For subscriber (id)",
+  pathsForHint:
+    "Their path: what they clicked and answered, their tags, time zone and other chains",
   pathsHint:
     "Each condition splits the chain: the branch where it holds, and what happens otherwise. Moves name the chain they lead to.",
   pathEnd_completed: "end of the chain",

@@ -5,6 +5,7 @@ import { api } from "../../api.ts";
 import { dateTime } from "../../format.ts";
 import { t } from "../../i18n/translate.ts";
 import type { ChainSpec, TimelineBranch } from "../../types.ts";
+import { Field, NumberInput } from "../../ui/controls.tsx";
 import { Section } from "../../ui/layout.tsx";
 import { useDebounced } from "../../ui/load.ts";
 
@@ -56,21 +57,26 @@ export function PathTree({ spec }: { spec: ChainSpec }) {
   );
   const settled = useDebounced(JSON.stringify(spec), 700);
   const [tree, setTree] = useState<TimelineBranch | null>(null);
+  const [person, setPerson] = useState<number | undefined>(undefined);
+  const settledPerson = useDebounced(person, 700);
   useEffect(() => {
     if (!branching) return;
     let live = true;
-    api.timelineTree(JSON.parse(settled) as ChainSpec).then(
+    api.timelineTree(JSON.parse(settled) as ChainSpec, settledPerson).then(
       (answer) => live && setTree(answer),
       () => live && setTree(null),
     );
     return () => {
       live = false;
     };
-  }, [settled, branching]);
+  }, [settled, branching, settledPerson]);
   if (!branching || !tree) return null;
   const names = new Map(spec.steps.map((s) => [s.key, s.name || s.key]));
   return (
     <Section title={t("pathsTitle")} footer={t("pathsHint")} testId="paths">
+      <Field label={t("pathsFor")} hint={t("pathsForHint")}>
+        {(id) => <NumberInput id={id} min={1} value={person} onChange={setPerson} />}
+      </Field>
       <Branch branch={tree} names={names} />
     </Section>
   );

@@ -1,9 +1,9 @@
 // Whether a step's conditions hold for a subscriber: clicks earlier in the chain, tags, fields and
 // segments.
 
-import type { EnrollmentReply } from "../../db/delivery/delivery.ts";
-import type { Condition } from "../../db/spec/chainSpec.ts";
-import { patternMatches } from "../../db/spec/safePattern.ts";
+import type { EnrollmentReply } from "../delivery/delivery.ts";
+import type { Condition } from "../spec/chainSpec.ts";
+import { patternMatches } from "../spec/safePattern.ts";
 
 /** What a step's conditions are checked against: one subscriber and their enrollment. */
 export interface ConditionSubject {
