@@ -6,7 +6,13 @@ import { setField } from "../../db/audience/subscribers.ts";
 import { removeTag, tagSubscriber } from "../../db/audience/tags.ts";
 import { type Chain, getChain } from "../../db/chains/chains.ts";
 import type { Db } from "../../db/client.ts";
-import { type EnrollRefusal, enroll, listEnrollments } from "../../db/journeys/enrollments.ts";
+import {
+  type EnrollRefusal,
+  enroll,
+  listEnrollments,
+  runningEnrollments,
+} from "../../db/journeys/enrollments.ts";
+import { moveEnrollment } from "../../db/journeys/move.ts";
 import { type SubscriberRef, subscriberRef } from "../../db/spec/eventInput.ts";
 import { fieldName, fieldValue } from "../../db/spec/fields.ts";
 import { tagName } from "../../db/spec/message.ts";
@@ -21,6 +27,9 @@ export const SUBSCRIBERS_USAGE = `usage:
   npm run subscribers -- tag <who> <tag...>               add tags (tag triggers and goal tags apply)
   npm run subscribers -- untag <who> <tag...>             remove tags
   npm run subscribers -- enroll <who> <chain-slug>        enroll in a chain by hand (its re-entry rule applies)
+  npm run subscribers -- move <who> <from-chain> <to-chain> [step]
+                                                          move from a running chain to another (its re-entry
+                                                          rule applies), at its first step or the one named
   npm run subscribers -- set-field <who> <field> <value>  set an owner-defined field, e.g. birthday 1990-05-17
   npm run subscribers -- forget <who|id:<n>> --yes        delete the person's data (see docs/subscriber-data.md)
   npm run subscribers -- export <file.csv|-> [--status s] [--tag t] [--q text]
@@ -34,6 +43,7 @@ export const SUBSCRIBERS_ACTIONS = [
   "tag",
   "untag",
   "enroll",
+  "move",
   "set-field",
   "forget",
   "export",
@@ -98,6 +108,7 @@ type Parsed =
   | { action: "show"; who: SubscriberRef }
   | { action: "tag" | "untag"; who: SubscriberRef; tags: string[] }
   | { action: "enroll"; who: SubscriberRef; chain: string }
+  | { action: "move"; who: SubscriberRef; from: string; to: string; step?: string }
   | { action: "set-field"; who: SubscriberRef; field: string; value: string };
 
 function parseArgs(argv: string[]): Parsed {
@@ -114,6 +125,11 @@ function parseArgs(argv: string[]): Parsed {
     case "enroll":
       if (rest.length !== 1 || !rest[0]) break;
       return { action, who: parseWho(who), chain: rest[0] };
+    case "move": {
+      const [from, to, step] = rest;
+      if (!from || !to || rest.length > 3) break;
+      return { action, who: parseWho(who), from, to, ...(step ? { step } : {}) };
+    }
     case "set-field": {
       if (rest.length !== 2) break;
       const [name = "", value = ""] = rest;
@@ -223,6 +239,47 @@ export async function subscribersCommand(
       }
       const due = result.enrollment.nextDueAt;
       io.out(`enrolled in "${chain.slug}"${due ? `; first touch due ${due.toISOString()}` : ""}\n`);
+      return 0;
+    }
+    case "move": {
+      const [from, to] = [await getChain(db, args.from), await getChain(db, args.to)];
+      if (from?.kind !== "chain" || to?.kind !== "chain") {
+        io.err(
+          `there is no chain "${from?.kind === "chain" ? args.to : args.from}"; nothing changed.`,
+        );
+        return 1;
+      }
+      if (args.step && !to.steps.some((s) => s.key === args.step)) {
+        io.err(`the chain "${to.slug}" has no step "${args.step}"; nothing changed.`);
+        return 1;
+      }
+      const running = (await runningEnrollments(db, subscriberId)).find(
+        (e) => e.chainId === from.id,
+      );
+      if (!running) {
+        io.err(`the subscriber is not running in the chain "${from.slug}"; nothing changed.`);
+        return 1;
+      }
+      const result = await moveEnrollment(db, {
+        enrollmentId: running.id,
+        toChainId: to.id,
+        ...(args.step ? { toStepKey: args.step } : {}),
+        now,
+        defaultTimezone: options.defaultTimezone,
+        via: "owner",
+      });
+      if (!result.enrolled) {
+        const why =
+          result.reason === "not_running"
+            ? `the subscriber is no longer in "${from.slug}"`
+            : await refusalText(db, result.reason, subscriberId, to);
+        io.err(`not moved: ${why}; nothing changed.`);
+        return 1;
+      }
+      const due = result.enrollment.nextDueAt;
+      io.out(
+        `moved from "${from.slug}" to "${to.slug}"${due ? `; next touch due ${due.toISOString()}` : ""}\n`,
+      );
       return 0;
     }
     case "set-field": {

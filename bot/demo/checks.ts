@@ -1,5 +1,6 @@
 // The database's figures against the simulation's own record of what it did: every difference is named.
 import type { ChainFunnel, RevenueTotals, SourceFunnel } from "../../db/analytics/funnels.ts";
+import type { MoveTotals } from "../../db/analytics/moves.ts";
 import type { SimulationRecord } from "./prospects/record.ts";
 
 export interface Figures {
@@ -10,6 +11,7 @@ export interface Figures {
   clicks: Record<string, number>;
   conversions: Record<string, number>;
   touches: Record<string, number>;
+  moves: MoveTotals;
 }
 
 export interface Check {
@@ -64,6 +66,8 @@ export interface CheckOptions {
   botErrors: string[];
   /** Chains whose every enrollment the simulation caused and counted. */
   countable: (slug: string) => boolean;
+  /** "chain/key" of the A/B steps: each person who got one drew its variant once. */
+  splitSteps: string[];
 }
 
 export function checkFigures(
@@ -72,7 +76,7 @@ export function checkFigures(
   options: CheckOptions,
 ): Check[] {
   const { botErrors } = options;
-  const { chains, sources, totals, events, clicks, conversions, touches } = figures;
+  const { chains, sources, totals, events, clicks, conversions, touches, moves } = figures;
   const count = (type: string) => events[type] ?? 0;
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
   const checks: Check[] = [];
@@ -89,7 +93,8 @@ export function checkFigures(
       "enrollments per chain started by magnets and events",
       countable.map((c) => ({
         label: c.slug,
-        database: c.enrolled,
+        // A move button brings people in without the simulation starting the chain itself.
+        database: c.enrolled - (moves.movedIn[c.slug] ?? 0),
         simulation: record.enrolled.get(c.slug) ?? 0,
       })),
     ),
@@ -136,12 +141,28 @@ export function checkFigures(
       })),
     ),
   );
+  checks.push(
+    same(
+      "A/B variants drawn, one per person and step",
+      count("variant_drawn"),
+      sum(options.splitSteps.map((id) => record.received.get(id) ?? 0)),
+    ),
+  );
   checks.push(same("tracked links followed", clicks.url ?? 0, record.linkClicks));
   checks.push(same("tracked links not found", record.lostLinks, 0));
   checks.push(same("hot buttons pressed", clicks.hot ?? 0, record.presses.hot));
   checks.push(same("goal buttons pressed", clicks.goal ?? 0, record.presses.goal));
   checks.push(same("reply buttons pressed", clicks.reply ?? 0, record.presses.reply));
   checks.push(same("tag buttons pressed", clicks.tag ?? 0, record.presses.tag));
+  checks.push(same("move buttons pressed", clicks.move ?? 0, record.presses.move));
+  const moveOutcomes = moves.moved + moves.refused;
+  checks.push({
+    name: "moves to other chains",
+    ok: moveOutcomes <= record.presses.move,
+    detail: [
+      `${moves.moved} moved, ${moves.refused} refused by the target's re-entry rule, of ${record.presses.move} presses (a press after the enrollment ended moves nothing)`,
+    ],
+  });
 
   checks.push(same("purchases recorded", totals.purchases, record.purchases));
   checks.push(same("revenue", cents(totals.revenue), record.revenueCents, money));

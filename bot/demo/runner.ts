@@ -14,6 +14,7 @@ import {
   sourceFunnels,
   touchCounts,
 } from "../../db/analytics/funnels.ts";
+import { moveTotals } from "../../db/analytics/moves.ts";
 import { listChains } from "../../db/chains/chains.ts";
 import { importDocument } from "../../db/chains/document/import.ts";
 import { createDb } from "../../db/client.ts";
@@ -225,6 +226,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
         clicks: await clicksByKind(db),
         conversions: await conversionsByCause(db),
         touches: await touchCounts(db),
+        moves: await moveTotals(db),
       };
     } finally {
       await database.close();
@@ -245,6 +247,11 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
       },
       ...checkFigures(figures, record, {
         botErrors: bot.errors,
+        splitSteps: [
+          ...new Set(
+            document.chains.flatMap((c) => c.steps.filter((s) => s.split).map((s) => s.id)),
+          ),
+        ],
         // Lead magnets and the events API are how the simulation starts chains.
         countable: (slug) =>
           ["lead_magnet", "event"].includes(

@@ -1,16 +1,16 @@
 // What to do with one claimed touch, decided from data alone: send, defer, skip, or end the enrollment.
-import { anchorOf, type DeliveryContext } from "../../db/delivery/delivery.ts";
+import { anchorOf, type DeliveryContext, type MoveTarget } from "../../db/delivery/delivery.ts";
 import { firstAllowedMoment, ruleAt, type SendRule } from "../../db/delivery/policy.ts";
 import { anchoredDeadline } from "../../db/journeys/dateAnchor.ts";
 import type { Policy } from "../../db/settings.ts";
-import { conditionsHold } from "./conditions.ts";
+import { conditionsHold } from "../../db/journeys/conditions.ts";
 
 /** The dispatcher's verdict on one claimed touch. */
 export type Decision =
   /** `rule` says what let it through; it is recorded with the send. */
   | { action: "send"; rule: SendRule }
   | { action: "defer"; until: Date }
-  | { action: "skip"; reason: string; gotoKey?: string }
+  | { action: "skip"; reason: string; gotoKey?: string; moveTo?: MoveTarget }
   | {
       action: "end";
       status: "converted" | "exited";
@@ -51,13 +51,21 @@ export function decide(ctx: DeliveryContext, now: Date, policy: Policy): Decisio
       fields: subscriber.fields,
       answers: subscriber.answers,
       clickedStepKeys: ctx.clickedStepKeys,
+      replies: ctx.replies,
       segments: ctx.segments,
     });
     if (!holds) {
       const otherwise = step.condition.otherwise;
-      return otherwise.action === "goto"
-        ? { action: "skip", reason: "conditions not met", gotoKey: otherwise.step }
-        : { action: "skip", reason: "conditions not met" };
+      const reason = "conditions not met";
+      if (otherwise.action === "goto") return { action: "skip", reason, gotoKey: otherwise.step };
+      if (otherwise.action === "move") {
+        const moveTo = {
+          chain: otherwise.chain,
+          ...(otherwise.step ? { step: otherwise.step } : {}),
+        };
+        return { action: "skip", reason, moveTo };
+      }
+      return { action: "skip", reason };
     }
   }
   // A date-anchored step (a birthday greeting) goes on its day or not at all: never a day late.

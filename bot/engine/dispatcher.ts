@@ -12,11 +12,13 @@ import {
   recordEnded,
   recordNotSent,
   recordSentBatch,
+  recordVariantDrawn,
   type SentRecord,
 } from "../../db/delivery/delivery.ts";
 import type { SendRule } from "../../db/delivery/policy.ts";
 import { BULK_BUDGET, beat, leave, pauseSendBudget } from "../../db/delivery/sendBudget.ts";
 import { claimDueTouches, nextAvailableAt, releaseTouch } from "../../db/delivery/touches.ts";
+import { variantFor } from "../../db/journeys/variants.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
 import { decide } from "./decide.ts";
@@ -172,7 +174,16 @@ export function createDispatcher(options: DispatcherOptions) {
   ): Promise<void> {
     const step = ctx.step;
     if (!step) return;
-    const outgoing = buildTouchMessage(step.message, ctx.subscriber, {
+    const subject = { ...ctx.subscriber, event: ctx.event };
+    // An A/B step: the person's variant, drawn once and kept (recorded before the first send).
+    const split = step.variants
+      ? variantFor(step.variants, ctx.drawnVariant, ctx.subscriber.id, step.id)
+      : null;
+    if (split?.isNew) {
+      await recordVariantDrawn(db, { ctx, variant: split.variant.key, at: clock() });
+      ctx.drawnVariant = split.variant.key;
+    }
+    const outgoing = buildTouchMessage(split?.variant.message ?? step.message, subject, {
       chatId: ctx.subscriber.telegramId,
       touchId: ctx.touch.id,
       publicUrl: options.publicUrl,
@@ -205,7 +216,14 @@ export function createDispatcher(options: DispatcherOptions) {
       try {
         const sent = await send(outgoing).finally(answered);
         const at = clock();
-        queueSent({ ctx, at, telegramMessageId: sent.message_id, links: outgoing.links, rule });
+        queueSent({
+          ctx,
+          at,
+          telegramMessageId: sent.message_id,
+          links: outgoing.links,
+          rule,
+          ...(split ? { variant: split.variant.key } : {}),
+        });
         ctx.recentSends.push(at);
         report.sent++;
         return;
@@ -296,6 +314,8 @@ export function createDispatcher(options: DispatcherOptions) {
           status: "skipped",
           reason: decision.reason,
           ...(decision.gotoKey ? { gotoKey: decision.gotoKey } : {}),
+          ...(decision.moveTo ? { moveTo: decision.moveTo } : {}),
+          defaultTimezone: options.defaultTimezone,
         });
         report.skipped++;
         return;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { SentLink } from "../../db/delivery/delivery.ts";
 import type { Message, SendMethod } from "../../db/spec/message.ts";
-import { renderTemplate, type TemplateSubject } from "../../db/spec/render.ts";
+import { renderTemplate, resolveButtonUrl, type TemplateSubject } from "../../db/spec/render.ts";
 import { type StopButtons, stopButtonData } from "./stopButtons.ts";
 
 /** The callback_data prefix of a touch's buttons: `tb:<touch id, base 36>:<row>.<column>`. */
@@ -59,10 +59,11 @@ export function buildTouchMessage(
     row.map((button, c): InlineKeyboardButton => {
       if (button.kind !== "url")
         return { text: button.text, callback_data: touchButtonData(options.touchId, r, c) };
+      const url = resolveButtonUrl(button.url, subject);
       // Without a public address there is no redirect to count the click: link directly.
-      if (!options.publicUrl) return { text: button.text, url: button.url };
+      if (!options.publicUrl) return { text: button.text, url };
       const code = newLinkCode();
-      links.push({ code, url: button.url, button: `${r}.${c}` });
+      links.push({ code, url, button: `${r}.${c}` });
       return { text: button.text, url: `${options.publicUrl}/r/${code}` };
     }),
   );

@@ -2,6 +2,7 @@
 // fresh for the segments that read them; the database decides who is due.
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
+import { resolveDueBroadcasts } from "../../db/segments/broadcasts.ts";
 import { refreshRfmScores } from "../../db/segments/rfm.ts";
 import { sweepTimeTriggers } from "../../db/triggers/time.ts";
 import { intervalGate, periodicJob } from "./periodicJob.ts";
@@ -33,6 +34,9 @@ export function createTriggerSweeper(options: TriggerSweeperOptions) {
       defaultTimezone: options.defaultTimezone,
     });
     if (enrolled > 0) log.info({ enrolled }, "time triggers started chains");
+    // A scheduled broadcast's audience is chosen when its time comes.
+    const released = await resolveDueBroadcasts(options.db, now);
+    if (released > 0) log.info({ broadcasts: released }, "scheduled broadcasts planned");
     return enrolled;
   }
 

@@ -5,6 +5,8 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import type { STAGES } from "../spec/chainSpec.ts";
+import { chainSplits, type StepSplit } from "./abTest.ts";
+import { type ChainMoves, chainMoves } from "./moves.ts";
 
 export type Stage = (typeof STAGES)[number];
 
@@ -48,6 +50,10 @@ export interface ChainAnalytics extends CohortSlice {
   conversionRate: number;
   /** Ended enrollments by why they ended: goal_reached, completed, unsubscribed, max_days ... */
   exited: Record<string, number>;
+  /** Moves out to other chains and in from them. */
+  moves: ChainMoves;
+  /** A/B steps: each variant's figures and the significance test of conversion. */
+  splits: StepSplit[];
   steps: StepAnalytics[];
   /** By the source the enrollment came with (null: none, e.g. a plain /start or a manual one). */
   bySource: (CohortSlice & { source: string | null })[];
@@ -173,11 +179,13 @@ export async function chainAnalytics(
   );
   if (!chain) return null;
   // Independent queries: on PostgreSQL they run side by side on the pool's connections.
-  const [groups, sentRows, clickRows, stepList] = await Promise.all([
+  const [groups, sentRows, clickRows, stepList, moves, splits] = await Promise.all([
     totals(db, input),
     reachedAndLost(db, input),
     clickedBySteps(db, input),
     stepsOf(db, input.chainId),
+    chainMoves(db, input),
+    chainSplits(db, input.chainId),
   ]);
   const sent = new Map(sentRows.map((r) => [int(r.step_id), r]));
   const clicks = new Map(clickRows.map((r) => [int(r.step_id), int(r.n)]));
@@ -201,6 +209,8 @@ export async function chainAnalytics(
     running: all ? int(all.running) : 0,
     conversionRate: total.enrolled === 0 ? 0 : total.converted / total.enrolled,
     exited,
+    moves,
+    splits,
     steps: steps.map((r) => ({
       stepId: int(r.id),
       key: String(r.key),

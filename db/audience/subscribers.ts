@@ -1,8 +1,10 @@
 // Subscribers: recognise a returning person, keep their identity current, and record every source.
-import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
+import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { subscriberSources, subscribers } from "../schema/subscribers.ts";
+import { touches } from "../schema/touches.ts";
 import { fieldName, fieldValue } from "../spec/fields.ts";
 import { parseOrThrow } from "../validation.ts";
 import { claimImportedLead } from "./importedLeads.ts";
@@ -223,10 +225,14 @@ export async function recordProspectMessage(
   input: { subscriberId: number; data: Record<string, unknown>; now: Date },
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    // Typed text answers the latest touch of a running chain: "Which topic interests you?".
+    const answered =
+      typeof input.data.text === "string" ? await latestRunningTouch(tx, input) : null;
     await appendEvent(tx, {
       subscriberId: input.subscriberId,
       type: "replied",
-      data: input.data,
+      ...(answered ?? {}),
+      data: answered ? { ...input.data, via: "text" } : input.data,
       occurredAt: input.now,
     });
     await tx
@@ -234,4 +240,27 @@ export async function recordProspectMessage(
       .set({ lastInteractionAt: input.now })
       .where(eq(subscribers.id, input.subscriberId));
   });
+}
+
+/** The touch last sent to them whose enrollment still runs: the question a typed reply answers. */
+async function latestRunningTouch(db: Db, input: { subscriberId: number }) {
+  const [row] = await db
+    .select({
+      touchId: touches.id,
+      chainId: touches.chainId,
+      stepId: touches.stepId,
+      enrollmentId: touches.enrollmentId,
+    })
+    .from(touches)
+    .innerJoin(enrollments, eq(enrollments.id, touches.enrollmentId))
+    .where(
+      and(
+        eq(touches.subscriberId, input.subscriberId),
+        eq(touches.status, "sent"),
+        inArray(enrollments.status, [...RUNNING_STATUSES]),
+      ),
+    )
+    .orderBy(desc(touches.sentAt), desc(touches.id))
+    .limit(1);
+  return row ?? null;
 }

@@ -7,7 +7,7 @@ import { subscribers } from "../schema/subscribers.ts";
 import { fireTriggers } from "../triggers/triggers.ts";
 
 /** What added a tag, kept with its `tag_added` (or `tag_removed`) event. */
-export type TagVia = "button" | "answer" | "event" | "owner";
+export type TagVia = "button" | "answer" | "event" | "owner" | "chain";
 
 export interface TagInput {
   subscriberId: number;

@@ -6,6 +6,7 @@ import { chainSteps, chains } from "../schema/chains.ts";
 import { missingSegments } from "../segments/segments.ts";
 import { type ChainSpec, type ChainSpecInput, chainSpec } from "../spec/chainSpec.ts";
 import { parseOrThrow, ValidationError } from "../validation.ts";
+import { chainLinkProblems } from "./links.ts";
 
 export type ChainRow = typeof chains.$inferSelect;
 export type StepRow = typeof chainSteps.$inferSelect;
@@ -15,10 +16,16 @@ export interface Chain extends ChainRow {
 }
 
 /** Creates a chain, or replaces the chain with the same slug (used by import). */
-export async function saveChain(db: Db, input: ChainSpecInput | unknown): Promise<Chain> {
+export async function saveChain(
+  db: Db,
+  input: ChainSpecInput | unknown,
+  options: { linksChecked?: boolean } = {},
+): Promise<Chain> {
   const spec = parseOrThrow(chainSpec, input, "chain");
   return db.transaction(async (tx) => {
     await requireSegments(tx, spec);
+    // An import checks the links of all its chains at once, before any is written.
+    if (!options.linksChecked) await requireLinks(tx, spec);
     const [existing] = await tx
       .select()
       .from(chains)
@@ -35,6 +42,7 @@ export async function createChain(db: Db, input: ChainSpecInput | unknown): Prom
   const spec = parseOrThrow(chainSpec, input, "chain");
   return db.transaction(async (tx) => {
     await requireSegments(tx, spec);
+    await requireLinks(tx, spec);
     const [taken] = await tx
       .select({ id: chains.id })
       .from(chains)
@@ -74,6 +82,7 @@ export async function updateChain(
         );
       }
     }
+    await requireLinks(tx, spec, existing.slug);
     await updateChainRow(tx, chainId, spec);
     await syncSteps(tx, chainId, spec);
     return (await getChain(tx, chainId)) as Chain;
@@ -125,10 +134,18 @@ export function chainToSpec(chain: Chain): ChainSpec {
       wait: s.wait,
       message: s.message,
       ...(s.condition ? { condition: s.condition } : {}),
+      ...(s.onSent ? { onSent: s.onSent } : {}),
+      ...(s.variants ? { variants: s.variants } : {}),
       important: s.important,
       ...(s.stage ? { stage: s.stage } : {}),
     })),
   };
+}
+
+/** Moves name chains that exist, and no jump loops without a wait; `replacing` is the old slug. */
+async function requireLinks(db: Db, spec: ChainSpec, replacing?: string): Promise<void> {
+  const problems = await chainLinkProblems(db, [{ spec, prefix: "" }], replacing);
+  if (problems.length) throw new ValidationError(problems, "chain");
 }
 
 async function requireSegments(db: Db, spec: ChainSpec): Promise<void> {
@@ -193,6 +210,8 @@ async function syncSteps(db: Db, chainId: number, spec: ChainSpec): Promise<void
       wait: step.wait,
       message: step.message,
       condition: step.condition ?? null,
+      onSent: step.onSent ?? null,
+      variants: step.variants ?? null,
       important: step.important,
       stage: step.stage ?? null,
     };

@@ -1,10 +1,9 @@
 // When each step of a chain would land for a new subscriber: waits, then quiet hours, cap and pause.
-import { DateTime } from "luxon";
 import { firstAllowedMoment, ruleAt, type SendRule } from "../delivery/policy.ts";
 import { computeDueAt } from "../delivery/schedule.ts";
-import { type AnchorSource, anchoredDeadline, anchoredDueAt } from "../journeys/dateAnchor.ts";
+import { dateWindow, previewAnchor } from "../journeys/dateAnchor.ts";
 import type { Policy } from "../settings.ts";
-import type { ChainSpec, Trigger, Wait } from "../spec/chainSpec.ts";
+import type { ChainSpec, Trigger } from "../spec/chainSpec.ts";
 
 export interface TimelineInput {
   /** Only what timing needs: a draft with unfinished texts still has a timeline. */
@@ -82,37 +81,4 @@ export function timelinePreview(input: TimelineInput): TimelineEntry[] {
     from = at;
   }
   return entries;
-}
-
-/**
- * The preview's stand-in for a subscriber's date: a date trigger fires `daysBefore` days before
- * it, so the start plus those days is the date. Other chains' dates are each person's own.
- */
-function previewAnchor(
-  trigger: Trigger | undefined,
-  start: Date,
-  timezone: string,
-): AnchorSource | null {
-  if (trigger?.kind !== "date") return null;
-  const date = DateTime.fromJSDate(start, { zone: timezone }).plus({
-    days: trigger.daysBefore ?? 0,
-  });
-  return {
-    enrolledAt: start,
-    trigger,
-    fields: { [trigger.field]: date.toFormat("MM-dd") },
-    answers: {},
-  };
-}
-
-/** A date-anchored step's moment and the end of its day; "skipped" when there is no date. */
-function dateWindow(
-  wait: Wait,
-  anchor: AnchorSource | null,
-  timezone: string,
-): { due: Date; deadline: Date } | "skipped" | null {
-  if (!wait.onDate) return null;
-  const due = anchor ? anchoredDueAt(wait, anchor, timezone) : null;
-  const deadline = anchor ? anchoredDeadline(wait, anchor, timezone) : null;
-  return due && deadline ? { due, deadline } : "skipped";
 }

@@ -1,10 +1,13 @@
 // What the dispatcher needs around claimed touches, and how each outcome is recorded and planned on.
-import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, gte, inArray, sql } from "drizzle-orm";
+import { tagSubscriber } from "../audience/tags.ts";
 import { type Db, rowsOf } from "../client.ts";
 import { appendEvent } from "../events.ts";
 import type { AnchorSource } from "../journeys/dateAnchor.ts";
 import { endEnrollment } from "../journeys/end.ts";
+import { moveEnrollmentToChain } from "../journeys/move.ts";
 import { type EnrollmentPlan, planNextTouch, recordPlans } from "../journeys/plan.ts";
+import { variantDrawKey } from "../journeys/variants.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
 import { enrollments } from "../schema/enrollments.ts";
 import { events } from "../schema/events.ts";
@@ -12,8 +15,22 @@ import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 import { trackedLinks } from "../schema/trackedLinks.ts";
 import { segmentMembership } from "../segments/segments.ts";
+import type { EventSubject } from "../spec/render.ts";
 import type { SendRule } from "./policy.ts";
 import { settleTouch, type Touch } from "./touches.ts";
+
+/** Where a condition moves a person: another chain, at its first step or at `step`. */
+export interface MoveTarget {
+  chain: string;
+  step?: string;
+}
+
+/** A reply of an enrollment, by the key of the step it answered. */
+export interface EnrollmentReply {
+  stepKey: string;
+  via: "button" | "text";
+  value: string;
+}
 
 export type StepRow = typeof chainSteps.$inferSelect;
 export type ChainRow = typeof chains.$inferSelect;
@@ -31,9 +48,15 @@ export interface DeliveryContext {
   /** When this subscriber was last sent touches (the last two days). */
   recentSends: Date[];
   clickedStepKeys: Set<string>;
+  /** This enrollment's reply-button values and typed answers, oldest first. */
+  replies: EnrollmentReply[];
   /** Slugs of the segments, among those the claimed steps' conditions name, this subscriber is in. */
   segments: Set<string>;
   timezone: string;
+  /** The event that started the enrollment, when its touches show its data. */
+  event: EventSubject | null;
+  /** The A/B variant this person drew before for this step, if any. */
+  drawnVariant?: string;
 }
 
 const TWO_DAYS = 2 * 86_400_000;
@@ -89,9 +112,20 @@ export async function loadDeliveryContexts(
         ),
       enrollmentIds.length
         ? db
-            .select({ enrollmentId: events.enrollmentId, stepId: events.stepId })
+            .select({
+              enrollmentId: events.enrollmentId,
+              stepId: events.stepId,
+              type: events.type,
+              data: events.data,
+            })
             .from(events)
-            .where(and(inArray(events.enrollmentId, enrollmentIds), eq(events.type, "clicked")))
+            .where(
+              and(
+                inArray(events.enrollmentId, enrollmentIds),
+                inArray(events.type, ["clicked", "replied"]),
+              ),
+            )
+            .orderBy(events.id)
         : [],
     ]);
 
@@ -100,6 +134,8 @@ export async function loadDeliveryContexts(
   const enrollmentById = byId(enrollmentRows);
   const chainById = byId(chainRows);
   const stepById = byId(stepRows);
+  const triggerEvents = await triggerEventsOf(db, claimed, stepById);
+  const drawn = await drawnVariantsOf(db, claimed, stepById);
   const membership = await segmentMembership(
     db,
     segmentsNamedBy(claimed, stepById),
@@ -115,9 +151,18 @@ export async function loadDeliveryContexts(
     sendsBySubscriber.set(row.subscriberId, list);
   }
   const clicksByEnrollment = new Map<number, Set<string>>();
+  const repliesByEnrollment = new Map<number, EnrollmentReply[]>();
   for (const row of clickRows) {
     const key = row.stepId !== null ? stepById.get(row.stepId)?.key : undefined;
     if (row.enrollmentId === null || key === undefined) continue;
+    if (row.type === "replied") {
+      const reply = replyOf(key, row.data);
+      if (!reply) continue;
+      const list = repliesByEnrollment.get(row.enrollmentId) ?? [];
+      list.push(reply);
+      repliesByEnrollment.set(row.enrollmentId, list);
+      continue;
+    }
     const set = clicksByEnrollment.get(row.enrollmentId) ?? new Set<string>();
     set.add(key);
     clicksByEnrollment.set(row.enrollmentId, set);
@@ -138,13 +183,90 @@ export async function loadDeliveryContexts(
         recentSends: sendsBySubscriber.get(touch.subscriberId) as Date[],
         clickedStepKeys:
           (touch.enrollmentId !== null && clicksByEnrollment.get(touch.enrollmentId)) || new Set(),
+        replies: (touch.enrollmentId !== null && repliesByEnrollment.get(touch.enrollmentId)) || [],
         segments: new Set(
           [...membership].flatMap(([slug, ids]) => (ids.has(touch.subscriberId) ? [slug] : [])),
         ),
         timezone: subscriber.timezone ?? defaultTimezone,
+        event: (touch.enrollmentId !== null && triggerEvents.get(touch.enrollmentId)) || null,
+        ...withDrawn(drawn.get(`${touch.subscriberId}:${touch.stepId}`)),
       },
     ];
   });
+}
+
+/** A `replied` event as conditions see it: a button's value, or typed text. */
+function replyOf(stepKey: string, data: Record<string, unknown>): EnrollmentReply | null {
+  if (data.via === "button" && typeof data.value === "string") {
+    return { stepKey, via: "button", value: data.value };
+  }
+  if (typeof data.text === "string") return { stepKey, via: "text", value: data.text };
+  return null;
+}
+
+const withDrawn = (key: string | undefined) => (key === undefined ? {} : { drawnVariant: key });
+
+/** Variants drawn before, by "subscriber:step", for the claimed steps that are A/B splits. */
+async function drawnVariantsOf(
+  db: Db,
+  claimed: Touch[],
+  stepById: Map<number, StepRow>,
+): Promise<Map<string, string>> {
+  const split = claimed.filter((t) => t.stepId !== null && stepById.get(t.stepId)?.variants);
+  if (split.length === 0) return new Map();
+  const rows = await db
+    .select({ subscriberId: events.subscriberId, stepId: events.stepId, data: events.data })
+    .from(events)
+    .where(
+      and(
+        inArray(events.subscriberId, [...new Set(split.map((t) => t.subscriberId))]),
+        inArray(events.type, ["variant_drawn"]),
+      ),
+    );
+  return new Map(
+    rows
+      .filter((r) => typeof r.data.variant === "string")
+      .map((r) => [`${r.subscriberId}:${r.stepId}`, r.data.variant as string]),
+  );
+}
+
+/** The starting events of the enrollments whose claimed steps show one: usually none are read. */
+async function triggerEventsOf(
+  db: Db,
+  claimed: Touch[],
+  stepById: Map<number, StepRow>,
+): Promise<Map<number, EventSubject>> {
+  const showsEvent = (step: StepRow | undefined) =>
+    step !== undefined && JSON.stringify(step.message).includes("{{event.");
+  const pairs = new Map<number, number>();
+  for (const t of claimed) {
+    if (t.enrollmentId === null || t.chainId === null) continue;
+    if (showsEvent(stepById.get(t.stepId ?? -1))) pairs.set(t.enrollmentId, t.chainId);
+  }
+  if (pairs.size === 0) return new Map();
+  // By chain and enrollment, so the events index on (chain_id, type, ...) finds the rows.
+  const wanted = sql.join(
+    [...pairs].map(([enrollmentId, chainId]) => sql`(${chainId}::int, ${enrollmentId}::bigint)`),
+    sql`, `,
+  );
+  const rows = await rowsOf<{
+    enrollment_id: number;
+    value: string | null;
+    currency: string | null;
+    data: Record<string, unknown>;
+  }>(
+    db,
+    sql`select n.enrollment_id, t.value::text as value, t.currency, t.data
+        from events n join events t on t.id = (n.data->>'triggerEventId')::bigint
+        where n.type = 'enrolled' and (n.chain_id, n.enrollment_id) in (values ${wanted})
+          and n.data ? 'triggerEventId'`,
+  );
+  return new Map(
+    rows.map((r) => [
+      Number(r.enrollment_id),
+      { value: r.value, currency: r.currency, data: r.data ?? {} },
+    ]),
+  );
 }
 
 /** Segments that the conditions of the claimed touches' steps name: usually none. */
@@ -155,6 +277,30 @@ function segmentsNamedBy(claimed: Touch[], stepById: Map<number, StepRow>): stri
     for (const c of step?.condition?.all ?? []) if (c.kind === "segment") slugs.add(c.segment);
   }
   return [...slugs];
+}
+
+/** Skips or moves of one person within this long count toward a loop. */
+const LOOP_WINDOW_MS = 3_600_000;
+/** More skipped touches than this within the window, with nothing sent, is a goto or move loop. */
+export const LOOP_LIMIT = 50;
+
+/**
+ * A chain whose conditions jump back (goto, or a move out and back in) with zero waits would skip
+ * touches forever; the import refuses such chains, and this stops one that arises anyway.
+ */
+async function loopsWithoutWaiting(db: Db, ctx: DeliveryContext, at: Date): Promise<boolean> {
+  if (!ctx.enrollment) return false;
+  const rows = await rowsOf<{ skipped: number; sent: number }>(
+    db,
+    sql`select count(*) filter (where type = 'touch_skipped')::int as skipped,
+               count(*) filter (where type = 'touch_sent')::int as sent
+        from ${events}
+        where subscriber_id = ${ctx.subscriber.id}
+          and type in ('touch_skipped', 'touch_sent')
+          and occurred_at > ${new Date(at.getTime() - LOOP_WINDOW_MS).toISOString()}::timestamptz`,
+  );
+  const counts = rows[0] ?? { skipped: 0, sent: 0 };
+  return Number(counts.sent) === 0 && Number(counts.skipped) > LOOP_LIMIT;
 }
 
 /** Plans the enrollment's next touch, or ends the enrollment when the chain has nothing more. */
@@ -193,6 +339,8 @@ export interface SentRecord {
   links: SentLink[];
   /** The policy rule that let it go (see db/delivery/policy.ts); kept on the touch_sent event. */
   rule?: SendRule;
+  /** The A/B variant sent, kept on the touch_sent event for the variant's funnel. */
+  variant?: string;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -240,7 +388,7 @@ export async function recordSentBatch(
         ...idsOf(r),
         type: "touch_sent",
         occurredAt: r.at,
-        data: r.rule ? { rule: r.rule } : {},
+        data: { ...(r.rule ? { rule: r.rule } : {}), ...(r.variant ? { variant: r.variant } : {}) },
       })),
     );
     const links = done.flatMap((r) =>
@@ -269,6 +417,7 @@ export async function recordSentBatch(
     for (const r of enrolled) {
       const enrollment = r.ctx.enrollment as EnrollmentRow;
       if (!stillRunning.has(enrollment.id)) continue;
+      if (await applyOnSent(tx, r)) continue;
       const maxTouches = r.ctx.chain?.exit.maxTouches;
       plans.push({
         enrollmentId: enrollment.id,
@@ -291,6 +440,29 @@ export async function recordSentBatch(
   });
 }
 
+/** What a step does once sent (see onSent in chainSpec): a tag, and perhaps the end; true when it ended. */
+async function applyOnSent(db: Db, r: SentRecord): Promise<boolean> {
+  const onSent = r.ctx.step?.onSent;
+  if (!onSent || !r.ctx.enrollment) return false;
+  if (onSent.tag) {
+    await tagSubscriber(db, {
+      subscriberId: r.ctx.subscriber.id,
+      tag: onSent.tag,
+      now: r.at,
+      via: "chain",
+    });
+  }
+  if (!onSent.end) return false;
+  await endEnrollment(db, {
+    enrollmentId: r.ctx.enrollment.id,
+    status: "completed",
+    reason: "completed",
+    now: r.at,
+    data: { via: "step", step: r.ctx.step?.key },
+  });
+  return true;
+}
+
 /** A touch that will not be sent (refused by Telegram, or its condition failed); the chain moves on. */
 export async function recordNotSent(
   db: Db,
@@ -301,6 +473,9 @@ export async function recordNotSent(
     status: "failed" | "skipped";
     reason: string;
     gotoKey?: string;
+    /** The condition sends them to another chain; when it refuses them, this chain goes on. */
+    moveTo?: MoveTarget;
+    defaultTimezone?: string;
   },
 ): Promise<boolean> {
   const { ctx } = input;
@@ -323,6 +498,26 @@ export async function recordNotSent(
       data: { reason: input.reason },
       occurredAt: input.at,
     });
+    if (input.moveTo && ctx.enrollment) {
+      const moved = await moveEnrollmentToChain(tx, {
+        enrollmentId: ctx.enrollment.id,
+        toChain: input.moveTo.chain,
+        ...(input.moveTo.step ? { toStepKey: input.moveTo.step } : {}),
+        now: input.at,
+        defaultTimezone: input.defaultTimezone ?? ctx.timezone,
+        via: "condition",
+      });
+      if (moved.enrolled) return true;
+    }
+    if (await loopsWithoutWaiting(tx, ctx, input.at)) {
+      await endEnrollment(tx, {
+        enrollmentId: ctx.enrollment?.id as number,
+        status: "exited",
+        reason: "loop",
+        now: input.at,
+      });
+      return true;
+    }
     await advance(tx, ctx, input.at, input.gotoKey);
     return true;
   });
@@ -370,5 +565,24 @@ export async function recordCancelled(
     status: "cancelled",
     at: input.at,
     outcome: input.reason,
+  });
+}
+
+/** Records a person's first draw of a step's variant; a repeat records nothing. */
+export async function recordVariantDrawn(
+  db: Db,
+  input: { ctx: DeliveryContext; variant: string; at: Date },
+): Promise<void> {
+  const { ctx } = input;
+  await appendEvent(db, {
+    subscriberId: ctx.subscriber.id,
+    type: "variant_drawn",
+    chainId: ctx.touch.chainId,
+    stepId: ctx.touch.stepId,
+    enrollmentId: ctx.touch.enrollmentId,
+    touchId: ctx.touch.id,
+    data: { variant: input.variant },
+    idempotencyKey: variantDrawKey(ctx.subscriber.id, ctx.touch.stepId ?? 0),
+    occurredAt: input.at,
   });
 }

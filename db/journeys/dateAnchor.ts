@@ -83,3 +83,36 @@ export function anchoredDeadline(wait: Wait, source: AnchorSource, timezone: str
   const day = anchoredDay(wait.onDate, source, timezone);
   return day ? day.endOf("day").toJSDate() : null;
 }
+
+/**
+ * The preview's stand-in for a subscriber's date: a date trigger fires `daysBefore` days before
+ * it, so the start plus those days is the date. Other chains' dates are each person's own.
+ */
+export function previewAnchor(
+  trigger: Trigger | undefined,
+  start: Date,
+  timezone: string,
+): AnchorSource | null {
+  if (trigger?.kind !== "date") return null;
+  const date = DateTime.fromJSDate(start, { zone: timezone }).plus({
+    days: trigger.daysBefore ?? 0,
+  });
+  return {
+    enrolledAt: start,
+    trigger,
+    fields: { [trigger.field]: date.toFormat("MM-dd") },
+    answers: {},
+  };
+}
+
+/** A date-anchored step's moment and the end of its day; "skipped" when there is no date. */
+export function dateWindow(
+  wait: Wait,
+  anchor: AnchorSource | null,
+  timezone: string,
+): { due: Date; deadline: Date } | "skipped" | null {
+  if (!wait.onDate) return null;
+  const due = anchor ? anchoredDueAt(wait, anchor, timezone) : null;
+  const deadline = anchor ? anchoredDeadline(wait, anchor, timezone) : null;
+  return due && deadline ? { due, deadline } : "skipped";
+}

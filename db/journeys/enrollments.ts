@@ -31,6 +31,10 @@ export interface EnrollInput {
   /** Used when the subscriber has no timezone of their own. */
   defaultTimezone: string;
   source?: string | null;
+  /** Begin at this step instead of the first (a move may name one); the first when it is gone. */
+  startStepKey?: string;
+  /** Kept on the `enrolled` event, e.g. the chain a move came from. */
+  data?: Record<string, unknown>;
 }
 
 /**
@@ -55,12 +59,12 @@ export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> 
     const [chain] = await tx.select().from(chains).where(eq(chains.id, input.chainId));
     if (!chain) return refuse("no_such_chain");
     if (!chain.enabled) return refuse("chain_disabled");
-    const [firstStep] = await tx
+    const live = await tx
       .select()
       .from(chainSteps)
       .where(and(eq(chainSteps.chainId, chain.id), isNull(chainSteps.deletedAt)))
-      .orderBy(asc(chainSteps.position))
-      .limit(1);
+      .orderBy(asc(chainSteps.position));
+    const firstStep = live.find((s) => s.key === input.startStepKey) ?? live[0];
     if (!firstStep) return refuse("chain_empty");
 
     const [previous] = await tx
@@ -121,7 +125,7 @@ export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> 
       type: "enrolled",
       chainId: chain.id,
       enrollmentId: created.id,
-      data: input.source ? { source: input.source } : {},
+      data: { ...(input.source ? { source: input.source } : {}), ...input.data },
       occurredAt: input.now,
     });
     return { enrolled: true as const, enrollment: created, firstTouch: firstTouch as Touch };

@@ -1,6 +1,8 @@
 // Moving a running enrollment to another chain: one ends as "moved", the other begins, or neither.
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { appendEvent } from "../events.ts";
+import { chains } from "../schema/chains.ts";
 import { enrollments, RUNNING_STATUSES } from "../schema/enrollments.ts";
 import { endEnrollment } from "./end.ts";
 import { type EnrollRefusal, type EnrollResult, enroll } from "./enrollments.ts";
@@ -11,14 +13,27 @@ class MoveRefused extends Error {
   }
 }
 
+export type MoveResult = EnrollResult | { enrolled: false; reason: "not_running" };
+
+export interface MoveInput {
+  enrollmentId: number;
+  toChainId: number;
+  /** Begin the target at this step rather than its first. */
+  toStepKey?: string;
+  now: Date;
+  defaultTimezone: string;
+  /** Who or what moved them: "button", "condition", "owner"; kept on the events. */
+  via?: string;
+}
+
 /**
  * Ends the enrollment with reason `moved` and enrolls the person in the target chain, whose re-entry
- * rule applies. When the target refuses them, nothing changes.
+ * rule applies. When the target refuses them, nothing changes but a `move_refused` event.
  */
-export async function moveEnrollment(
-  db: Db,
-  input: { enrollmentId: number; toChainId: number; now: Date; defaultTimezone: string },
-): Promise<EnrollResult | { enrolled: false; reason: "not_running" }> {
+export async function moveEnrollment(db: Db, input: MoveInput): Promise<MoveResult> {
+  const via = input.via ? { via: input.via } : {};
+  let fromChainId: number | null = null;
+  let subscriberId: number | null = null;
   try {
     return await db.transaction(async (tx) => {
       const [current] = await tx
@@ -32,12 +47,14 @@ export async function moveEnrollment(
         )
         .for("update");
       if (!current) return { enrolled: false as const, reason: "not_running" as const };
+      fromChainId = current.chainId;
+      subscriberId = current.subscriberId;
       await endEnrollment(tx, {
         enrollmentId: current.id,
         status: "exited",
         reason: "moved",
         now: input.now,
-        data: { toChainId: input.toChainId },
+        data: { toChainId: input.toChainId, ...via },
       });
       const result = await enroll(tx, {
         subscriberId: current.subscriberId,
@@ -45,13 +62,37 @@ export async function moveEnrollment(
         now: input.now,
         defaultTimezone: input.defaultTimezone,
         source: current.source,
+        ...(input.toStepKey ? { startStepKey: input.toStepKey } : {}),
+        data: { movedFromChainId: current.chainId, movedFromEnrollmentId: current.id, ...via },
       });
       // Throwing rolls the ending back with the rest of the transaction.
       if (!result.enrolled) throw new MoveRefused(result.reason);
       return result;
     });
   } catch (error) {
-    if (error instanceof MoveRefused) return { enrolled: false, reason: error.reason };
-    throw error;
+    if (!(error instanceof MoveRefused)) throw error;
+    await appendEvent(db, {
+      subscriberId,
+      type: "move_refused",
+      chainId: fromChainId,
+      enrollmentId: input.enrollmentId,
+      data: { toChainId: input.toChainId, reason: error.reason, ...via },
+      occurredAt: input.now,
+    });
+    return { enrolled: false, reason: error.reason };
   }
+}
+
+/** The same, with the target named by slug, as documents, buttons and the CLI name it. */
+export async function moveEnrollmentToChain(
+  db: Db,
+  input: Omit<MoveInput, "toChainId"> & { toChain: string },
+): Promise<MoveResult> {
+  const [target] = await db
+    .select({ id: chains.id })
+    .from(chains)
+    .where(and(eq(chains.slug, input.toChain), eq(chains.kind, "chain")));
+  if (!target) return { enrolled: false, reason: "no_such_chain" };
+  const { toChain: _, ...rest } = input;
+  return moveEnrollment(db, { ...rest, toChainId: target.id });
 }

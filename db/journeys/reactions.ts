@@ -8,8 +8,10 @@ import { events } from "../schema/events.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 import { trackedLinks } from "../schema/trackedLinks.ts";
-import type { Button } from "../spec/message.ts";
+import type { Variant } from "../spec/chainSpec.ts";
+import type { Button, Message } from "../spec/message.ts";
 import { endEnrollment } from "./end.ts";
+import { moveEnrollmentToChain } from "./move.ts";
 
 export interface ButtonPress {
   touchId: number;
@@ -26,7 +28,12 @@ export type PressResult = { handled: true; button: Button } | { handled: false; 
 export async function recordButtonPress(db: Db, press: ButtonPress): Promise<PressResult> {
   return db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ touch: touches, message: chainSteps.message, telegramId: subscribers.telegramId })
+      .select({
+        touch: touches,
+        message: chainSteps.message,
+        variants: chainSteps.variants,
+        telegramId: subscribers.telegramId,
+      })
       .from(touches)
       .innerJoin(subscribers, eq(subscribers.id, touches.subscriberId))
       .leftJoin(chainSteps, eq(chainSteps.id, touches.stepId))
@@ -35,7 +42,8 @@ export async function recordButtonPress(db: Db, press: ButtonPress): Promise<Pre
     // Only the person the touch was sent to can act on it.
     if (row.telegramId !== press.telegramUserId)
       return { handled: false as const, reason: "not the recipient" };
-    const button = row.message?.buttons?.[press.row]?.[press.column];
+    const message = row.variants ? await sentVariantMessage(tx, row.touch, row.variants) : null;
+    const button = (message ?? row.message)?.buttons?.[press.row]?.[press.column];
     if (!button || button.kind === "url")
       return { handled: false as const, reason: "no such button" };
     const { touch } = row;
@@ -80,6 +88,18 @@ export async function recordButtonPress(db: Db, press: ButtonPress): Promise<Pre
           ...(press.defaultTimezone ? { defaultTimezone: press.defaultTimezone } : {}),
         });
         break;
+      case "move":
+        if (touch.enrollmentId !== null) {
+          await moveEnrollmentToChain(tx, {
+            enrollmentId: touch.enrollmentId,
+            toChain: button.chain,
+            ...(button.step ? { toStepKey: button.step } : {}),
+            now: press.now,
+            defaultTimezone: press.defaultTimezone ?? "UTC",
+            via: "button",
+          });
+        }
+        break;
       case "reply":
         await appendEvent(tx, {
           ...ids,
@@ -90,6 +110,28 @@ export async function recordButtonPress(db: Db, press: ButtonPress): Promise<Pre
     }
     return { handled: true as const, button };
   });
+}
+
+/** The message of the A/B variant a touch was sent with; null for the step's own message. */
+async function sentVariantMessage(
+  db: Db,
+  touch: { id: number; subscriberId: number },
+  variants: Variant[],
+): Promise<Message | null> {
+  const [sent] = await db
+    .select({ data: events.data })
+    .from(events)
+    // By subscriber first: their events are indexed, touch ids are not.
+    .where(
+      and(
+        eq(events.subscriberId, touch.subscriberId),
+        eq(events.touchId, touch.id),
+        eq(events.type, "touch_sent"),
+      ),
+    )
+    .limit(1);
+  const key = sent?.data.variant;
+  return variants.find((v) => v.key === key)?.message ?? null;
 }
 
 /** A link fetched again within this long is one click: reloads must not inflate a lead's score. */

@@ -1,6 +1,6 @@
 // Broadcasts: a one-off message to a segment. Its message lives in a one-step chain of kind
 // "broadcast", so the dispatcher, the policy, buttons and analytics treat it like any touch.
-import { integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { chains } from "./chains.ts";
 import { segments } from "./segments.ts";
 
@@ -17,6 +17,8 @@ export const broadcasts = pgTable("broadcasts", {
   segmentSlug: text(),
   scheduledAt: timestamp({ withTimezone: true }).notNull(),
   recipients: integer().notNull(),
+  /** A scheduled broadcast's audience is chosen when it goes, not when it was written. */
+  audiencePending: boolean().notNull().default(false),
   cancelledAt: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

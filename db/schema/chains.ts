@@ -54,6 +54,8 @@ export const chainSteps = pgTable(
     wait: jsonb().$type<Wait>().notNull(),
     message: jsonb().$type<Message>().notNull(),
     condition: jsonb().$type<Step["condition"]>(),
+    onSent: jsonb().$type<Step["onSent"]>(),
+    variants: jsonb().$type<Step["variants"]>(),
     important: boolean().notNull().default(false),
     stage: stageEnum(),
     /** A removed step stays as a row so history and running enrollments can refer to it. */

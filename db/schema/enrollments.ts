@@ -38,6 +38,8 @@ export const enrollmentEndReason = pgEnum("enrollment_end_reason", [
   "series_stopped",
   /** The person asked for their data to be deleted. */
   "forgotten",
+  /** Its conditions jumped (goto or move) round and round with nothing sent: stopped. */
+  "loop",
 ]);
 
 export const enrollments = pgTable(

@@ -1,7 +1,7 @@
 // Broadcasts: one message to a segment, planned as touches the dispatcher sends under the same
 // policy as every chain. Each is stored as a hidden one-step chain (kind "broadcast"), so clicks,
 // goals and revenue attribution work as they do for chains.
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lte, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { broadcasts } from "../schema/broadcasts.ts";
 import { chainSteps, chains } from "../schema/chains.ts";
@@ -45,9 +45,49 @@ export async function countRecipients(
   return Number(row?.n ?? 0);
 }
 
+/** Plans one pending touch per person in the audience as it stands `now`; returns how many. */
+async function planRecipients(
+  db: Db,
+  input: {
+    segment: Awaited<ReturnType<typeof getSegment>>;
+    chainId: number;
+    stepId: number;
+    at: Date;
+    now: Date;
+  },
+): Promise<number> {
+  const { chainId, stepId, at, now } = input;
+  const [planned] = await rowsOf<{ n: number | string }>(
+    db,
+    sql`with recipients as (
+          select s.id from subscribers s where ${recipientsWhere(input.segment, now)}),
+        enrolled as (
+          insert into enrollments (subscriber_id, chain_id, next_step_id, next_due_at, source, enrolled_at)
+          select id, ${chainId}, ${stepId}, ${at.toISOString()}::timestamptz, 'broadcast',
+                 ${now.toISOString()}::timestamptz
+          from recipients
+          returning id, subscriber_id),
+        planned as (
+          insert into touches (subscriber_id, enrollment_id, chain_id, step_id, due_at, available_at)
+          select subscriber_id, id, ${chainId}, ${stepId}, ${at.toISOString()}::timestamptz,
+                 ${at.toISOString()}::timestamptz
+          from enrolled
+          returning 1),
+        logged as (
+          insert into events (subscriber_id, type, chain_id, enrollment_id, data, occurred_at)
+          select subscriber_id, 'enrolled', ${chainId}, id, '{"source":"broadcast"}'::jsonb,
+                 ${now.toISOString()}::timestamptz
+          from enrolled
+          returning 1)
+        select (select count(*) from planned) as n, (select count(*) from logged) as logged`,
+  );
+  return Number(planned?.n ?? 0);
+}
+
 /**
- * Creates the broadcast and one pending touch per recipient, in one transaction. Recipients are
- * chosen now; the touches wait for `scheduledAt` and then for each person's policy.
+ * Creates the broadcast in one transaction. One sent now gets its touches at once; a scheduled one
+ * chooses its audience when its time comes (resolveDueBroadcasts), so who joined the segment, left
+ * it or unsubscribed in between is counted as they are then.
  */
 export async function createBroadcast(
   db: Db,
@@ -56,6 +96,7 @@ export async function createBroadcast(
 ): Promise<BroadcastRow> {
   const spec = parseOrThrow(broadcastInput, input, "broadcast");
   const at = spec.scheduledAt && spec.scheduledAt > now ? spec.scheduledAt : now;
+  const later = at.getTime() > now.getTime();
   return db.transaction(async (tx) => {
     const segment = await segmentOrRefuse(tx, spec.segment);
     const [chain] = await tx
@@ -82,30 +123,7 @@ export async function createBroadcast(
       })
       .returning({ id: chainSteps.id });
     const stepId = (step as { id: number }).id;
-    const [planned] = await rowsOf<{ n: number | string }>(
-      tx,
-      sql`with recipients as (
-            select s.id from subscribers s where ${recipientsWhere(segment, now)}),
-          enrolled as (
-            insert into enrollments (subscriber_id, chain_id, next_step_id, next_due_at, source, enrolled_at)
-            select id, ${chainId}, ${stepId}, ${at.toISOString()}::timestamptz, 'broadcast',
-                   ${now.toISOString()}::timestamptz
-            from recipients
-            returning id, subscriber_id),
-          planned as (
-            insert into touches (subscriber_id, enrollment_id, chain_id, step_id, due_at, available_at)
-            select subscriber_id, id, ${chainId}, ${stepId}, ${at.toISOString()}::timestamptz,
-                   ${at.toISOString()}::timestamptz
-            from enrolled
-            returning 1),
-          logged as (
-            insert into events (subscriber_id, type, chain_id, enrollment_id, data, occurred_at)
-            select subscriber_id, 'enrolled', ${chainId}, id, '{"source":"broadcast"}'::jsonb,
-                   ${now.toISOString()}::timestamptz
-            from enrolled
-            returning 1)
-          select (select count(*) from planned) as n, (select count(*) from logged) as logged`,
-    );
+    const recipients = later ? 0 : await planRecipients(tx, { segment, chainId, stepId, at, now });
     const [row] = await tx
       .insert(broadcasts)
       .values({
@@ -114,10 +132,54 @@ export async function createBroadcast(
         segmentId: segment?.id ?? null,
         segmentSlug: segment?.slug ?? null,
         scheduledAt: at,
-        recipients: Number(planned?.n ?? 0),
+        recipients,
+        audiencePending: later,
       })
       .returning();
     return row as BroadcastRow;
+  });
+}
+
+/**
+ * Scheduled broadcasts whose time has come choose their audience now and plan its touches; each is
+ * claimed under a row lock, so two processes sweeping at once plan it once. Returns how many.
+ */
+export async function resolveDueBroadcasts(db: Db, now: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    const due = await tx
+      .select()
+      .from(broadcasts)
+      .where(
+        and(
+          eq(broadcasts.audiencePending, true),
+          isNull(broadcasts.cancelledAt),
+          lte(broadcasts.scheduledAt, now),
+        ),
+      )
+      .for("update", { skipLocked: true });
+    for (const row of due) {
+      const [step] = await tx
+        .select({ id: chainSteps.id })
+        .from(chainSteps)
+        .where(eq(chainSteps.chainId, row.chainId));
+      // A segment deleted since falls back to nobody rather than to everyone.
+      const segment = row.segmentSlug === null ? null : await getSegment(tx, row.segmentSlug);
+      const recipients =
+        step && (row.segmentSlug === null || segment)
+          ? await planRecipients(tx, {
+              segment,
+              chainId: row.chainId,
+              stepId: step.id,
+              at: now,
+              now,
+            })
+          : 0;
+      await tx
+        .update(broadcasts)
+        .set({ recipients, audiencePending: false })
+        .where(eq(broadcasts.id, row.id));
+    }
+    return due.length;
   });
 }
 

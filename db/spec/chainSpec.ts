@@ -1,6 +1,7 @@
 // What a chain is, as data: the shape the API, the document format and the engine all share.
 import { z } from "zod";
 import { message, slug, tagName } from "./message.ts";
+import { safePatternProblem } from "./safePattern.ts";
 
 export const STAGES = ["awareness", "interest", "choice", "purchase", "loyalty"] as const;
 export const stage = z.enum(STAGES);
@@ -85,6 +86,41 @@ export const condition = z.discriminatedUnion("kind", [
       not: z.boolean().default(false),
     })
     .strict(),
+  /** A reply button of this enrollment was pressed: with this value, or any, on this step, or any. */
+  z
+    .object({
+      kind: z.literal("replied"),
+      step: slug("step key").optional(),
+      value: z.string().min(1).max(48).optional(),
+      not: z.boolean().default(false),
+    })
+    .strict(),
+  /**
+   * The person typed an answer to this step's question (or to any step of the enrollment): `any`
+   * answer, or one that `equals` or `contains` the value (ignoring case), or `matches` a pattern.
+   */
+  z
+    .object({
+      kind: z.literal("answer"),
+      step: slug("step key").optional(),
+      op: z.enum(["any", "equals", "contains", "matches"]),
+      value: z.string().max(256).optional(),
+      not: z.boolean().default(false),
+    })
+    .strict()
+    .superRefine((c, ctx) => {
+      if (c.op === "any") return;
+      if (c.value === undefined || c.value === "") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["value"],
+          message: `an answer condition with op "${c.op}" needs a value`,
+        });
+        return;
+      }
+      const problem = c.op === "matches" ? safePatternProblem(c.value) : null;
+      if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem });
+    }),
   z
     .object({
       kind: z.literal("field"),
@@ -109,10 +145,34 @@ export const stepCondition = z
       .discriminatedUnion("action", [
         z.object({ action: z.literal("skip") }).strict(),
         z.object({ action: z.literal("goto"), step: slug("step key") }).strict(),
+        /** Leaves this chain for another (at its first step, or at `step`); its re-entry rule applies. */
+        z
+          .object({
+            action: z.literal("move"),
+            chain: slug("chain slug", 48),
+            step: slug("step key").optional(),
+          })
+          .strict(),
       ])
       .default({ action: "skip" }),
   })
   .strict();
+
+/**
+ * One arm of an A/B split: drawn with a chance proportional to its weight, once per person and step.
+ * Without a message it sends the step's own.
+ */
+export const variant = z
+  .object({
+    key: slug("variant key", 24),
+    weight: z
+      .number({ error: "a variant's weight must be a number" })
+      .positive("a variant's weight must be a positive number, e.g. 50")
+      .max(1_000_000),
+    message: message.optional(),
+  })
+  .strict();
+export type Variant = z.infer<typeof variant>;
 
 export const step = z
   .object({
@@ -122,6 +182,30 @@ export const step = z
     wait: wait.default({ after: { amount: 0, unit: "minutes" } }),
     message,
     condition: stepCondition.optional(),
+    /** An A/B split: two to five variants of this step's message. */
+    variants: z
+      .array(variant)
+      .min(2, "an A/B split needs at least two variants")
+      .max(5, "an A/B split may have at most five variants")
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((v, i) => {
+          if (seen.has(v.key)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "key"],
+              message: `variant key "${v.key}" is already used in this step`,
+            });
+          }
+          seen.add(v.key);
+        });
+      })
+      .optional(),
+    /** Once this step is sent: tag the person, and end the enrollment here (a real goodbye). */
+    onSent: z
+      .object({ tag: tagName.optional(), end: z.boolean().default(false) })
+      .strict()
+      .optional(),
     /** Important steps bypass the careful-communication policy. */
     important: z.boolean().default(false),
     stage: stage.optional(),
@@ -244,7 +328,9 @@ export const chainSpec = z
     chain.steps.forEach((s, i) => {
       const refs: [string, (string | number)[]][] = [];
       s.condition?.all.forEach((c, j) => {
-        if (c.kind === "clicked" && c.step) refs.push([c.step, ["condition", "all", j, "step"]]);
+        if (c.kind !== "tag" && c.kind !== "segment" && c.kind !== "field" && c.step) {
+          refs.push([c.step, ["condition", "all", j, "step"]]);
+        }
       });
       if (s.condition?.otherwise.action === "goto") {
         refs.push([s.condition.otherwise.step, ["condition", "otherwise", "step"]]);

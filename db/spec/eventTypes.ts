@@ -18,6 +18,10 @@ export const EVENT_TYPES = [
   "goal_reached",
   "purchase",
   "exited",
+  /** A move to another chain its re-entry rule refused: nothing changed. */
+  "move_refused",
+  /** The variant of an A/B step drawn for a person, once; later touches of that step reuse it. */
+  "variant_drawn",
   "unsubscribed",
   "blocked",
   "unblocked",

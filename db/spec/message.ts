@@ -1,6 +1,7 @@
 // The message a touch or a deliverable sends: validated HTML text, optional media, and buttons.
 import { z } from "zod";
 import { PLACEHOLDER_PATTERN, placeholderSiteProblem } from "./placeholders.ts";
+import { URL_PLACEHOLDER } from "./render.ts";
 import { htmlProblem, TELEGRAM_LIMITS, utf8Bytes, visibleText } from "./telegramLimits.ts";
 
 export const slug = (what: string, max = 48) =>
@@ -23,13 +24,13 @@ const callbackValue = (what: string) =>
 export const tagName = callbackValue("tag");
 
 const PLACEHOLDER_NAME =
-  /^(first_name|last_name|full_name|username|phone|email|(answers|fields)\.[A-Za-z0-9_]+)$/;
+  /^(first_name|last_name|full_name|username|phone|email|(answers|fields)\.[A-Za-z0-9_]+|event\.(value|currency|data(\.[A-Za-z0-9_]+)+))$/;
 
 export function placeholderProblem(text: string): string | null {
   for (const match of text.matchAll(PLACEHOLDER_PATTERN)) {
     const name = match[1] ?? "";
     if (!PLACEHOLDER_NAME.test(name)) {
-      return `{{${name}}} is not a known placeholder; use first_name, last_name, full_name, username, phone, email, answers.<key> or fields.<key>`;
+      return `{{${name}}} is not a known placeholder; use first_name, last_name, full_name, username, phone, email, answers.<key>, fields.<key>, event.value, event.currency or event.data.<path>`;
     }
   }
   return null;
@@ -51,14 +52,48 @@ const httpUrl = z
 
 export const urlButton = z.object({ kind: z.literal("url"), text: buttonText, url: httpUrl });
 
+/**
+ * A chain step's link may come from the event that started the chain, with a URL to fall back on:
+ * `{{event.data.cart_url|https://shop.example/cart}}`; otherwise it is a full URL.
+ */
+const stepUrl = z.string().superRefine((u, ctx) => {
+  const placeholder = URL_PLACEHOLDER.exec(u);
+  if (!placeholder && u.includes("{{")) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "must be a full URL, or {{event.data.<path>|<fallback URL>}}, e.g. {{event.data.cart_url|https://shop.example/cart}}",
+    });
+    return;
+  }
+  const checked = httpUrl.safeParse(placeholder ? placeholder[2] : u);
+  for (const issue of checked.success ? [] : checked.error.issues) {
+    // A fallback gets its first problem only: "not a url" is not a URL, let alone an https one.
+    if (placeholder) {
+      ctx.addIssue({ code: "custom", message: `the fallback after | ${issue.message}` });
+      return;
+    }
+    ctx.addIssue({ code: "custom", message: issue.message });
+  }
+});
+
+const stepUrlButton = z.object({ kind: z.literal("url"), text: buttonText, url: stepUrl });
+
 export const button = z.discriminatedUnion("kind", [
-  urlButton,
+  stepUrlButton,
   /** Pressing it reaches the chain's goal: the enrollment ends as converted. */
   z.object({ kind: z.literal("goal"), text: buttonText }),
   /** "I am interested": marks the subscriber a hot lead. */
   z.object({ kind: z.literal("hot"), text: buttonText }),
   z.object({ kind: z.literal("tag"), text: buttonText, tag: tagName }),
   z.object({ kind: z.literal("reply"), text: buttonText, value: callbackValue("reply value") }),
+  /** Leaves this chain for another (at its first step, or at `step`); its re-entry rule applies. */
+  z.object({
+    kind: z.literal("move"),
+    text: buttonText,
+    chain: slug("chain slug", 48),
+    step: slug("step key").optional(),
+  }),
 ]);
 export type Button = z.infer<typeof button>;
 

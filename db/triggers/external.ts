@@ -137,7 +137,7 @@ export async function recordExternalEvent(
     let converted = await applyGoals(tx, { subscriberId, eventType: event.type, now });
     const enteredChains = await fireTriggers(tx, {
       subscriberId,
-      cause: { kind: "event", type: event.type, data: event.data },
+      cause: { kind: "event", type: event.type, data: event.data, eventId: recorded.id },
       now,
       defaultTimezone: input.defaultTimezone,
     });

@@ -6,7 +6,7 @@ import { chains } from "../schema/chains.ts";
 import type { Trigger } from "../spec/chainSpec.ts";
 
 export type TriggerCause =
-  | { kind: "event"; type: string; data: Record<string, unknown> }
+  | { kind: "event"; type: string; data: Record<string, unknown>; eventId?: number }
   | { kind: "tag_added"; tag: string };
 
 export interface FireTriggersInput {
@@ -46,6 +46,10 @@ export async function fireTriggers(db: Db, input: FireTriggersInput): Promise<st
       now: input.now,
       defaultTimezone: input.defaultTimezone,
       source: input.cause.kind === "event" ? `event:${input.cause.type}` : `tag:${input.cause.tag}`,
+      // Its touches may show the event's data: {{event.data.items}}.
+      ...(input.cause.kind === "event" && input.cause.eventId !== undefined
+        ? { data: { triggerEventId: input.cause.eventId } }
+        : {}),
     });
     if (result.enrolled) entered.push(chain.slug);
   }

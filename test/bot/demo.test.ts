@@ -127,6 +127,7 @@ describe("checking the database against the simulation's record", () => {
     clicks: { url: 0, hot: 1 },
     conversions: { event: 1 },
     touches: { sent: 2 },
+    moves: { moved: 0, refused: 0, movedIn: {} },
   });
   const record = (): SimulationRecord => ({
     started: 3,
@@ -142,7 +143,7 @@ describe("checking the database against the simulation's record", () => {
     chainClickers: new Map([["warmup", 1]]),
     linkClicks: 0,
     lostLinks: 0,
-    presses: { hot: 1, goal: 0, reply: 0, tag: 0 },
+    presses: { hot: 1, goal: 0, reply: 0, tag: 0, move: 0 },
     purchases: 1,
     revenueCents: 4900,
     revenueByChain: new Map([["warmup", { purchases: 1, cents: 4900 }]]),
@@ -158,7 +159,9 @@ describe("checking the database against the simulation's record", () => {
 
   it("passes when every figure agrees", () => {
     expect(
-      failed(checkFigures(figures(), record(), { botErrors: [], countable: () => true })),
+      failed(
+        checkFigures(figures(), record(), { botErrors: [], countable: () => true, splitSteps: [] }),
+      ),
     ).toEqual([]);
   });
 
@@ -169,6 +172,7 @@ describe("checking the database against the simulation's record", () => {
     const checks = checkFigures(figures(), mine, {
       botErrors: ["error while handling an update: boom"],
       countable: () => true,
+      splitSteps: [],
     });
     expect(failed(checks).map((c) => c.name)).toEqual([
       "touches sent and received",

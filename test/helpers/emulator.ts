@@ -51,6 +51,26 @@ export function prospect(emulator: Emulator, token: string, options: ProspectOpt
     async say(text: string) {
       await client.sendMessage(client.makeMessage(text, { from } as never));
     },
+    /** Presses the inline button with this text under the latest message that carries it. */
+    async press(buttonText: string) {
+      for (const m of received().slice().reverse()) {
+        const raw = (m as { reply_markup?: unknown }).reply_markup;
+        const markup = (typeof raw === "string" ? JSON.parse(raw) : raw) as
+          | { inline_keyboard?: { text: string; callback_data?: string }[][] }
+          | undefined;
+        const button = markup?.inline_keyboard?.flat().find((b) => b.text === buttonText);
+        if (!button?.callback_data) continue;
+        const messageId = (m as { message_id?: number }).message_id ?? 0;
+        await client.sendCallback(
+          client.makeCallbackQuery(button.callback_data, {
+            from,
+            message: { message_id: messageId },
+          } as never),
+        );
+        return;
+      }
+      throw new Error(`no button "${buttonText}" in this chat`);
+    },
     received,
     texts: () => received().map((m) => String(m.text)),
   };

@@ -18,6 +18,8 @@ export interface DemoStep {
   /** The step's text with every placeholder as a wildcard. */
   pattern: RegExp;
   buttonTexts: string;
+  /** An A/B step: each person gets one of its variants. */
+  split: boolean;
 }
 
 export interface DemoDocument {
@@ -56,15 +58,19 @@ export function loadDemoDocument(path: string): DemoDocument {
   const chains = doc.chains.map((chain) => ({
     slug: chain.slug,
     trigger: chain.trigger.kind,
-    steps: chain.steps.map(
-      (step): DemoStep => ({
-        chain: chain.slug,
-        key: step.key,
-        id: `${chain.slug}/${step.key}`,
-        buttons: step.message.buttons ?? [],
-        pattern: templatePattern(step.message.text),
-        buttonTexts: keyboardTexts(step.message.buttons ?? []),
-      }),
+    // An A/B step is recognised by any of its variants' messages: each is the same step.
+    steps: chain.steps.flatMap((step) =>
+      [step.message, ...(step.variants ?? []).flatMap((v) => (v.message ? [v.message] : []))].map(
+        (message): DemoStep => ({
+          chain: chain.slug,
+          key: step.key,
+          id: `${chain.slug}/${step.key}`,
+          buttons: message.buttons ?? [],
+          pattern: templatePattern(message.text),
+          buttonTexts: keyboardTexts(message.buttons ?? []),
+          split: step.variants !== undefined,
+        }),
+      ),
     ),
   }));
   const allSteps = chains.flatMap((c) => c.steps);

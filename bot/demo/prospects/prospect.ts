@@ -9,6 +9,9 @@ import { createRandom, type Random, streamSeed } from "./prng.ts";
 import { CURRENCY, type Tally } from "./record.ts";
 import { DAY, HOUR, MINUTE } from "./time.ts";
 
+/** What simulated carts hold. */
+const CART_ITEMS = ["Mug", "Notebook", "Tea sampler", "Desk lamp", "Scarf"];
+
 /** How long a prospect waits for the bot's answer before the run counts it as stuck. */
 const ANSWER_TIMEOUT_MS = 60_000;
 /** The least time a person takes to read a message before clicking in it. */
@@ -322,7 +325,7 @@ export async function live(plan: Plan, around: Surroundings): Promise<void> {
         noteClick(message, step);
       }
     }
-    const pressOne = async (kind: "hot" | "goal" | "reply" | "tag", p: number) => {
+    const pressOne = async (kind: "hot" | "goal" | "reply" | "tag" | "move", p: number) => {
       const candidates = buttons.filter((b) => b.kind === kind && "callback_data" in b.button);
       if (candidates.length === 0 || !rng.chance(p)) return false;
       const chosen = rng.pick(candidates).button as InlineKeyboardButton.CallbackButton;
@@ -339,6 +342,8 @@ export async function live(plan: Plan, around: Surroundings): Promise<void> {
     await pressOne("goal", 0.03 + 0.12 * e);
     await pressOne("reply", 0.1 + 0.3 * e);
     await pressOne("tag", 0.1 + 0.3 * e);
+    // "I'd rather watch": some readers move to another chain (its re-entry rule may refuse them).
+    await pressOne("move", 0.05 + 0.2 * e);
   }
 
   let orders = 0;
@@ -394,7 +399,12 @@ export async function live(plan: Plan, around: Surroundings): Promise<void> {
     const { status, json } = await api("/api/events", {
       subscriber: { telegramId: plan.telegramId },
       type: "cart_abandoned",
-      data: { cart: key, items: rng.int(1, 4) },
+      // What the cart's touches show: its items, and the link back to it.
+      data: {
+        cart: key,
+        items: Array.from({ length: rng.int(1, 3) }, () => ({ name: rng.pick(CART_ITEMS) })),
+        cart_url: `https://example.com/cart/${key}`,
+      },
       idempotencyKey: key,
     });
     if (status !== 201) {

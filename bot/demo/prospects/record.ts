@@ -35,7 +35,7 @@ export interface SimulationRecord {
   linkClicks: number;
   /** Tracked links that answered 404 however long the prospect waited. */
   lostLinks: number;
-  presses: { hot: number; goal: number; reply: number; tag: number };
+  presses: { hot: number; goal: number; reply: number; tag: number; move: number };
   purchases: number;
   revenueCents: number;
   /** Revenue by the chain the events API credited it to (null: none). */
@@ -99,7 +99,7 @@ export function createTally() {
     chainClickers: new Map(),
     linkClicks: 0,
     lostLinks: 0,
-    presses: { hot: 0, goal: 0, reply: 0, tag: 0 },
+    presses: { hot: 0, goal: 0, reply: 0, tag: 0, move: 0 },
     purchases: 0,
     revenueCents: 0,
     revenueByChain: new Map(),
@@ -193,7 +193,13 @@ export function createTally() {
         started: record.started,
         finished: record.finished,
         touches,
-        clicks: record.linkClicks + presses.hot + presses.goal + presses.reply + presses.tag,
+        clicks:
+          record.linkClicks +
+          presses.hot +
+          presses.goal +
+          presses.reply +
+          presses.tag +
+          presses.move,
         hot: presses.hot,
         purchases: record.purchases,
         revenueCents: record.revenueCents,

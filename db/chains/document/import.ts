@@ -8,6 +8,7 @@ import { segments } from "../../schema/segments.ts";
 import { missingSegments, saveSegment } from "../../segments/segments.ts";
 import { type FieldProblem, problemsOf, ValidationError } from "../../validation.ts";
 import { saveChain } from "../chains.ts";
+import { chainLinkProblems } from "../links.ts";
 import { type ChainDocument, chainDocument } from "./format.ts";
 
 export interface ImportSummary {
@@ -72,6 +73,12 @@ export async function importDocument(db: Db, input: unknown): Promise<ImportSumm
       problems.push({ ...problem, path: `chains[${i}].${problem.path}` });
     }
   }
+  problems.push(
+    ...(await chainLinkProblems(
+      db,
+      doc.chains.map((spec, i) => ({ spec, prefix: `chains[${i}]` })),
+    )),
+  );
   if (problems.length) throw new ValidationError(problems, "document");
 
   const summary: ImportSummary = {
@@ -96,7 +103,7 @@ export async function importDocument(db: Db, input: unknown): Promise<ImportSumm
         .select({ id: chains.id })
         .from(chains)
         .where(eq(chains.slug, chain.slug));
-      await saveChain(tx, chain).catch((error: unknown) => {
+      await saveChain(tx, chain, { linksChecked: true }).catch((error: unknown) => {
         throw withPrefix(error, `chains[${i}]`);
       });
       summary.chains[existing ? "updated" : "created"]++;

@@ -64,7 +64,12 @@ export function broadcastsRoutes(deps: ApiDeps) {
       await freshScores(db, body.segment, now);
       const broadcast = await createBroadcast(db, body, now);
       return c.json(
-        { id: broadcast.id, recipients: broadcast.recipients, scheduledAt: broadcast.scheduledAt },
+        {
+          id: broadcast.id,
+          recipients: broadcast.recipients,
+          scheduledAt: broadcast.scheduledAt,
+          audiencePending: broadcast.audiencePending,
+        },
         201,
       );
     })

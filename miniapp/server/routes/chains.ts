@@ -12,13 +12,15 @@ import {
   setChainEnabled,
 } from "../../../db/chains/admin.ts";
 import { type Chain, chainToSpec, createChain, updateChain } from "../../../db/chains/chains.ts";
+import { personForPreview } from "../../../db/chains/personPath.ts";
 import { timelinePreview } from "../../../db/chains/timelinePreview.ts";
+import { type TreeStep, timelineTree } from "../../../db/chains/timelineTree.ts";
 import { isValidTimezone } from "../../../db/delivery/schedule.ts";
 import { getPolicy } from "../../../db/settings.ts";
 import { chainSpec, exitRules, trigger, wait } from "../../../db/spec/chainSpec.ts";
 import { slug } from "../../../db/spec/message.ts";
 import { type ApiEnv, ownerOnly } from "../auth.ts";
-import { type ApiDeps, idParam, jsonBody, query } from "../http.ts";
+import { type ApiDeps, idParam, invalid, jsonBody, query } from "../http.ts";
 
 /** Only what timing needs is checked, so a draft with unfinished texts still gets its timeline. */
 const timelineBody = z
@@ -48,6 +50,11 @@ const timelineBody = z
       .optional(),
   })
   .strict();
+
+/** The tree's body: the timeline's, and optionally whose path to show. */
+const treeBody = timelineBody.extend({
+  subscriberId: z.number().int().positive().optional(),
+});
 
 const enabledBody = z
   .object({ enabled: z.boolean({ error: "enabled must be true or false" }) })
@@ -87,6 +94,33 @@ export function chainsRoutes(deps: ApiDeps) {
         policy: await getPolicy(db),
       });
       return c.json(entries);
+    })
+    .post("/timeline/tree", jsonBody(treeBody), async (c) => {
+      const body = c.req.valid("json");
+      const now = body.start ? new Date(body.start) : deps.clock();
+      // For one subscriber: the path their own clicks, replies, tags and other chains lead to.
+      const person =
+        body.subscriberId === undefined
+          ? null
+          : await personForPreview(db, {
+              subscriberId: body.subscriberId,
+              chainSlug: typeof body.spec.slug === "string" ? body.spec.slug : "",
+              now,
+            });
+      if (body.subscriberId !== undefined && !person) {
+        return c.json(invalid([{ path: "subscriberId", message: "no such subscriber" }]), 400);
+      }
+      return c.json(
+        timelineTree({
+          steps: body.spec.steps as TreeStep[],
+          exit: body.spec.exit,
+          start: now,
+          timezone: person?.timezone ?? body.timezone ?? deps.defaultTimezone,
+          policy: await getPolicy(db),
+          ...(body.spec.trigger ? { trigger: body.spec.trigger } : {}),
+          ...(person ? { person } : {}),
+        }),
+      );
     })
     .get("/:id", async (c) => {
       const chain = await getOwnerChain(db, idParam(c, "id", "chain"));

@@ -10,7 +10,12 @@ import { getSubscriber } from "../../../db/audience/subscribers.ts";
 import { removeTag, tagSubscriber } from "../../../db/audience/tags.ts";
 import { subscriberView } from "../../../db/audience/timeline.ts";
 import { getChain } from "../../../db/chains/chains.ts";
-import { type EnrollRefusal, enroll } from "../../../db/journeys/enrollments.ts";
+import {
+  type EnrollRefusal,
+  enroll,
+  runningEnrollments,
+} from "../../../db/journeys/enrollments.ts";
+import { moveEnrollment } from "../../../db/journeys/move.ts";
 import { fieldsObject, fieldValue } from "../../../db/spec/fields.ts";
 import { slug, tagName } from "../../../db/spec/message.ts";
 import { SUBSCRIBER_STATUSES } from "../../../db/spec/segmentSpec.ts";
@@ -58,6 +63,9 @@ const profileBody = z
   })
   .strict();
 const enrolBody = z.object({ chain: slug("chain slug", 48) }).strict();
+const moveBody = z
+  .object({ chain: slug("chain slug", 48), step: slug("step key").optional() })
+  .strict();
 
 const REFUSALS: Record<EnrollRefusal, string> = {
   no_such_subscriber: "no such subscriber",
@@ -138,6 +146,43 @@ export function subscribersRoutes(deps: ApiDeps) {
           source: "manual",
         });
         if (result.enrolled) return c.json({ enrollmentId: result.enrollment.id }, 201);
+        if (result.reason === "no_such_subscriber") return c.json(notFound, 404);
+        return c.json({ error: REFUSALS[result.reason], reason: result.reason }, 409);
+      })
+      .post("/:id/enrollments/:enrollmentId/move", jsonBody(moveBody), async (c) => {
+        const subscriberId = idParam(c, "id", "subscriber", 15);
+        const enrollmentId = idParam(c, "enrollmentId", "enrollment", 15);
+        const { chain: chainSlug, step } = c.req.valid("json");
+        const chain = await getChain(db, chainSlug);
+        if (chain?.kind !== "chain") {
+          return c.json(
+            invalid([{ path: "chain", message: `no chain with slug "${chainSlug}"` }]),
+            400,
+          );
+        }
+        if (step && !chain.steps.some((s) => s.key === step)) {
+          return c.json(
+            invalid([{ path: "step", message: `the chain "${chainSlug}" has no step "${step}"` }]),
+            400,
+          );
+        }
+        const running = (await runningEnrollments(db, subscriberId)).find(
+          (e) => e.id === enrollmentId,
+        );
+        if (!running)
+          return c.json({ error: "this person is not running in that enrollment" }, 404);
+        const result = await moveEnrollment(db, {
+          enrollmentId,
+          toChainId: chain.id,
+          ...(step ? { toStepKey: step } : {}),
+          now: deps.clock(),
+          defaultTimezone: deps.defaultTimezone,
+          via: "owner",
+        });
+        if (result.enrolled) return c.json({ enrollmentId: result.enrollment.id }, 201);
+        if (result.reason === "not_running") {
+          return c.json({ error: "this person is not running in that enrollment" }, 404);
+        }
         if (result.reason === "no_such_subscriber") return c.json(notFound, 404);
         return c.json({ error: REFUSALS[result.reason], reason: result.reason }, 409);
       })

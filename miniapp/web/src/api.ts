@@ -86,6 +86,8 @@ export const api = {
         param: { id: String(chainId), key: seg(key) },
       }),
     ),
+  timelineTree: (spec: Body<typeof client.chains.timeline.$post>["spec"], subscriberId?: number) =>
+    call(client.chains.timeline.tree.$post({ json: { spec, subscriberId } })),
   timeline: (spec: Body<typeof client.chains.timeline.$post>["spec"], timezone?: string) =>
     call(client.chains.timeline.$post({ json: { spec, timezone } })),
 
@@ -129,10 +131,21 @@ export const api = {
     call(
       client.subscribers[":id"].forget.$post({ param: id(subscriberId), json: { confirm: true } }),
     ),
+  move: (subscriberId: number, enrollmentId: number, chain: string) =>
+    call(
+      client.subscribers[":id"].enrollments[":enrollmentId"].move.$post({
+        param: { ...id(subscriberId), enrollmentId: String(enrollmentId) },
+        json: { chain },
+      }),
+    ),
   enrol: (subscriberId: number, chain: string) =>
     call(client.subscribers[":id"].enrollments.$post({ param: id(subscriberId), json: { chain } })),
 
   segments: () => call(client.segments.$get()),
+  saveSegment: (
+    slug: string,
+    json: Omit<Body<(typeof client.segments)[":slug"]["$put"]>, "slug">,
+  ) => call(client.segments[":slug"].$put({ param: { slug }, json })),
   broadcasts: () => call(client.broadcasts.$get()),
   recipients: (segment?: string) =>
     call(client.broadcasts.recipients.$get({ query: { segment: segment || undefined } })),

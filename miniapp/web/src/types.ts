@@ -29,6 +29,7 @@ export type ConditionKind = Condition["kind"];
 export type ChainListItem = Answer<"chains">[number];
 export type ChainDetail = Answer<"chain">;
 export type TimelineEntry = Answer<"timeline">[number];
+export type TimelineBranch = Answer<"timelineTree">;
 
 export type Message = Step["message"];
 export type Button = NonNullable<Message["buttons"]>[number][number];

@@ -10,6 +10,7 @@ import {
   cancelBroadcast,
   createBroadcast,
   listBroadcasts,
+  resolveDueBroadcasts,
 } from "../../../db/segments/broadcasts.ts";
 import { saveSegment } from "../../../db/segments/segments.ts";
 import { ValidationError } from "../../../db/validation.ts";
@@ -138,8 +139,11 @@ describe("broadcasts", () => {
       },
       e.now(),
     );
-    expect(await cancelBroadcast(db, broadcast.id, e.now())).toBe(1);
+    // Scheduled: nobody is planned until it goes, so cancelling holds nothing back, and its time
+    // coming plans nobody.
+    expect(await cancelBroadcast(db, broadcast.id, e.now())).toBe(0);
     e.advance(2 * DAY);
+    expect(await resolveDueBroadcasts(db, e.now())).toBe(0);
     await e.dispatcher.tick();
     expect(e.texts()).toEqual([]);
     expect(await cancelBroadcast(db, 999, e.now())).toBeNull();
@@ -241,5 +245,41 @@ describe("broadcasts", () => {
       "Hello",
       "An offer",
     ]);
+  });
+
+  it("a scheduled broadcast chooses its audience when it goes, not when it was written", async () => {
+    const { db } = testDb();
+    const e = await start({ start: LATE_EVENING_MSK, policy: {} });
+    await saveSegment(db, { slug: "vip", name: "VIP", rules: [{ kind: "tag", tag: "vip" }] });
+    const early = await personIn({ tags: ["vip"] }, "Early");
+    const goner = await personIn({ tags: ["vip"] }, "Goner");
+    const broadcast = await createBroadcast(
+      db,
+      {
+        name: "Tomorrow",
+        segment: "vip",
+        message: { text: "For VIPs" },
+        scheduledAt: new Date(e.now().getTime() + DAY),
+      },
+      e.now(),
+    );
+    expect(broadcast).toMatchObject({ recipients: 0, audiencePending: true });
+    expect(await db.select().from(touches)).toEqual([]);
+    // In between: one joins the segment, one unsubscribes.
+    const late = await personIn({ tags: ["vip"] }, "Late");
+    await db
+      .update(subscribers)
+      .set({ status: "unsubscribed" })
+      .where(eq(subscribers.id, goner.id));
+    e.advance(DAY - HOUR);
+    expect(await resolveDueBroadcasts(db, e.now())).toBe(0);
+    e.advance(HOUR);
+    expect(await resolveDueBroadcasts(db, e.now())).toBe(1);
+    // Resolved once: a second sweep finds nothing.
+    expect(await resolveDueBroadcasts(db, e.now())).toBe(0);
+    const planned = await db.select().from(touches).where(eq(touches.chainId, broadcast.chainId));
+    expect(planned.map((t) => t.subscriberId).sort()).toEqual([early.id, late.id].sort());
+    const [listed] = await listBroadcasts(db);
+    expect(listed).toMatchObject({ recipients: 2, audiencePending: false, pending: 2 });
   });
 });

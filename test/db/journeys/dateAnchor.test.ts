@@ -3,6 +3,7 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { timelinePreview } from "../../../db/chains/timelinePreview.ts";
+import { type TreeBranch, timelineTree } from "../../../db/chains/timelineTree.ts";
 import {
   type AnchorSource,
   anchoredDay,
@@ -168,5 +169,57 @@ describe("a date-anchored wait in a chain document", () => {
       ["gift", "05-16 20:00"],
       ["greeting", "05-17 09:00"],
     ]);
+  });
+
+  it("the path tree counts from the date too: the template's, and one person's own field", () => {
+    const policy = policySchema.parse({ dailyCap: 5, quietHours: null, minPauseMinutes: 0 });
+    const at = (b: TreeBranch) =>
+      b.entries.flatMap((e) =>
+        e.kind === "touch"
+          ? [[e.key, DateTime.fromJSDate(e.at, { zone: ZONE }).toFormat("MM-dd HH:mm")]]
+          : [],
+      );
+    const birthday = chainSpec.parse(
+      warmupChain({
+        trigger: birthdayTrigger,
+        steps: [
+          { key: "soon", message: { text: "Soon" } },
+          { key: "greeting", wait: { onDate: { days: 0 }, at: "09:00" }, message: { text: "Hi" } },
+        ],
+      }),
+    );
+    const start = DateTime.fromISO("2026-05-14T10:00", { zone: ZONE }).toJSDate();
+    expect(at(timelineTree({ ...birthday, start, timezone: ZONE, policy }))).toEqual([
+      ["soon", "05-14 10:00"],
+      ["greeting", "05-17 09:00"],
+    ]);
+
+    const webinar = chainSpec.parse(
+      warmupChain({
+        trigger: { kind: "manual" },
+        steps: [
+          { key: "hello", message: { text: "Hello" } },
+          {
+            key: "eve",
+            wait: { onDate: { field: "webinar", days: -1 }, at: "18:00" },
+            message: { text: "Tomorrow" },
+          },
+        ],
+      }),
+    );
+    const person = (fields: Record<string, string>) => ({
+      holds: () => true,
+      otherSends: [],
+      dates: { fields, answers: {} },
+    });
+    const tree = (fields: Record<string, string>) =>
+      at(timelineTree({ ...webinar, start, timezone: ZONE, policy, person: person(fields) }));
+    expect(tree({ webinar: "2026-05-20" })).toEqual([
+      ["hello", "05-14 10:00"],
+      ["eve", "05-19 18:00"],
+    ]);
+    // No date of theirs, or a date already past: the dispatcher would skip the step, so does the tree.
+    expect(tree({})).toEqual([["hello", "05-14 10:00"]]);
+    expect(tree({ webinar: "2026-05-01" })).toEqual([["hello", "05-14 10:00"]]);
   });
 });

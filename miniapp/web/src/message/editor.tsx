@@ -24,6 +24,8 @@ function emptyButton(kind: ButtonKind, text = ""): MessageButton {
       return { kind, text, tag: "" };
     case "reply":
       return { kind, text, value: "" };
+    case "move":
+      return { kind, text, chain: "" };
     default:
       return { kind, text };
   }
@@ -40,7 +42,7 @@ export function MessageEditor(props: {
 }) {
   const { message, onChange, path } = props;
   const text = useRef<HTMLTextAreaElement>(null);
-  const kinds = props.buttonKinds ?? ["url", "goal", "hot", "tag", "reply"];
+  const kinds = props.buttonKinds ?? ["url", "goal", "hot", "tag", "reply", "move"];
   const kindOptions = kinds.map((k) => [k, t(`button_${k}`)] as const);
   const rows = message.buttons ?? [];
 
@@ -227,6 +229,28 @@ function ButtonEditor(props: {
             />
           )}
         </Field>
+      ) : null}
+      {button.kind === "move" ? (
+        <div className="row-2">
+          <Field label={t("moveChain")} path={`${path}.chain`}>
+            {(id) => (
+              <Input
+                id={id}
+                value={button.chain}
+                onChange={(chain) => onChange({ ...button, chain })}
+              />
+            )}
+          </Field>
+          <Field label={t("moveStep")} path={`${path}.step`}>
+            {(id) => (
+              <Input
+                id={id}
+                value={button.step ?? ""}
+                onChange={(step) => onChange({ ...button, step: step || undefined })}
+              />
+            )}
+          </Field>
+        </div>
       ) : null}
       <Button small kind="danger" onClick={props.onRemove}>
         {t("removeButton")}

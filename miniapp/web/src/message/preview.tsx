@@ -46,6 +46,8 @@ function buttonTitle(button: MessageButton): string {
       return `${t("button_tag")}: ${button.tag}`;
     case "reply":
       return `${t("button_reply")}: ${button.value}`;
+    case "move":
+      return `${t("button_move")}: ${button.chain}${button.step ? ` / ${button.step}` : ""}`;
     default:
       return t(`button_${button.kind}`);
   }

@@ -108,6 +108,63 @@ function ChainReport({ id, period }: { id: number; period: Period }) {
           </div>
         </>
       ) : null}
+      {data.splits.length > 0 ? (
+        <>
+          <h3 className="subhead">{t("splitsTitle")}</h3>
+          {data.splits.map((split) => (
+            <div key={split.stepId} data-testid={`split-${split.key}`}>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th>{split.key}</th>
+                    <th>{t("enrolled")}</th>
+                    <th>{t("clicked")}</th>
+                    <th>{t("converted")}</th>
+                    <th>{t("conversion")}</th>
+                    <th>{t("revenue")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {split.variants.map((v) => (
+                    <tr key={v.key}>
+                      <td>{v.key === split.winner ? <b>{v.key}</b> : v.key}</td>
+                      <td>{num(v.reached)}</td>
+                      <td>{num(v.clicked)}</td>
+                      <td>{num(v.converted)}</td>
+                      <td>{percent(v.conversionRate)}</td>
+                      <td>{money(v.revenue)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="hint">
+                {split.winner
+                  ? t("variantWinner", { key: split.winner, p: (split.test?.p ?? 1).toFixed(3) })
+                  : t("variantNoWinner", { p: (split.test?.p ?? 1).toFixed(3) })}
+              </p>
+            </div>
+          ))}
+        </>
+      ) : null}
+      {data.moves.out.length + data.moves.in.length > 0 ? (
+        <>
+          <h3 className="subhead">{t("movesTitle")}</h3>
+          <div className="kv" data-testid="chain-moves">
+            {data.moves.out.map((m) => (
+              <div key={`out-${m.chain.id}`}>
+                <span>→ {m.chain.name}</span>
+                <b>{num(m.people)}</b>
+              </div>
+            ))}
+            {data.moves.in.map((m) => (
+              <div key={`in-${m.chain.id}`}>
+                <span>← {m.chain.name}</span>
+                <b>{num(m.people)}</b>
+              </div>
+            ))}
+          </div>
+        </>
+      ) : null}
       {data.byDay.length > 0 ? (
         <>
           <h3 className="subhead">{t("byDay")}</h3>

@@ -15,6 +15,7 @@ import { Cell, Empty, Loading, Section } from "../ui/layout.tsx";
 import { useDebounced, useLoad } from "../ui/load.ts";
 import { ProblemList, ProblemsProvider } from "../ui/problems.tsx";
 import { refusedFields, useAction } from "../useAction.ts";
+import { SegmentsSection } from "./SegmentEditor.tsx";
 
 /** The broadcasts tab: each with its audience, time and delivery figures; owners stop or add. */
 export function BroadcastsPage() {
@@ -49,6 +50,7 @@ export function BroadcastsPage() {
           </Button>
         </div>
       ) : null}
+      <SegmentsSection canEdit={canEdit} />
       <Section title={t("broadcasts")}>
         {list.loading && !list.data ? <Loading /> : null}
         {list.error ? <ErrorNote error={list.error} onRetry={list.reload} /> : null}
@@ -123,7 +125,11 @@ export function NewBroadcastPage() {
         return result;
       },
       {
-        done: (result) => t("broadcastCreated", { n: num(result.recipients) }),
+        // A scheduled broadcast chooses its audience when it goes: no count yet.
+        done: (result) =>
+          result.audiencePending
+            ? t("broadcastScheduled")
+            : t("broadcastCreated", { n: num(result.recipients) }),
         failed: refusedFields(setProblems),
       },
     );

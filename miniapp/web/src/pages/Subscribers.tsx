@@ -129,6 +129,7 @@ export function SubscriberProfilePage({ id }: { id: number }) {
   const chains = useLoad(api.chains, "chains");
   const [tag, setTag] = useState("");
   const [chain, setChain] = useState("");
+  const [moveFrom, setMoveFrom] = useState("");
   const data = subscriber.data;
   if (subscriber.error) return <ErrorNote error={subscriber.error} onRetry={subscriber.reload} />;
   if (!data) return <Loading />;
@@ -161,6 +162,23 @@ export function SubscriberProfilePage({ id }: { id: number }) {
         },
       },
     );
+
+  const move = () =>
+    run(
+      async () => {
+        await api.move(id, Number(moveFrom), chain);
+        setMoveFrom("");
+        subscriber.reload();
+      },
+      {
+        done: t("movedOk"),
+        failed: (error) => {
+          const reason = error instanceof ApiError ? error.body.reason : undefined;
+          return typeof reason === "string" ? tx(`refusal_${reason}`) : errorText(error);
+        },
+      },
+    );
+  const running = data.enrollments.filter((e) => e.status === "active" || e.status === "paused");
 
   const forget = async () => {
     if (!(await confirmAction(t("forgetConfirm"), t("forgetButton"), true))) return;
@@ -261,6 +279,23 @@ export function SubscriberProfilePage({ id }: { id: number }) {
             {t("enrol")}
           </Button>
         </div>
+        {running.length > 0 ? (
+          <div className="inline-form">
+            <Field label={t("moveFrom")}>
+              {(fid) => (
+                <Select
+                  id={fid}
+                  value={moveFrom}
+                  options={[["", "—"], ...running.map((e) => [String(e.id), e.chain] as const)]}
+                  onChange={setMoveFrom}
+                />
+              )}
+            </Field>
+            <Button disabled={!chain || !moveFrom} onClick={() => void move()}>
+              {t("moveTo")}
+            </Button>
+          </div>
+        ) : null}
       </Section>
       {isOwner ? (
         <Section title={t("forgetTitle")}>

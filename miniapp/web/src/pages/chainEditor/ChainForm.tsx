@@ -22,6 +22,7 @@ import {
   toDraft,
   toSpec,
 } from "./draft.ts";
+import { PathTree } from "./PathTree.tsx";
 import { StepCard } from "./StepCard.tsx";
 import { slugify } from "./slugify.ts";
 import { TimelinePreview } from "./TimelinePreview.tsx";
@@ -355,6 +356,7 @@ export function ChainForm({ detail }: { detail: ChainDetail | undefined }) {
       </Section>
 
       <TimelinePreview spec={spec} />
+      <PathTree spec={spec} />
 
       {saved && canEdit ? <ChainActions detail={saved} dirty={dirty} /> : null}
     </ProblemsProvider>

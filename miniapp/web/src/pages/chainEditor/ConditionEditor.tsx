@@ -4,7 +4,7 @@ import type { Condition, ConditionKind, Step } from "../../types.ts";
 import { Button, Field, Input, Select } from "../../ui/controls.tsx";
 import { Icon } from "../../ui/icons.tsx";
 
-const CONDITIONS: ConditionKind[] = ["clicked", "tag", "segment", "field"];
+const CONDITIONS: ConditionKind[] = ["clicked", "replied", "answer", "tag", "segment", "field"];
 
 /** A test of a new kind, with its fields blank. */
 function emptyCondition(kind: ConditionKind): Condition {
@@ -15,6 +15,8 @@ function emptyCondition(kind: ConditionKind): Condition {
       return { kind, segment: "" };
     case "field":
       return { kind, field: "", op: "equals", value: "" };
+    case "answer":
+      return { kind, op: "any" };
     default:
       return { kind };
   }
@@ -56,7 +58,45 @@ export function ConditionEditor(props: {
             options={CONDITIONS.map((k) => [k, t(`condition_${k}`)] as const)}
             onChange={(kind) => setAt(j, emptyCondition(kind))}
           />
-          {c.kind === "clicked" ? (
+          {c.kind === "replied" ? (
+            <Field label={t("replyValue")} path={`${path}.all[${j}].value`}>
+              {(id) => (
+                <Input
+                  id={id}
+                  value={c.value ?? ""}
+                  onChange={(value) => setAt(j, { ...c, value: value || undefined })}
+                />
+              )}
+            </Field>
+          ) : null}
+          {c.kind === "answer" ? (
+            <>
+              <Select
+                value={c.op}
+                options={[
+                  ["any", t("op_any")],
+                  ["equals", t("op_equals")],
+                  ["contains", t("op_contains")],
+                  ["matches", t("op_matches")],
+                ]}
+                onChange={(op) =>
+                  setAt(j, { ...c, op, value: op === "any" ? undefined : (c.value ?? "") })
+                }
+              />
+              {c.op !== "any" ? (
+                <Field label={t("value")} path={`${path}.all[${j}].value`}>
+                  {(id) => (
+                    <Input
+                      id={id}
+                      value={c.value ?? ""}
+                      onChange={(value) => setAt(j, { ...c, value })}
+                    />
+                  )}
+                </Field>
+              ) : null}
+            </>
+          ) : null}
+          {c.kind === "clicked" || c.kind === "replied" || c.kind === "answer" ? (
             <Field label={t("inStep")} path={`${path}.all[${j}].step`}>
               {(id) => (
                 <Select
@@ -155,11 +195,17 @@ export function ConditionEditor(props: {
               options={[
                 ["skip", t("otherwise_skip")],
                 ["goto", t("otherwise_goto")],
+                ["move", t("otherwise_move")],
               ]}
               onChange={(action) =>
                 props.onChange({
                   ...condition,
-                  otherwise: action === "goto" ? { action, step: props.keys[0] ?? "" } : { action },
+                  otherwise:
+                    action === "goto"
+                      ? { action, step: props.keys[0] ?? "" }
+                      : action === "move"
+                        ? { action, chain: "" }
+                        : { action },
                 })
               }
             />
@@ -174,6 +220,19 @@ export function ConditionEditor(props: {
                 options={props.keys.map((k) => [k, k] as const)}
                 onChange={(step) =>
                   props.onChange({ ...condition, otherwise: { action: "goto", step } })
+                }
+              />
+            )}
+          </Field>
+        ) : null}
+        {otherwise.action === "move" ? (
+          <Field label={t("moveChain")} path={`${path}.otherwise.chain`}>
+            {(id) => (
+              <Input
+                id={id}
+                value={otherwise.chain}
+                onChange={(chain) =>
+                  props.onChange({ ...condition, otherwise: { ...otherwise, chain } })
                 }
               />
             )}

@@ -9,6 +9,7 @@ import { Button, Field, Input, MoveButtons, Switch } from "../../ui/controls.tsx
 import { Icon } from "../../ui/icons.tsx";
 import { StageSelect } from "../../ui/listInputs.tsx";
 import { ConditionEditor } from "./ConditionEditor.tsx";
+import { VariantsEditor } from "./VariantsEditor.tsx";
 import { dateWaitText, WaitFields } from "./WaitFields.tsx";
 
 /** "in 1 d at 10:00 Mon Tue": the step's wait in the card's summary line. */
@@ -59,6 +60,7 @@ export function StepCard(props: {
             <span className="hint">
               {waitText(step, index === 0)}
               {step.condition ? ` · ${t("conditional")}` : ""}
+              {step.variants ? ` · A/B` : ""}
               {step.important ? ` · ${t("important")}` : ""}
             </span>
           </span>
@@ -137,6 +139,7 @@ export function StepCard(props: {
               testId={`preview-${index}`}
             />
           </div>
+          <VariantsEditor step={step} path={path} sample={props.sample} onChange={props.onChange} />
           <ConditionEditor
             path={`${path}.condition`}
             condition={step.condition}

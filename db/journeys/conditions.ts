@@ -1,6 +1,9 @@
 // Whether a step's conditions hold for a subscriber: clicks earlier in the chain, tags, fields and
 // segments.
-import type { Condition } from "../../db/spec/chainSpec.ts";
+
+import type { EnrollmentReply } from "../delivery/delivery.ts";
+import type { Condition } from "../spec/chainSpec.ts";
+import { patternMatches } from "../spec/safePattern.ts";
 
 /** What a step's conditions are checked against: one subscriber and their enrollment. */
 export interface ConditionSubject {
@@ -11,12 +14,42 @@ export interface ConditionSubject {
   clickedStepKeys: ReadonlySet<string>;
   /** Slugs of the segments the subscriber is in (only those the conditions name need be known). */
   segments: ReadonlySet<string>;
+  /** This enrollment's replies, oldest first. */
+  replies?: readonly EnrollmentReply[];
+}
+
+function answerMatches(condition: Extract<Condition, { kind: "answer" }>, text: string): boolean {
+  const wanted = (condition.value ?? "").toLowerCase();
+  switch (condition.op) {
+    case "any":
+      return text.trim() !== "";
+    case "equals":
+      return text.trim().toLowerCase() === wanted.trim();
+    case "contains":
+      return text.toLowerCase().includes(wanted);
+    case "matches":
+      return patternMatches(condition.value ?? "", text);
+  }
 }
 
 function holds(condition: Condition, s: ConditionSubject): boolean {
   switch (condition.kind) {
     case "clicked":
       return condition.step ? s.clickedStepKeys.has(condition.step) : s.clickedStepKeys.size > 0;
+    case "replied":
+      return (s.replies ?? []).some(
+        (r) =>
+          r.via === "button" &&
+          (!condition.step || r.stepKey === condition.step) &&
+          (condition.value === undefined || r.value === condition.value),
+      );
+    case "answer":
+      return (s.replies ?? []).some(
+        (r) =>
+          r.via === "text" &&
+          (!condition.step || r.stepKey === condition.step) &&
+          answerMatches(condition, r.value),
+      );
     case "tag":
       return s.tags.includes(condition.tag);
     case "segment":

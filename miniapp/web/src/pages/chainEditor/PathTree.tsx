@@ -1,0 +1,83 @@
+// Every path through the draft: each condition splits it into "if …" and "otherwise", moves name
+// their target chain; shown only when the chain has conditions or moves.
+import { useEffect, useState } from "react";
+import { api } from "../../api.ts";
+import { dateTime } from "../../format.ts";
+import { t } from "../../i18n/translate.ts";
+import type { ChainSpec, TimelineBranch } from "../../types.ts";
+import { Field, NumberInput } from "../../ui/controls.tsx";
+import { Section } from "../../ui/layout.tsx";
+import { useDebounced } from "../../ui/load.ts";
+
+function Branch({ branch, names }: { branch: TimelineBranch; names: Map<string, string> }) {
+  return (
+    <div className="path-branch">
+      {branch.label ? <div className="path-label">{branch.label}</div> : null}
+      <ol className="timeline">
+        {branch.entries.map((entry, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: entries of a path have no identity
+          <li key={i}>
+            <span className="timeline-dot" />
+            {entry.kind === "touch" ? (
+              <>
+                <span className="timeline-name">{names.get(entry.key) ?? entry.key}</span>
+                <span className="timeline-at">
+                  {dateTime(entry.at)}
+                  {entry.moves.length ? (
+                    <span className="hint"> · → {entry.moves.join(", ")}</span>
+                  ) : null}
+                </span>
+              </>
+            ) : entry.kind === "move" ? (
+              <span className="timeline-name">
+                → {entry.chain}
+                {entry.step ? ` / ${entry.step}` : ""}
+              </span>
+            ) : (
+              <span className="hint">{t(`pathEnd_${entry.reason}`)}</span>
+            )}
+          </li>
+        ))}
+      </ol>
+      {branch.split.length ? (
+        <div className="path-split">
+          {branch.split.map((child, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a split's branches are in a fixed order
+            <Branch key={i} branch={child as TimelineBranch} names={names} />
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function PathTree({ spec }: { spec: ChainSpec }) {
+  const branching = spec.steps.some(
+    (s) => s.condition || s.message.buttons?.flat().some((b) => b.kind === "move"),
+  );
+  const settled = useDebounced(JSON.stringify(spec), 700);
+  const [tree, setTree] = useState<TimelineBranch | null>(null);
+  const [person, setPerson] = useState<number | undefined>(undefined);
+  const settledPerson = useDebounced(person, 700);
+  useEffect(() => {
+    if (!branching) return;
+    let live = true;
+    api.timelineTree(JSON.parse(settled) as ChainSpec, settledPerson).then(
+      (answer) => live && setTree(answer),
+      () => live && setTree(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [settled, branching, settledPerson]);
+  if (!branching || !tree) return null;
+  const names = new Map(spec.steps.map((s) => [s.key, s.name || s.key]));
+  return (
+    <Section title={t("pathsTitle")} footer={t("pathsHint")} testId="paths">
+      <Field label={t("pathsFor")} hint={t("pathsForHint")}>
+        {(id) => <NumberInput id={id} min={1} value={person} onChange={setPerson} />}
+      </Field>
+      <Branch branch={tree} names={names} />
+    </Section>
+  );
+}
