@@ -1,8 +1,8 @@
 // What to do with one claimed touch, decided from data alone: send, defer, skip, or end the enrollment.
 import type { DeliveryContext, MoveTarget } from "../../db/delivery/delivery.ts";
 import { firstAllowedMoment, ruleAt, type SendRule } from "../../db/delivery/policy.ts";
-import type { Policy } from "../../db/settings.ts";
 import { conditionsHold } from "../../db/journeys/conditions.ts";
+import type { Policy } from "../../db/settings.ts";
 
 /** The dispatcher's verdict on one claimed touch. */
 export type Decision =
