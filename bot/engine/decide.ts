@@ -1,9 +1,9 @@
 // What to do with one claimed touch, decided from data alone: send, defer, skip, or end the enrollment.
 import { anchorOf, type DeliveryContext, type MoveTarget } from "../../db/delivery/delivery.ts";
 import { firstAllowedMoment, ruleAt, type SendRule } from "../../db/delivery/policy.ts";
+import { conditionsHold } from "../../db/journeys/conditions.ts";
 import { anchoredDeadline } from "../../db/journeys/dateAnchor.ts";
 import type { Policy } from "../../db/settings.ts";
-import { conditionsHold } from "../../db/journeys/conditions.ts";
 
 /** The dispatcher's verdict on one claimed touch. */
 export type Decision =

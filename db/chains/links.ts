@@ -1,9 +1,10 @@
 // Links between chains: every move names a chain (and step) that exists, and no goto or move closes a
 // loop of steps that wait for nothing, which would skip or send touches without end.
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { chainSteps, chains } from "../schema/chains.ts";
 import type { ChainSpec, Wait } from "../spec/chainSpec.ts";
 import type { FieldProblem } from "../validation.ts";
-import { listChains } from "./chains.ts";
 
 /** What linking needs of a chain: its slug and its steps' keys, waits, conditions and buttons. */
 type LinkedChain = Pick<ChainSpec, "slug"> & {
@@ -126,14 +127,31 @@ export async function chainLinkProblems(
   );
   if (!needed) return [];
   const all = new Map<string, LinkedChain>();
-  for (const chain of await listChains(db)) {
-    const steps = chain.steps.map((s) => ({
-      key: s.key,
-      wait: s.wait,
-      message: s.message,
-      ...(s.condition ? { condition: s.condition } : {}),
-    }));
-    all.set(chain.slug, { slug: chain.slug, steps });
+  // The owner's chains and their live steps, read here rather than through chains.ts, which
+  // itself checks links before it saves.
+  const rows = await db
+    .select({
+      slug: chains.slug,
+      key: chainSteps.key,
+      wait: chainSteps.wait,
+      message: chainSteps.message,
+      condition: chainSteps.condition,
+    })
+    .from(chains)
+    .leftJoin(chainSteps, and(eq(chainSteps.chainId, chains.id), isNull(chainSteps.deletedAt)))
+    .where(eq(chains.kind, "chain"))
+    .orderBy(asc(chains.id), asc(chainSteps.position));
+  for (const row of rows) {
+    const chain = all.get(row.slug) ?? { slug: row.slug, steps: [] };
+    if (row.key !== null && row.wait !== null && row.message !== null) {
+      chain.steps.push({
+        key: row.key,
+        wait: row.wait,
+        message: row.message,
+        ...(row.condition ? { condition: row.condition } : {}),
+      });
+    }
+    all.set(row.slug, chain);
   }
   if (replacing) all.delete(replacing);
   for (const c of saving) all.set(c.spec.slug, c.spec);

@@ -294,6 +294,16 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
     await expect.poll(() => page.getByTestId("timeline").locator("li").count()).toBe(2);
     await shot(page, "chain-editor", { top: first.locator(".message-editor"), docs: true });
 
+    // An A/B split on the second step, then the test ended keeping variant "b"'s own message.
+    await second.getByTestId("add-split").click();
+    const variants = second.getByTestId("variants");
+    await variants.getByTestId("message-text").fill("Variant B: a case in numbers.");
+    await variants.getByTestId("keep-variant-b").click();
+    expect(await second.getByTestId("variants").count()).toBe(0);
+    expect(await second.getByTestId("message-text").inputValue()).toBe(
+      "Variant B: a case in numbers.",
+    );
+
     // Saved: the main button creates it, the page says so, and the database holds it.
     await page.getByTestId("tg-main-button").click();
     await expect
@@ -328,6 +338,18 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
 
     // A few people walk the chain; analytics shows its funnel.
     await playCohort(chainId);
+    // A segment written in the editor on the broadcasts tab, counted by the server.
+    await page.getByTestId("tab-broadcasts").click();
+    await page.getByTestId("segment-new").click();
+    const segmentForm = page.getByTestId("segment-form");
+    await segmentForm.getByLabel("Name", { exact: true }).fill("Clickers");
+    await segmentForm.getByLabel("Slug", { exact: true }).fill("clickers");
+    await segmentForm.getByLabel("Tag", { exact: true }).fill("clicked_once");
+    await segmentForm.getByTestId("segment-save").click();
+    await expect
+      .poll(() => page.getByTestId("segments").textContent())
+      .toMatch(/Clickers.*clickers · 0 people now/);
+
     await page.getByTestId("tab-analytics").click();
     const step1 = page.getByTestId("funnel-step-step1");
     await step1.waitFor();

@@ -8,6 +8,7 @@ import { setField, upsertSubscriber } from "../../db/audience/subscribers.ts";
 import { type Db, rowsOf } from "../../db/client.ts";
 import { appendEvent } from "../../db/events.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
+import { resolveDueBroadcasts } from "../../db/segments/broadcasts.ts";
 import { getLeadSettings, getPolicy } from "../../db/settings.ts";
 import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
 import { MANAGER, miniAppHarness, OWNER } from "../helpers/miniApp.ts";
@@ -362,11 +363,18 @@ describe("segments and broadcasts API", () => {
       scheduledAt: later.toISOString(),
     });
     expect(planned.status).toBe(201);
+    // Scheduled: its audience is chosen when it goes, by the trigger sweep.
     expect(planned.json).toEqual({
       id: planned.json.id,
-      recipients: 2,
+      recipients: 0,
       scheduledAt: later.toISOString(),
+      audiencePending: true,
     });
+    expect((await manager.get("/api/broadcasts")).json[0]).toMatchObject({
+      recipients: 0,
+      pending: 0,
+    });
+    expect(await resolveDueBroadcasts(testDb().db, later)).toBe(1);
     const listed = await manager.get("/api/broadcasts");
     expect(listed.json).toEqual([
       {
