@@ -1,9 +1,9 @@
 // The owner's dashboard: new leads, hot leads, conversion and revenue over the last days, by day.
 
 import { sql } from "drizzle-orm";
-import { DateTime } from "luxon";
 import { subscriberName } from "../audience/search.ts";
 import { type Db, rowsOf } from "../client.ts";
+import { lastDays } from "./period.ts";
 
 export interface DashboardInput {
   now: Date;
@@ -55,11 +55,10 @@ const cents = (amount: string) => Math.round(Number(amount) * 100);
 const amount = (c: number) => (c / 100).toFixed(2);
 
 export async function dashboard(db: Db, input: DashboardInput): Promise<Dashboard> {
-  const today = DateTime.fromJSDate(input.now, { zone: input.timezone }).startOf("day");
-  const first = today.minus({ days: input.days - 1 });
-  const start = first.toUTC().toISO() as string;
-  const end = today.plus({ days: 1 }).toUTC().toISO() as string;
-  const todayStart = today.toUTC().toISO() as string;
+  const window = lastDays(input.now, input.days, input.timezone);
+  const start = window.from.toISOString();
+  const end = window.to.toISOString();
+  const todayStart = lastDays(input.now, 1, input.timezone).from.toISOString();
   const tz = input.timezone;
 
   const [leadRows, eventRows, [alertsToday], hotRows] = await Promise.all([
@@ -98,10 +97,7 @@ export async function dashboard(db: Db, input: DashboardInput): Promise<Dashboar
 
   const days: DashboardDay[] = [];
   const byDay = new Map<string, { leads: number; converted: number; cents: number }>();
-  for (let d = first; d <= today; d = d.plus({ days: 1 })) {
-    const key = d.toFormat("yyyy-MM-dd");
-    byDay.set(key, { leads: 0, converted: 0, cents: 0 });
-  }
+  for (const key of window.days) byDay.set(key, { leads: 0, converted: 0, cents: 0 });
   for (const r of leadRows) {
     const slot = byDay.get(String(r.day));
     if (slot) slot.leads = int(r.n);
