@@ -6,6 +6,8 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import type { STAGES } from "../spec/chainSpec.ts";
+import { counterSteps, counterTotals } from "./chainCounters.ts";
+import { countersZone, dayBounds } from "./counters.ts";
 
 export type Stage = (typeof STAGES)[number];
 
@@ -175,30 +177,84 @@ async function stepsOf(db: Db, chainId: number) {
   );
 }
 
-/** Null for an unknown chain (or a broadcast). */
+/** What both paths give: totals by grouping set, and per step reached, lost and clicked. */
+interface Figures {
+  groups: Row[];
+  sent: Map<number, { reached: number; lost: number }>;
+  clicks: Map<number, number>;
+  clickedInChain: number;
+}
+
+/** The reference: counted from the event log. */
+async function fromEvents(db: Db, input: ChainAnalyticsInput): Promise<Figures> {
+  // Independent queries: on PostgreSQL they run side by side on the pool's connections.
+  const [groups, sentRows, clickRows] = await Promise.all([
+    totals(db, input),
+    reachedAndLost(db, input),
+    clickedBySteps(db, input),
+  ]);
+  return {
+    groups,
+    sent: new Map(
+      sentRows.map((r) => [int(r.step_id), { reached: int(r.reached), lost: int(r.lost) }]),
+    ),
+    clicks: new Map(
+      clickRows
+        .filter((r) => !int(r.g_step) && r.step_id !== null)
+        .map((r) => [int(r.step_id), int(r.n)]),
+    ),
+    clickedInChain: int(clickRows.find((r) => int(r.g_step))?.n),
+  };
+}
+
+/** The same figures from the counters; null when they cannot answer (another zone, part days). */
+async function fromCounters(db: Db, input: ChainAnalyticsInput): Promise<Figures | null> {
+  const zone = await countersZone(db);
+  if (zone !== input.timezone) return null;
+  const days = dayBounds(zone, input.from, input.to);
+  if (!days) return null;
+  const window = { chainId: input.chainId, zone, ...days };
+  const [groups, stepRows] = await Promise.all([
+    counterTotals(db, window),
+    counterSteps(db, window),
+  ]);
+  const all = groups.find((r) => int(r.g_source) && int(r.g_day) && int(r.g_reason));
+  return {
+    groups,
+    sent: new Map(
+      stepRows
+        .filter((r) => int(r.reached) !== 0 || int(r.lost) !== 0)
+        .map((r) => [int(r.step_id), { reached: int(r.reached), lost: int(r.lost) }]),
+    ),
+    clicks: new Map(
+      stepRows.filter((r) => int(r.clicked) !== 0).map((r) => [int(r.step_id), int(r.clicked)]),
+    ),
+    clickedInChain: int(all?.clicked_any),
+  };
+}
+
+/**
+ * Null for an unknown chain (or a broadcast). Read from the counters when they are kept in the
+ * report's zone and the period is whole days of it; else, or with `source: "events"`, counted
+ * from the event log, the reference the counters are tested against. With `source: "counters"`
+ * null too when the counters cannot answer.
+ */
 export async function chainAnalytics(
   db: Db,
   input: ChainAnalyticsInput,
+  options: { source?: "auto" | "events" | "counters" } = {},
 ): Promise<ChainAnalytics | null> {
   const [chain] = await rowsOf<{ id: number; slug: string; name: string; enabled: boolean }>(
     db,
     sql`select id, slug, name, enabled from chains where id = ${input.chainId} and kind = 'chain'`,
   );
   if (!chain) return null;
-  // Independent queries: on PostgreSQL they run side by side on the pool's connections.
-  const [groups, sentRows, clickRows, stepList] = await Promise.all([
-    totals(db, input),
-    reachedAndLost(db, input),
-    clickedBySteps(db, input),
+  const [fast, stepList] = await Promise.all([
+    options.source === "events" ? Promise.resolve(null) : fromCounters(db, input),
     stepsOf(db, input.chainId),
   ]);
-  const sent = new Map(sentRows.map((r) => [int(r.step_id), r]));
-  const clicks = new Map(
-    clickRows
-      .filter((r) => !int(r.g_step) && r.step_id !== null)
-      .map((r) => [int(r.step_id), int(r.n)]),
-  );
-  const clickedInChain = int(clickRows.find((r) => int(r.g_step))?.n);
+  if (!fast && options.source === "counters") return null;
+  const { groups, sent, clicks, clickedInChain } = fast ?? (await fromEvents(db, input));
   // A removed step is listed while the cohort has history on it.
   const steps = stepList.filter((r) => !r.removed || sent.has(int(r.id)) || clicks.has(int(r.id)));
   const slice = (r: Row): CohortSlice => ({
@@ -234,9 +290,9 @@ export async function chainAnalytics(
       name: (r.name as string | null) ?? null,
       stage: (r.stage as Stage | null) ?? null,
       removed: Boolean(r.removed),
-      reached: int(sent.get(int(r.id))?.reached),
+      reached: sent.get(int(r.id))?.reached ?? 0,
       clicked: clicks.get(int(r.id)) ?? 0,
-      dropOff: int(sent.get(int(r.id))?.lost),
+      dropOff: sent.get(int(r.id))?.lost ?? 0,
     })),
     bySource: groups
       .filter((r) => !int(r.g_source))

@@ -1,0 +1,105 @@
+// Counters for the Mini App's analytics, kept by triggers as enrollments and events change
+// (drizzle/0017_analytics_counters.sql), so a report sums a few thousand rows, not millions.
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/**
+ * What each enrollment contributes to the counters; a change is counted as its old row taken
+ * away and its new row added. Kept in step with `enrollments` and `events` by triggers.
+ */
+export const analyticsEnrollments = pgTable("analytics_enrollments", {
+  enrollmentId: bigint({ mode: "number" }).primaryKey(),
+  chainId: integer().notNull(),
+  /** '' for none, so it can be part of a key. */
+  source: text().notNull(),
+  enrolledAt: timestamp({ withTimezone: true }).notNull(),
+  status: text().notNull(),
+  /** '' while running. */
+  endReason: text().notNull(),
+  purchases: integer().notNull(),
+  revenue: numeric({ precision: 16, scale: 2 }).notNull(),
+  clickedAny: boolean().notNull(),
+  /** The step sent last (latest send, then highest step id), for where people were lost. */
+  lastStepId: integer(),
+  lastSentAt: timestamp({ withTimezone: true }),
+});
+
+/** The steps an enrollment was sent and clicked: each counts once however often it happened. */
+export const analyticsEnrollmentSteps = pgTable(
+  "analytics_enrollment_steps",
+  {
+    enrollmentId: bigint({ mode: "number" }).notNull(),
+    stepId: integer().notNull(),
+    reached: boolean().notNull(),
+    clicked: boolean().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.enrollmentId, t.stepId] })],
+);
+
+const counts = {
+  enrolled: integer().notNull().default(0),
+  purchases: integer().notNull().default(0),
+  revenue: numeric({ precision: 16, scale: 2 }).notNull().default("0"),
+  clickedAny: integer().notNull().default(0),
+  reached: integer().notNull().default(0),
+  clicked: integer().notNull().default(0),
+  dropOff: integer().notNull().default(0),
+};
+
+/**
+ * Changes not yet folded into `analytics_counters`: triggers only insert here, so concurrent
+ * transactions never wait on a shared counter row. Step 0 is the enrollment itself.
+ */
+export const analyticsDeltas = pgTable("analytics_deltas", {
+  id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  chainId: integer().notNull(),
+  stepId: integer().notNull(),
+  enrolledAt: timestamp({ withTimezone: true }).notNull(),
+  source: text().notNull(),
+  status: text().notNull(),
+  endReason: text().notNull(),
+  ...counts,
+});
+
+/** Per chain, step (0: the enrollment), day the enrollment started (in the state's zone), source, status and end reason. */
+export const analyticsCounters = pgTable(
+  "analytics_counters",
+  {
+    chainId: integer().notNull(),
+    stepId: integer().notNull(),
+    day: date({ mode: "string" }).notNull(),
+    source: text().notNull(),
+    status: text().notNull(),
+    endReason: text().notNull(),
+    ...counts,
+  },
+  (t) => [
+    uniqueIndex("analytics_counters_key").on(
+      t.chainId,
+      t.stepId,
+      t.day,
+      t.source,
+      t.status,
+      t.endReason,
+    ),
+    index().on(t.chainId, t.day),
+  ],
+);
+
+/** One row: the zone whose calendar days the counters use. */
+export const analyticsState = pgTable("analytics_state", {
+  id: integer().primaryKey(),
+  timezone: text().notNull(),
+  rebuiltAt: timestamp({ withTimezone: true }).notNull(),
+});

@@ -1,0 +1,237 @@
+-- Analytics counters kept in the same transaction as the enrollments and events that change them
+-- (tables: 0016_analytics_counters_tables). Each enrollment has one row of facts in
+-- analytics_enrollments; any change to it is counted as the old row taken away and the new one
+-- added, as insert-only rows in analytics_deltas. Triggers never update a shared counter, so
+-- concurrent senders never wait on one another; analytics_fold() later moves the deltas into
+-- analytics_counters with DELETE ... RETURNING, which takes exactly the rows committed when it
+-- runs: a transaction that commits later (whatever its ids) leaves its rows for the next fold, so
+-- nothing is skipped and nothing is counted twice. Readers sum counters and pending deltas in one
+-- statement, so the figures are exact at every moment. Events are append-only (only their data is
+-- ever edited); an event counts for its enrollment when both name the same chain.
+CREATE FUNCTION analytics_emit(f analytics_enrollments, sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason,
+                                enrolled, purchases, revenue, clicked_any)
+  VALUES (f.chain_id, 0, f.enrolled_at, f.source, f.status, f.end_reason,
+          sign, sign * f.purchases, sign * f.revenue, sign * f.clicked_any::integer);
+  -- Where interest was lost: the last step sent of an enrollment that ended without converting.
+  IF f.status IN ('completed', 'exited') AND f.last_step_id IS NOT NULL THEN
+    INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, drop_off)
+    VALUES (f.chain_id, f.last_step_id, f.enrolled_at, f.source, '', '', sign);
+  END IF;
+END $$;
+--> statement-breakpoint
+-- The steps an enrollment reached and clicked, counted once more with `sign`.
+CREATE FUNCTION analytics_emit_steps(f analytics_enrollments, sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason,
+                                reached, clicked)
+  SELECT f.chain_id, s.step_id, f.enrolled_at, f.source, '', '',
+         sign * s.reached::integer, sign * s.clicked::integer
+  FROM analytics_enrollment_steps s WHERE s.enrollment_id = f.enrollment_id;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION analytics_replace(o analytics_enrollments, n analytics_enrollments) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF o IS NOT DISTINCT FROM n THEN RETURN; END IF;
+  -- A new last step changes nothing while the enrollment runs: only an ended one counts it.
+  IF (o.chain_id, o.source, o.enrolled_at, o.status, o.end_reason, o.purchases, o.revenue,
+      o.clicked_any, CASE WHEN o.status IN ('completed', 'exited') THEN o.last_step_id END)
+     IS DISTINCT FROM
+     (n.chain_id, n.source, n.enrolled_at, n.status, n.end_reason, n.purchases, n.revenue,
+      n.clicked_any, CASE WHEN n.status IN ('completed', 'exited') THEN n.last_step_id END) THEN
+    PERFORM analytics_emit(o, -1);
+    PERFORM analytics_emit(n, 1);
+  END IF;
+  IF (o.chain_id, o.source, o.enrolled_at) IS DISTINCT FROM (n.chain_id, n.source, n.enrolled_at) THEN
+    PERFORM analytics_emit_steps(o, -1);
+    PERFORM analytics_emit_steps(n, 1);
+  END IF;
+  UPDATE analytics_enrollments
+  SET chain_id = n.chain_id, source = n.source, enrolled_at = n.enrolled_at, status = n.status,
+      end_reason = n.end_reason, purchases = n.purchases, revenue = n.revenue,
+      clicked_any = n.clicked_any, last_step_id = n.last_step_id, last_sent_at = n.last_sent_at
+  WHERE enrollment_id = o.enrollment_id;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION analytics_on_enrollment() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  o analytics_enrollments;
+  n analytics_enrollments;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO analytics_enrollments
+    VALUES (NEW.id, NEW.chain_id, coalesce(NEW.source, ''), NEW.enrolled_at, NEW.status::text,
+            coalesce(NEW.end_reason::text, ''), 0, 0, false, NULL, NULL)
+    RETURNING * INTO n;
+    PERFORM analytics_emit(n, 1);
+    RETURN NULL;
+  END IF;
+  SELECT * INTO o FROM analytics_enrollments WHERE enrollment_id = OLD.id FOR UPDATE;
+  IF NOT FOUND THEN RETURN NULL; END IF;
+  IF TG_OP = 'DELETE' THEN
+    PERFORM analytics_emit(o, -1);
+    PERFORM analytics_emit_steps(o, -1);
+    DELETE FROM analytics_enrollment_steps WHERE enrollment_id = o.enrollment_id;
+    DELETE FROM analytics_enrollments WHERE enrollment_id = o.enrollment_id;
+    RETURN NULL;
+  END IF;
+  n := o;
+  n.chain_id := NEW.chain_id;
+  n.source := coalesce(NEW.source, '');
+  n.enrolled_at := NEW.enrolled_at;
+  n.status := NEW.status::text;
+  n.end_reason := coalesce(NEW.end_reason::text, '');
+  PERFORM analytics_replace(o, n);
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION analytics_on_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  o analytics_enrollments;
+  n analytics_enrollments;
+BEGIN
+  SELECT * INTO o FROM analytics_enrollments WHERE enrollment_id = NEW.enrollment_id FOR UPDATE;
+  IF NOT FOUND OR o.chain_id IS DISTINCT FROM NEW.chain_id THEN RETURN NULL; END IF;
+  n := o;
+  IF NEW.type = 'touch_sent' AND NEW.step_id IS NOT NULL THEN
+    INSERT INTO analytics_enrollment_steps AS s VALUES (NEW.enrollment_id, NEW.step_id, true, false)
+    ON CONFLICT (enrollment_id, step_id) DO UPDATE SET reached = true WHERE NOT s.reached;
+    IF FOUND THEN
+      INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, reached)
+      VALUES (o.chain_id, NEW.step_id, o.enrolled_at, o.source, '', '', 1);
+    END IF;
+    IF o.last_sent_at IS NULL OR NEW.occurred_at > o.last_sent_at
+       OR (NEW.occurred_at = o.last_sent_at AND NEW.step_id > o.last_step_id) THEN
+      n.last_step_id := NEW.step_id;
+      n.last_sent_at := NEW.occurred_at;
+    END IF;
+  ELSIF NEW.type = 'clicked' THEN
+    IF NEW.step_id IS NOT NULL THEN
+      INSERT INTO analytics_enrollment_steps AS s VALUES (NEW.enrollment_id, NEW.step_id, false, true)
+      ON CONFLICT (enrollment_id, step_id) DO UPDATE SET clicked = true WHERE NOT s.clicked;
+      IF FOUND THEN
+        INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, clicked)
+        VALUES (o.chain_id, NEW.step_id, o.enrolled_at, o.source, '', '', 1);
+      END IF;
+    END IF;
+    n.clicked_any := true;
+  ELSIF NEW.type = 'purchase' THEN
+    n.purchases := o.purchases + 1;
+    n.revenue := o.revenue + coalesce(NEW.value, 0);
+  END IF;
+  PERFORM analytics_replace(o, n);
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER analytics_enrollment_added AFTER INSERT ON enrollments
+FOR EACH ROW EXECUTE FUNCTION analytics_on_enrollment();
+--> statement-breakpoint
+-- Only the columns counters are keyed by: the dispatcher's updates of every send do not fire it.
+CREATE TRIGGER analytics_enrollment_changed
+AFTER UPDATE OF chain_id, source, enrolled_at, status, end_reason ON enrollments
+FOR EACH ROW WHEN (OLD.chain_id IS DISTINCT FROM NEW.chain_id OR OLD.source IS DISTINCT FROM NEW.source
+  OR OLD.enrolled_at IS DISTINCT FROM NEW.enrolled_at OR OLD.status IS DISTINCT FROM NEW.status
+  OR OLD.end_reason IS DISTINCT FROM NEW.end_reason)
+EXECUTE FUNCTION analytics_on_enrollment();
+--> statement-breakpoint
+CREATE TRIGGER analytics_enrollment_removed AFTER DELETE ON enrollments
+FOR EACH ROW EXECUTE FUNCTION analytics_on_enrollment();
+--> statement-breakpoint
+CREATE TRIGGER analytics_event_added AFTER INSERT ON events
+FOR EACH ROW WHEN (NEW.enrollment_id IS NOT NULL AND NEW.type IN ('touch_sent', 'clicked', 'purchase'))
+EXECUTE FUNCTION analytics_on_event();
+--> statement-breakpoint
+-- Moves the pending deltas into the counters, by calendar day in the state's zone.
+CREATE FUNCTION analytics_fold() RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  zone text;
+  folded integer;
+BEGIN
+  SELECT timezone INTO zone FROM analytics_state WHERE id = 1 FOR SHARE;
+  IF zone IS NULL THEN RETURN 0; END IF;
+  WITH d AS (DELETE FROM analytics_deltas RETURNING *),
+  summed AS (
+    INSERT INTO analytics_counters AS c (chain_id, step_id, day, source, status, end_reason,
+                                         enrolled, purchases, revenue, clicked_any, reached,
+                                         clicked, drop_off)
+    SELECT chain_id, step_id, (enrolled_at AT TIME ZONE zone)::date, source, status, end_reason,
+           sum(enrolled), sum(purchases), sum(revenue), sum(clicked_any), sum(reached),
+           sum(clicked), sum(drop_off)
+    FROM d GROUP BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (chain_id, step_id, day, source, status, end_reason) DO UPDATE
+    SET enrolled = c.enrolled + excluded.enrolled, purchases = c.purchases + excluded.purchases,
+        revenue = c.revenue + excluded.revenue, clicked_any = c.clicked_any + excluded.clicked_any,
+        reached = c.reached + excluded.reached, clicked = c.clicked + excluded.clicked,
+        drop_off = c.drop_off + excluded.drop_off
+    RETURNING 1)
+  SELECT count(*) INTO folded FROM summed;
+  RETURN folded;
+END $$;
+--> statement-breakpoint
+-- Everything again from enrollments and events, with calendar days in `zone`. Writers of both
+-- wait meanwhile, so no change falls between the recount and the triggers.
+CREATE FUNCTION analytics_rebuild(zone text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 'now'::timestamptz AT TIME ZONE zone; -- an unknown zone fails here, before any change
+  LOCK TABLE enrollments, events IN SHARE MODE;
+  LOCK TABLE analytics_state, analytics_deltas, analytics_counters IN EXCLUSIVE MODE;
+  TRUNCATE analytics_deltas, analytics_counters, analytics_enrollment_steps, analytics_enrollments;
+  DROP TABLE IF EXISTS analytics_rebuild_events;
+  CREATE TEMPORARY TABLE analytics_rebuild_events ON COMMIT DROP AS
+    SELECT e.enrollment_id, e.type, e.step_id, e.value, e.occurred_at
+    FROM events e JOIN enrollments n ON n.id = e.enrollment_id AND n.chain_id = e.chain_id
+    WHERE e.type IN ('touch_sent', 'clicked', 'purchase');
+  INSERT INTO analytics_enrollment_steps
+    SELECT enrollment_id, step_id, bool_or(type = 'touch_sent'), bool_or(type = 'clicked')
+    FROM analytics_rebuild_events
+    WHERE type IN ('touch_sent', 'clicked') AND step_id IS NOT NULL
+    GROUP BY 1, 2;
+  INSERT INTO analytics_enrollments
+    SELECT n.id, n.chain_id, coalesce(n.source, ''), n.enrolled_at, n.status::text,
+           coalesce(n.end_reason::text, ''), coalesce(m.purchases, 0), coalesce(m.revenue, 0),
+           coalesce(m.clicked, false), l.step_id, l.occurred_at
+    FROM enrollments n
+    LEFT JOIN (
+      SELECT enrollment_id, count(*) FILTER (WHERE type = 'purchase') AS purchases,
+             coalesce(sum(value) FILTER (WHERE type = 'purchase'), 0) AS revenue,
+             bool_or(type = 'clicked') AS clicked
+      FROM analytics_rebuild_events WHERE type IN ('purchase', 'clicked') GROUP BY 1
+    ) m ON m.enrollment_id = n.id
+    LEFT JOIN (
+      SELECT DISTINCT ON (enrollment_id) enrollment_id, step_id, occurred_at
+      FROM analytics_rebuild_events WHERE type = 'touch_sent' AND step_id IS NOT NULL
+      ORDER BY enrollment_id, occurred_at DESC, step_id DESC
+    ) l ON l.enrollment_id = n.id;
+  INSERT INTO analytics_counters (chain_id, step_id, day, source, status, end_reason, enrolled,
+                                  purchases, revenue, clicked_any, reached, clicked, drop_off)
+    SELECT chain_id, step_id, day, source, status, end_reason, sum(enrolled), sum(purchases),
+           sum(revenue), sum(clicked_any), sum(reached), sum(clicked), sum(drop_off)
+    FROM (
+      SELECT chain_id, 0 AS step_id, (enrolled_at AT TIME ZONE zone)::date AS day, source, status,
+             end_reason, 1 AS enrolled, purchases, revenue, clicked_any::integer AS clicked_any,
+             0 AS reached, 0 AS clicked, 0 AS drop_off
+      FROM analytics_enrollments
+      UNION ALL
+      SELECT f.chain_id, s.step_id, (f.enrolled_at AT TIME ZONE zone)::date, f.source, '', '',
+             0, 0, 0, 0, s.reached::integer, s.clicked::integer, 0
+      FROM analytics_enrollment_steps s JOIN analytics_enrollments f USING (enrollment_id)
+      UNION ALL
+      SELECT chain_id, last_step_id, (enrolled_at AT TIME ZONE zone)::date, source, '', '',
+             0, 0, 0, 0, 0, 0, 1
+      FROM analytics_enrollments
+      WHERE status IN ('completed', 'exited') AND last_step_id IS NOT NULL
+    ) parts
+    GROUP BY 1, 2, 3, 4, 5, 6;
+  INSERT INTO analytics_state (id, timezone, rebuilt_at) VALUES (1, zone, now())
+  ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone, rebuilt_at = excluded.rebuilt_at;
+END $$;
+--> statement-breakpoint
+SELECT analytics_rebuild('UTC');
