@@ -53,10 +53,30 @@ CREATE TABLE "analytics_enrollments" (
 	"last_sent_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "analytics_journey" (
+	"stage_rank" integer PRIMARY KEY NOT NULL,
+	"people" integer NOT NULL,
+	"idle" integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "analytics_journey_deltas" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "analytics_journey_deltas_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"stage_rank" integer NOT NULL,
+	"people" integer NOT NULL,
+	"idle" integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "analytics_state" (
 	"id" integer PRIMARY KEY NOT NULL,
 	"timezone" text NOT NULL,
-	"rebuilt_at" timestamp with time zone NOT NULL
+	"rebuilt_at" timestamp with time zone NOT NULL,
+	"journey_stale" boolean DEFAULT false NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "analytics_subscribers" (
+	"subscriber_id" bigint PRIMARY KEY NOT NULL,
+	"stage_rank" integer,
+	"running" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "analytics_counters_key" ON "analytics_counters" USING btree ("chain_id","step_id","day","source","status","end_reason");--> statement-breakpoint

@@ -7,7 +7,8 @@
 -- runs: a transaction that commits later (whatever its ids) leaves its rows for the next fold, so
 -- nothing is skipped and nothing is counted twice. Readers sum counters and pending deltas in one
 -- statement, so the figures are exact at every moment. Events are append-only (only their data is
--- ever edited); an event counts for its enrollment when both name the same chain.
+-- ever edited); an event counts for its enrollment when both name the same chain. Until the first
+-- analytics_rebuild (the bot runs it at start for DEFAULT_TIMEZONE) reports read the raw events.
 CREATE FUNCTION analytics_emit(f analytics_enrollments, sign integer) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -57,6 +58,42 @@ BEGIN
   WHERE enrollment_id = o.enrollment_id;
 END $$;
 --> statement-breakpoint
+-- The journey map: per person the furthest stage sent (analytics_subscribers), counted as people
+-- per stage and idle ones (in no running enrollment) through the same insert-only deltas.
+CREATE FUNCTION analytics_journey_emit(f analytics_subscribers, sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF f.stage_rank IS NOT NULL THEN
+    INSERT INTO analytics_journey_deltas (stage_rank, people, idle)
+    VALUES (f.stage_rank, sign, sign * (f.running = 0)::integer);
+  END IF;
+END $$;
+--> statement-breakpoint
+-- One more (or fewer) running enrollment for a person; `create` makes their row if missing.
+CREATE FUNCTION analytics_running_add(sid bigint, d integer, "create" boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  o analytics_subscribers;
+  n analytics_subscribers;
+BEGIN
+  SELECT * INTO o FROM analytics_subscribers WHERE subscriber_id = sid FOR UPDATE;
+  IF NOT FOUND THEN
+    IF NOT "create" THEN RETURN; END IF;
+    -- A person's row starts with their first enrollment: nothing staged yet, nothing to count.
+    INSERT INTO analytics_subscribers VALUES (sid, NULL, d) ON CONFLICT (subscriber_id) DO NOTHING;
+    IF FOUND THEN RETURN; END IF;
+    SELECT * INTO o FROM analytics_subscribers WHERE subscriber_id = sid FOR UPDATE;
+  END IF;
+  IF d = 0 THEN RETURN; END IF;
+  n := o;
+  n.running := o.running + d;
+  IF (o.running = 0) <> (n.running = 0) THEN
+    PERFORM analytics_journey_emit(o, -1);
+    PERFORM analytics_journey_emit(n, 1);
+  END IF;
+  UPDATE analytics_subscribers SET running = n.running WHERE subscriber_id = sid;
+END $$;
+--> statement-breakpoint
 CREATE FUNCTION analytics_on_enrollment() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -64,6 +101,8 @@ DECLARE
   n analytics_enrollments;
 BEGIN
   IF TG_OP = 'INSERT' THEN
+    PERFORM analytics_running_add(NEW.subscriber_id,
+                                  (NEW.status IN ('active', 'paused'))::integer, true);
     INSERT INTO analytics_enrollments
     VALUES (NEW.id, NEW.chain_id, coalesce(NEW.source, ''), NEW.enrolled_at, NEW.status::text,
             coalesce(NEW.end_reason::text, ''), 0, 0, false, NULL, NULL)
@@ -71,8 +110,17 @@ BEGIN
     PERFORM analytics_emit(n, 1);
     RETURN NULL;
   END IF;
+  -- Locks in one order everywhere (the enrollment's row, then the person's), so no deadlock.
   SELECT * INTO o FROM analytics_enrollments WHERE enrollment_id = OLD.id FOR UPDATE;
-  IF NOT FOUND THEN RETURN NULL; END IF;
+  IF TG_OP = 'DELETE' THEN
+    PERFORM analytics_running_add(OLD.subscriber_id,
+                                  -(OLD.status IN ('active', 'paused'))::integer, false);
+  ELSE
+    PERFORM analytics_running_add(NEW.subscriber_id,
+                                  (NEW.status IN ('active', 'paused'))::integer
+                                  - (OLD.status IN ('active', 'paused'))::integer, false);
+  END IF;
+  IF o.enrollment_id IS NULL THEN RETURN NULL; END IF;
   IF TG_OP = 'DELETE' THEN
     PERFORM analytics_emit(o, -1);
     PERFORM analytics_emit_steps(o, -1);
@@ -147,6 +195,105 @@ CREATE TRIGGER analytics_event_added AFTER INSERT ON events
 FOR EACH ROW WHEN (NEW.enrollment_id IS NOT NULL AND NEW.type IN ('touch_sent', 'clicked', 'purchase'))
 EXECUTE FUNCTION analytics_on_event();
 --> statement-breakpoint
+-- A staged touch sent: the person's furthest stage may move on (a touch's stage is its step's,
+-- else its chain's; the order is STAGES in db/spec/chainSpec.ts).
+CREATE FUNCTION analytics_on_staged_touch() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  r integer;
+  o analytics_subscribers;
+  n analytics_subscribers;
+BEGIN
+  SELECT array_position(array['awareness', 'interest', 'choice', 'purchase', 'loyalty'],
+                        coalesce(st.stage, ch.stage)::text)
+  INTO r FROM chain_steps st JOIN chains ch ON ch.id = st.chain_id WHERE st.id = NEW.step_id;
+  IF r IS NULL THEN RETURN NULL; END IF;
+  SELECT * INTO o FROM analytics_subscribers WHERE subscriber_id = NEW.subscriber_id FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO analytics_subscribers
+    VALUES (NEW.subscriber_id, r,
+            (SELECT count(*) FROM enrollments
+             WHERE subscriber_id = NEW.subscriber_id AND status IN ('active', 'paused')))
+    ON CONFLICT (subscriber_id) DO NOTHING
+    RETURNING * INTO n;
+    IF n.subscriber_id IS NOT NULL THEN
+      PERFORM analytics_journey_emit(n, 1);
+      RETURN NULL;
+    END IF;
+    SELECT * INTO o FROM analytics_subscribers WHERE subscriber_id = NEW.subscriber_id FOR UPDATE;
+  END IF;
+  IF o.stage_rank IS NULL OR r > o.stage_rank THEN
+    n := o;
+    n.stage_rank := r;
+    PERFORM analytics_journey_emit(o, -1);
+    PERFORM analytics_journey_emit(n, 1);
+    UPDATE analytics_subscribers SET stage_rank = r WHERE subscriber_id = o.subscriber_id;
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER analytics_staged_touch AFTER INSERT ON events
+FOR EACH ROW WHEN (NEW.type = 'touch_sent' AND NEW.subscriber_id IS NOT NULL AND NEW.step_id IS NOT NULL)
+EXECUTE FUNCTION analytics_on_staged_touch();
+--> statement-breakpoint
+-- A deleted person leaves the map (their enrollments' triggers, which run first, leave the row).
+CREATE FUNCTION analytics_on_subscriber_removed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  o analytics_subscribers;
+BEGIN
+  DELETE FROM analytics_subscribers WHERE subscriber_id = OLD.id RETURNING * INTO o;
+  IF FOUND THEN PERFORM analytics_journey_emit(o, -1); END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER analytics_subscriber_removed AFTER DELETE ON subscribers
+FOR EACH ROW EXECUTE FUNCTION analytics_on_subscriber_removed();
+--> statement-breakpoint
+-- A stage edited, or steps deleted with their chain, changes which stage past touches count for:
+-- the next fold recounts the map (until then reports read the raw events).
+CREATE FUNCTION analytics_journey_stale() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE analytics_state SET journey_stale = true WHERE id = 1 AND NOT journey_stale;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER analytics_chain_stage AFTER UPDATE OF stage ON chains
+FOR EACH ROW WHEN (OLD.stage IS DISTINCT FROM NEW.stage)
+EXECUTE FUNCTION analytics_journey_stale();
+--> statement-breakpoint
+CREATE TRIGGER analytics_step_stage AFTER UPDATE OF stage ON chain_steps
+FOR EACH ROW WHEN (OLD.stage IS DISTINCT FROM NEW.stage)
+EXECUTE FUNCTION analytics_journey_stale();
+--> statement-breakpoint
+CREATE TRIGGER analytics_steps_removed AFTER DELETE ON chain_steps
+FOR EACH STATEMENT EXECUTE FUNCTION analytics_journey_stale();
+--> statement-breakpoint
+-- The journey map again from events and enrollments (writers of both wait meanwhile).
+CREATE FUNCTION analytics_rebuild_journey() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  LOCK TABLE enrollments, events, subscribers IN SHARE MODE;
+  TRUNCATE analytics_journey_deltas, analytics_journey, analytics_subscribers;
+  INSERT INTO analytics_subscribers
+    SELECT sid, max(rank), sum(running) FROM (
+      SELECT e.subscriber_id AS sid,
+             array_position(array['awareness', 'interest', 'choice', 'purchase', 'loyalty'],
+                            coalesce(st.stage, ch.stage)::text) AS rank,
+             0 AS running
+      FROM events e JOIN chain_steps st ON st.id = e.step_id JOIN chains ch ON ch.id = st.chain_id
+      WHERE e.type = 'touch_sent' AND e.subscriber_id IS NOT NULL
+      UNION ALL
+      SELECT subscriber_id, NULL, (status IN ('active', 'paused'))::integer FROM enrollments
+    ) parts
+    GROUP BY sid;
+  INSERT INTO analytics_journey
+    SELECT stage_rank, count(*), count(*) FILTER (WHERE running = 0)
+    FROM analytics_subscribers WHERE stage_rank IS NOT NULL GROUP BY 1;
+  UPDATE analytics_state SET journey_stale = false WHERE id = 1;
+END $$;
+--> statement-breakpoint
 -- Moves the pending deltas into the counters, by calendar day in the state's zone.
 CREATE FUNCTION analytics_fold() RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -154,8 +301,16 @@ DECLARE
   zone text;
   folded integer;
 BEGIN
-  SELECT timezone INTO zone FROM analytics_state WHERE id = 1 FOR SHARE;
+  SELECT timezone INTO zone FROM analytics_state WHERE id = 1;
   IF zone IS NULL THEN RETURN 0; END IF;
+  IF (SELECT journey_stale FROM analytics_state WHERE id = 1) THEN
+    PERFORM analytics_rebuild_journey();
+  END IF;
+  WITH d AS (DELETE FROM analytics_journey_deltas RETURNING *)
+  INSERT INTO analytics_journey AS j (stage_rank, people, idle)
+  SELECT stage_rank, sum(people), sum(idle) FROM d GROUP BY 1
+  ON CONFLICT (stage_rank) DO UPDATE
+  SET people = j.people + excluded.people, idle = j.idle + excluded.idle;
   WITH d AS (DELETE FROM analytics_deltas RETURNING *),
   summed AS (
     INSERT INTO analytics_counters AS c (chain_id, step_id, day, source, status, end_reason,
@@ -181,7 +336,7 @@ CREATE FUNCTION analytics_rebuild(zone text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM 'now'::timestamptz AT TIME ZONE zone; -- an unknown zone fails here, before any change
-  LOCK TABLE enrollments, events IN SHARE MODE;
+  LOCK TABLE enrollments, events, subscribers IN SHARE MODE;
   LOCK TABLE analytics_state, analytics_deltas, analytics_counters IN EXCLUSIVE MODE;
   TRUNCATE analytics_deltas, analytics_counters, analytics_enrollment_steps, analytics_enrollments;
   DROP TABLE IF EXISTS analytics_rebuild_events;
@@ -232,6 +387,5 @@ BEGIN
     GROUP BY 1, 2, 3, 4, 5, 6;
   INSERT INTO analytics_state (id, timezone, rebuilt_at) VALUES (1, zone, now())
   ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone, rebuilt_at = excluded.rebuilt_at;
+  PERFORM analytics_rebuild_journey();
 END $$;
---> statement-breakpoint
-SELECT analytics_rebuild('UTC');

@@ -21,20 +21,51 @@ export interface JourneyInput {
   to?: Date | undefined;
 }
 
+type RankRow = { rank: number | string; people: number | string; idle: number | string };
+
 /**
- * A touch's stage is its step's, else its chain's; touches of unstaged steps do not count. One pass
- * over the sent touches in the event log (type index), one row per person.
+ * All time, from the counters (drizzle/0017_analytics_counters.sql) and the changes not yet
+ * folded, in one statement; null while a stage edit waits for the next fold to recount.
  */
-export async function journeyMap(db: Db, input: JourneyInput = {}): Promise<JourneyStage[]> {
+async function fromCounters(db: Db): Promise<RankRow[] | null> {
+  const [state] = await rowsOf<{ stale: boolean }>(
+    db,
+    sql`select journey_stale as stale from analytics_state where id = 1`,
+  );
+  if (!state || state.stale) return null;
+  return rowsOf<RankRow>(
+    db,
+    sql`select stage_rank as rank, sum(people) as people, sum(idle) as idle
+        from (select stage_rank, people, idle from analytics_journey
+              union all
+              select stage_rank, people, idle from analytics_journey_deltas) j
+        group by stage_rank`,
+  );
+}
+
+/**
+ * A touch's stage is its step's, else its chain's; touches of unstaged steps do not count. All
+ * time, read from the counters; for a period, or with `source: "events"` (the reference the
+ * counters are tested against), one pass over the sent touches in the event log (type index), one
+ * row per person.
+ */
+export async function journeyMap(
+  db: Db,
+  input: JourneyInput = {},
+  options: { source?: "auto" | "events" } = {},
+): Promise<JourneyStage[]> {
+  const allTime = input.from === undefined && input.to === undefined;
+  const fast = allTime && options.source !== "events" ? await fromCounters(db) : null;
+  const rows = fast ?? (await fromEvents(db, input));
+  return stagesOf(rows);
+}
+
+async function fromEvents(db: Db, input: JourneyInput): Promise<RankRow[]> {
   const window: SQL[] = [];
   if (input.from) window.push(sql` and e.occurred_at >= ${input.from.toISOString()}::timestamptz`);
   if (input.to) window.push(sql` and e.occurred_at < ${input.to.toISOString()}::timestamptz`);
   const stageList = sql.raw(`array[${STAGES.map((s) => `'${s}'`).join(", ")}]`);
-  const rows = await rowsOf<{
-    rank: number | string;
-    people: number | string;
-    idle: number | string;
-  }>(
+  return rowsOf<RankRow>(
     db,
     sql`with staged as (
           select st.id as step_id,
@@ -52,6 +83,9 @@ export async function journeyMap(db: Db, input: JourneyInput = {}): Promise<Jour
         from furthest f left join running w on w.subscriber_id = f.subscriber_id
         group by f.rank`,
   );
+}
+
+function stagesOf(rows: RankRow[]): JourneyStage[] {
   const byRank = new Map(rows.map((r) => [Number(r.rank), r]));
   let reached = 0;
   const stages: JourneyStage[] = [];

@@ -102,4 +102,28 @@ export const analyticsState = pgTable("analytics_state", {
   id: integer().primaryKey(),
   timezone: text().notNull(),
   rebuiltAt: timestamp({ withTimezone: true }).notNull(),
+  /** A stage was edited or a chain deleted: the journey map is recounted at the next fold. */
+  journeyStale: boolean().notNull().default(false),
+});
+
+/** Per person: the furthest journey stage sent to them, and how many of their enrollments run. */
+export const analyticsSubscribers = pgTable("analytics_subscribers", {
+  subscriberId: bigint({ mode: "number" }).primaryKey(),
+  /** 1-based position in STAGES; null before any staged touch. */
+  stageRank: integer(),
+  running: integer().notNull(),
+});
+
+/** Changes to the journey map not yet folded: people at a furthest stage, and the idle ones. */
+export const analyticsJourneyDeltas = pgTable("analytics_journey_deltas", {
+  id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  stageRank: integer().notNull(),
+  people: integer().notNull(),
+  idle: integer().notNull(),
+});
+
+export const analyticsJourney = pgTable("analytics_journey", {
+  stageRank: integer().primaryKey(),
+  people: integer().notNull(),
+  idle: integer().notNull(),
 });

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type ChainAnalyticsInput, chainAnalytics } from "../../../db/analytics/chainFunnel.ts";
 import { foldAnalytics, rebuildAnalytics } from "../../../db/analytics/counters.ts";
+import { journeyMap } from "../../../db/analytics/journeyMap.ts";
 import { lastDays } from "../../../db/analytics/period.ts";
 import { forgetSubscriber } from "../../../db/audience/forget.ts";
 import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
@@ -16,6 +17,7 @@ import { endEnrollment } from "../../../db/journeys/end.ts";
 import { enroll } from "../../../db/journeys/enrollments.ts";
 import { moveEnrollment } from "../../../db/journeys/move.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
+import { STAGES } from "../../../db/spec/chainSpec.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
 
 // A zone with a half-hour offset: a day of the counters is not a whole number of UTC hours.
@@ -48,7 +50,12 @@ async function chainsOf(db: Db) {
         slug,
         name: slug,
         reentry: { policy: "always" },
-        steps: ["one", "two", "three", "four"].map((key) => ({ key, message: { text: key } })),
+        ...(slug === "b" ? { stage: "interest" } : {}),
+        steps: ["one", "two", "three", "four"].map((key, i) => ({
+          key,
+          ...(i === 1 ? {} : { stage: STAGES[(i + slug.charCodeAt(0)) % STAGES.length] }),
+          message: { text: key },
+        })),
       }),
     );
   }
@@ -65,6 +72,7 @@ async function stepIds(db: Db, chainId: number): Promise<number[]> {
 
 /** Every figure both ways, for all time and for windows of whole days ending today. */
 async function expectSame(db: Db, chainIds: number[], now: Date) {
+  expect(await journeyMap(db)).toEqual(await journeyMap(db, {}, { source: "events" }));
   for (const chainId of chainIds) {
     const inputs: ChainAnalyticsInput[] = [{ chainId, timezone: ZONE }];
     for (const days of [1, 2, 5, 30]) {
@@ -187,9 +195,21 @@ async function play(db: Db, seed: number, operations: number) {
         defaultTimezone: ZONE,
       });
     } else if (roll < 89) {
-      // An edit to a running chain: a step removed, or one added.
+      // An edit to a running chain: a step removed, one added, or a stage changed.
       const chainId = rnd.pick(chainIds);
-      if (rnd.int(2) === 0) {
+      const edit = rnd.int(4);
+      if (edit === 2) {
+        await db.execute(
+          sql`update chain_steps set stage = ${rnd.pick([...STAGES, null])}::journey_stage
+              where id = (select id from chain_steps where chain_id = ${chainId}
+                          order by id desc limit 1)`,
+        );
+      } else if (edit === 3) {
+        await db.execute(
+          sql`update chains set stage = ${rnd.pick([...STAGES, null])}::journey_stage
+              where id = ${chainId}`,
+        );
+      } else if (edit === 0) {
         await db.execute(
           sql`update chain_steps set deleted_at = ${now.toISOString()}::timestamptz
               where id = (select id from chain_steps where chain_id = ${chainId}
@@ -214,6 +234,12 @@ async function play(db: Db, seed: number, operations: number) {
   }
   await expectSame(db, chainIds, now);
   await foldAnalytics(db);
+  // Folded, the journey map is read from its counters, not the events.
+  const [state] = await rowsOf<{ stale: boolean }>(
+    db,
+    sql`select journey_stale as stale from analytics_state`,
+  );
+  expect(state?.stale).toBe(false);
   await expectSame(db, chainIds, now);
   return { chainIds, now };
 }
