@@ -14,6 +14,26 @@ CREATE TABLE "analytics_counters" (
 	"drop_off" integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "analytics_daily" (
+	"day" date NOT NULL,
+	"chain_id" integer NOT NULL,
+	"leads" integer DEFAULT 0 NOT NULL,
+	"enrolled" integer DEFAULT 0 NOT NULL,
+	"converted" integer DEFAULT 0 NOT NULL,
+	"revenue" numeric(16, 2) DEFAULT '0' NOT NULL,
+	CONSTRAINT "analytics_daily_day_chain_id_pk" PRIMARY KEY("day","chain_id")
+);
+--> statement-breakpoint
+CREATE TABLE "analytics_daily_deltas" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "analytics_daily_deltas_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"at" timestamp with time zone NOT NULL,
+	"chain_id" integer NOT NULL,
+	"leads" integer DEFAULT 0 NOT NULL,
+	"enrolled" integer DEFAULT 0 NOT NULL,
+	"converted" integer DEFAULT 0 NOT NULL,
+	"revenue" numeric(16, 2) DEFAULT '0' NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "analytics_deltas" (
 	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "analytics_deltas_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"chain_id" integer NOT NULL,

@@ -294,6 +294,53 @@ BEGIN
   UPDATE analytics_state SET journey_stale = false WHERE id = 1;
 END $$;
 --> statement-breakpoint
+-- The dashboard's days: new subscribers, enrollments and conversions of a chain, purchases' value,
+-- at the instant they count for; deleted ones are taken away. Kept per chain, so a report joins
+-- chains for what is a chain (not a broadcast, not deleted), as the raw query does.
+CREATE FUNCTION analytics_on_daily_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  e events;
+  sign integer;
+BEGIN
+  IF TG_OP = 'INSERT' THEN e := NEW; sign := 1; ELSE e := OLD; sign := -1; END IF;
+  INSERT INTO analytics_daily_deltas (at, chain_id, enrolled, converted, revenue)
+  VALUES (e.occurred_at, coalesce(e.chain_id, 0),
+          sign * (e.type = 'enrolled')::integer, sign * (e.type = 'goal_reached')::integer,
+          CASE WHEN e.type = 'purchase' THEN sign * coalesce(e.value, 0) ELSE 0 END);
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER analytics_daily_event_added AFTER INSERT ON events
+FOR EACH ROW WHEN (NEW.type IN ('enrolled', 'goal_reached', 'purchase'))
+EXECUTE FUNCTION analytics_on_daily_event();
+--> statement-breakpoint
+CREATE TRIGGER analytics_daily_event_removed AFTER DELETE ON events
+FOR EACH ROW WHEN (OLD.type IN ('enrolled', 'goal_reached', 'purchase'))
+EXECUTE FUNCTION analytics_on_daily_event();
+--> statement-breakpoint
+CREATE FUNCTION analytics_on_lead() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    INSERT INTO analytics_daily_deltas (at, chain_id, leads) VALUES (OLD.created_at, 0, -1);
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    INSERT INTO analytics_daily_deltas (at, chain_id, leads) VALUES (NEW.created_at, 0, 1);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER analytics_lead_added AFTER INSERT ON subscribers
+FOR EACH ROW EXECUTE FUNCTION analytics_on_lead();
+--> statement-breakpoint
+CREATE TRIGGER analytics_lead_moved AFTER UPDATE OF created_at ON subscribers
+FOR EACH ROW WHEN (OLD.created_at IS DISTINCT FROM NEW.created_at)
+EXECUTE FUNCTION analytics_on_lead();
+--> statement-breakpoint
+CREATE TRIGGER analytics_lead_removed AFTER DELETE ON subscribers
+FOR EACH ROW EXECUTE FUNCTION analytics_on_lead();
+--> statement-breakpoint
 -- Moves the pending deltas into the counters, by calendar day in the state's zone.
 CREATE FUNCTION analytics_fold() RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -306,6 +353,14 @@ BEGIN
   IF (SELECT journey_stale FROM analytics_state WHERE id = 1) THEN
     PERFORM analytics_rebuild_journey();
   END IF;
+  WITH d AS (DELETE FROM analytics_daily_deltas RETURNING *)
+  INSERT INTO analytics_daily AS a (day, chain_id, leads, enrolled, converted, revenue)
+  SELECT (at AT TIME ZONE zone)::date, chain_id, sum(leads), sum(enrolled), sum(converted),
+         sum(revenue)
+  FROM d GROUP BY 1, 2
+  ON CONFLICT (day, chain_id) DO UPDATE
+  SET leads = a.leads + excluded.leads, enrolled = a.enrolled + excluded.enrolled,
+      converted = a.converted + excluded.converted, revenue = a.revenue + excluded.revenue;
   WITH d AS (DELETE FROM analytics_journey_deltas RETURNING *)
   INSERT INTO analytics_journey AS j (stage_rank, people, idle)
   SELECT stage_rank, sum(people), sum(idle) FROM d GROUP BY 1
@@ -385,6 +440,19 @@ BEGIN
       WHERE status IN ('completed', 'exited') AND last_step_id IS NOT NULL
     ) parts
     GROUP BY 1, 2, 3, 4, 5, 6;
+  TRUNCATE analytics_daily_deltas, analytics_daily;
+  INSERT INTO analytics_daily (day, chain_id, leads, enrolled, converted, revenue)
+    SELECT day, chain_id, sum(leads), sum(enrolled), sum(converted), sum(revenue) FROM (
+      SELECT (created_at AT TIME ZONE zone)::date AS day, 0 AS chain_id, count(*) AS leads,
+             0 AS enrolled, 0 AS converted, 0 AS revenue
+      FROM subscribers GROUP BY 1
+      UNION ALL
+      SELECT (occurred_at AT TIME ZONE zone)::date, coalesce(chain_id, 0), 0,
+             count(*) FILTER (WHERE type = 'enrolled'), count(*) FILTER (WHERE type = 'goal_reached'),
+             coalesce(sum(value) FILTER (WHERE type = 'purchase'), 0)
+      FROM events WHERE type IN ('enrolled', 'goal_reached', 'purchase') GROUP BY 1, 2
+    ) parts
+    GROUP BY 1, 2;
   INSERT INTO analytics_state (id, timezone, rebuilt_at) VALUES (1, zone, now())
   ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone, rebuilt_at = excluded.rebuilt_at;
   PERFORM analytics_rebuild_journey();

@@ -127,3 +127,30 @@ export const analyticsJourney = pgTable("analytics_journey", {
   people: integer().notNull(),
   idle: integer().notNull(),
 });
+
+const daily = {
+  leads: integer().notNull().default(0),
+  enrolled: integer().notNull().default(0),
+  converted: integer().notNull().default(0),
+  revenue: numeric({ precision: 16, scale: 2 }).notNull().default("0"),
+};
+
+/** Changes to the dashboard's days not yet folded, at the instant they count for. */
+export const analyticsDailyDeltas = pgTable("analytics_daily_deltas", {
+  id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  at: timestamp({ withTimezone: true }).notNull(),
+  /** The event's chain, 0 for none (new subscribers, purchases credited to no chain). */
+  chainId: integer().notNull(),
+  ...daily,
+});
+
+/** The dashboard per calendar day (in the state's zone) and chain: read joined with chains. */
+export const analyticsDaily = pgTable(
+  "analytics_daily",
+  {
+    day: date({ mode: "string" }).notNull(),
+    chainId: integer().notNull(),
+    ...daily,
+  },
+  (t) => [primaryKey({ columns: [t.day, t.chainId] })],
+);
