@@ -25,14 +25,9 @@ type RankRow = { rank: number | string; people: number | string; idle: number | 
 
 /**
  * All time, from the counters (drizzle/0017_analytics_counters.sql) and the changes not yet
- * folded, in one statement; null while a stage edit waits for the next fold to recount.
+ * folded, in one statement.
  */
-async function fromCounters(db: Db): Promise<RankRow[] | null> {
-  const [state] = await rowsOf<{ stale: boolean }>(
-    db,
-    sql`select journey_stale as stale from analytics_state where id = 1`,
-  );
-  if (!state || state.stale) return null;
+async function fromCounters(db: Db): Promise<RankRow[]> {
   return rowsOf<RankRow>(
     db,
     sql`select stage_rank as rank, sum(people) as people, sum(idle) as idle
@@ -46,8 +41,8 @@ async function fromCounters(db: Db): Promise<RankRow[] | null> {
 /**
  * A touch's stage is its step's, else its chain's; touches of unstaged steps do not count. All
  * time, read from the counters; for a period, or with `source: "events"` (the reference the
- * counters are tested against), one pass over the sent touches in the event log (type index), one
- * row per person.
+ * counters are tested against, which reads nothing of them), one pass over the sent touches in the
+ * event log (type index), one row per person.
  */
 export async function journeyMap(
   db: Db,
@@ -55,12 +50,25 @@ export async function journeyMap(
   options: { source?: "auto" | "events" } = {},
 ): Promise<JourneyStage[]> {
   const allTime = input.from === undefined && input.to === undefined;
-  const fast = allTime && options.source !== "events" ? await fromCounters(db) : null;
-  const rows = fast ?? (await fromEvents(db, input));
-  return stagesOf(rows);
+  const counted = options.source === "events" ? false : await countersReady(db);
+  if (counted && allTime) return stagesOf(await fromCounters(db));
+  return stagesOf(await fromEvents(db, input, counted));
 }
 
-async function fromEvents(db: Db, input: JourneyInput): Promise<RankRow[]> {
+/** The counters are rebuilt and no stage edit waits for a recount. */
+async function countersReady(db: Db): Promise<boolean> {
+  const [state] = await rowsOf<{ stale: boolean }>(
+    db,
+    sql`select journey_stale as stale from analytics_state where id = 1`,
+  );
+  return state !== undefined && !state.stale;
+}
+
+/**
+ * For a period: the furthest stage of each person sent a staged touch in it. Who runs in a chain
+ * now comes from the counters' per-person running count when `counted`, else from enrollments.
+ */
+async function fromEvents(db: Db, input: JourneyInput, counted: boolean): Promise<RankRow[]> {
   const window: SQL[] = [];
   if (input.from) window.push(sql` and e.occurred_at >= ${input.from.toISOString()}::timestamptz`);
   if (input.to) window.push(sql` and e.occurred_at < ${input.to.toISOString()}::timestamptz`);
@@ -77,8 +85,11 @@ async function fromEvents(db: Db, input: JourneyInput): Promise<RankRow[]> {
           from events e join staged s on s.step_id = e.step_id
           where e.type = 'touch_sent' and e.subscriber_id is not null${sql.join(window, sql``)}
           group by e.subscriber_id),
-        running as (
-          select distinct subscriber_id from enrollments where status in ('active', 'paused'))
+        running as (${
+          counted
+            ? sql`select subscriber_id from analytics_subscribers where running > 0`
+            : sql`select distinct subscriber_id from enrollments where status in ('active', 'paused')`
+        })
         select f.rank, count(*) as people, count(*) filter (where w.subscriber_id is null) as idle
         from furthest f left join running w on w.subscriber_id = f.subscriber_id
         group by f.rank`,

@@ -74,6 +74,8 @@ async function stepIds(db: Db, chainId: number): Promise<number[]> {
 /** Every figure both ways, for all time and for windows of whole days ending today. */
 async function expectSame(db: Db, chainIds: number[], now: Date) {
   expect(await journeyMap(db)).toEqual(await journeyMap(db, {}, { source: "events" }));
+  const month = lastDays(now, 30, ZONE);
+  expect(await journeyMap(db, month)).toEqual(await journeyMap(db, month, { source: "events" }));
   for (const chainId of chainIds) {
     const inputs: ChainAnalyticsInput[] = [{ chainId, timezone: ZONE }];
     for (const days of [1, 2, 5, 30]) {
