@@ -56,6 +56,7 @@ CREATE TABLE "analytics_enrollment_steps" (
 	"step_id" integer NOT NULL,
 	"reached" boolean NOT NULL,
 	"clicked" boolean NOT NULL,
+	"sent_at" timestamp with time zone,
 	CONSTRAINT "analytics_enrollment_steps_enrollment_id_step_id_pk" PRIMARY KEY("enrollment_id","step_id")
 );
 --> statement-breakpoint

@@ -9,18 +9,29 @@
 -- statement, so the figures are exact at every moment. Events are append-only (only their data is
 -- ever edited); an event counts for its enrollment when both name the same chain. Until the first
 -- analytics_rebuild (the bot runs it at start for DEFAULT_TIMEZONE) reports read the raw events.
-CREATE FUNCTION analytics_emit(f analytics_enrollments, sign integer) RETURNS void
+-- An enrollment's contribution taken away (o) and added (n), either may be null, in one statement:
+-- the enrollment itself as step 0, and where interest was lost (the last step sent of one that
+-- ended without converting).
+CREATE FUNCTION analytics_emit_change(o analytics_enrollments, n analytics_enrollments) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason,
-                                enrolled, purchases, revenue, clicked_any)
-  VALUES (f.chain_id, 0, f.enrolled_at, f.source, f.status, f.end_reason,
-          sign, sign * f.purchases, sign * f.revenue, sign * f.clicked_any::integer);
-  -- Where interest was lost: the last step sent of an enrollment that ended without converting.
-  IF f.status IN ('completed', 'exited') AND f.last_step_id IS NOT NULL THEN
-    INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, drop_off)
-    VALUES (f.chain_id, f.last_step_id, f.enrolled_at, f.source, '', '', sign);
-  END IF;
+                                enrolled, purchases, revenue, clicked_any, drop_off)
+  SELECT f.chain_id, 0, f.enrolled_at, f.source, f.status, f.end_reason, s.sign,
+         s.sign * f.purchases, s.sign * f.revenue, s.sign * f.clicked_any::integer, 0
+  FROM (VALUES (o, -1), (n, 1)) AS s(f, sign) CROSS JOIN LATERAL (SELECT (s.f).*) f
+  WHERE f.enrollment_id IS NOT NULL
+  UNION ALL
+  SELECT f.chain_id, f.last_step_id, f.enrolled_at, f.source, '', '', 0, 0, 0, 0, s.sign
+  FROM (VALUES (o, -1), (n, 1)) AS s(f, sign) CROSS JOIN LATERAL (SELECT (s.f).*) f
+  WHERE f.enrollment_id IS NOT NULL AND f.status IN ('completed', 'exited')
+    AND f.last_step_id IS NOT NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION analytics_emit(f analytics_enrollments, sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM analytics_emit_change(CASE WHEN sign < 0 THEN f END, CASE WHEN sign > 0 THEN f END);
 END $$;
 --> statement-breakpoint
 -- The steps an enrollment reached and clicked, counted once more with `sign`.
@@ -44,8 +55,7 @@ BEGIN
      IS DISTINCT FROM
      (n.chain_id, n.source, n.enrolled_at, n.status, n.end_reason, n.purchases, n.revenue,
       n.clicked_any, CASE WHEN n.status IN ('completed', 'exited') THEN n.last_step_id END) THEN
-    PERFORM analytics_emit(o, -1);
-    PERFORM analytics_emit(n, 1);
+    PERFORM analytics_emit_change(o, n);
   END IF;
   IF (o.chain_id, o.source, o.enrolled_at) IS DISTINCT FROM (n.chain_id, n.source, n.enrolled_at) THEN
     PERFORM analytics_emit_steps(o, -1);
@@ -69,6 +79,16 @@ BEGIN
   END IF;
 END $$;
 --> statement-breakpoint
+-- A person's old contribution taken away and the new one added, in one statement.
+CREATE FUNCTION analytics_journey_change(o analytics_subscribers, n analytics_subscribers)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO analytics_journey_deltas (stage_rank, people, idle)
+  SELECT r, sign, sign * idle FROM (VALUES (o.stage_rank, -1, (o.running = 0)::integer),
+                                           (n.stage_rank, 1, (n.running = 0)::integer)) v(r, sign, idle)
+  WHERE r IS NOT NULL;
+END $$;
+--> statement-breakpoint
 -- One more (or fewer) running enrollment for a person; `create` makes their row if missing.
 CREATE FUNCTION analytics_running_add(sid bigint, d integer, "create" boolean) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -88,8 +108,7 @@ BEGIN
   n := o;
   n.running := o.running + d;
   IF (o.running = 0) <> (n.running = 0) THEN
-    PERFORM analytics_journey_emit(o, -1);
-    PERFORM analytics_journey_emit(n, 1);
+    PERFORM analytics_journey_change(o, n);
   END IF;
   UPDATE analytics_subscribers SET running = n.running WHERE subscriber_id = sid;
 END $$;
@@ -134,6 +153,12 @@ BEGIN
   n.enrolled_at := NEW.enrolled_at;
   n.status := NEW.status::text;
   n.end_reason := coalesce(NEW.end_reason::text, '');
+  IF n.status IS DISTINCT FROM o.status THEN
+    SELECT s.step_id, s.sent_at INTO n.last_step_id, n.last_sent_at
+    FROM analytics_enrollment_steps s
+    WHERE s.enrollment_id = o.enrollment_id AND s.reached
+    ORDER BY s.sent_at DESC, s.step_id DESC LIMIT 1;
+  END IF;
   PERFORM analytics_replace(o, n);
   RETURN NULL;
 END $$;
@@ -143,17 +168,33 @@ LANGUAGE plpgsql AS $$
 DECLARE
   o analytics_enrollments;
   n analytics_enrollments;
+  first_reach boolean;
 BEGIN
   SELECT * INTO o FROM analytics_enrollments WHERE enrollment_id = NEW.enrollment_id FOR UPDATE;
   IF NOT FOUND OR o.chain_id IS DISTINCT FROM NEW.chain_id THEN RETURN NULL; END IF;
   n := o;
   IF NEW.type = 'touch_sent' AND NEW.step_id IS NOT NULL THEN
-    INSERT INTO analytics_enrollment_steps AS s VALUES (NEW.enrollment_id, NEW.step_id, true, false)
-    ON CONFLICT (enrollment_id, step_id) DO UPDATE SET reached = true WHERE NOT s.reached;
+    -- The usual send, a step's first: one insert. A step sent again only moves its time.
+    INSERT INTO analytics_enrollment_steps
+    VALUES (NEW.enrollment_id, NEW.step_id, true, false, NEW.occurred_at)
+    ON CONFLICT (enrollment_id, step_id) DO NOTHING;
     IF FOUND THEN
+      first_reach := true;
+    ELSE
+      UPDATE analytics_enrollment_steps SET reached = true
+      WHERE enrollment_id = NEW.enrollment_id AND step_id = NEW.step_id AND NOT reached;
+      first_reach := FOUND;
+      UPDATE analytics_enrollment_steps SET sent_at = NEW.occurred_at
+      WHERE enrollment_id = NEW.enrollment_id AND step_id = NEW.step_id
+        AND (sent_at IS NULL OR sent_at < NEW.occurred_at);
+    END IF;
+    IF first_reach THEN
       INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, reached)
       VALUES (o.chain_id, NEW.step_id, o.enrolled_at, o.source, '', '', 1);
     END IF;
+    -- The last step sent counts only once the enrollment has ended (it is taken from the steps'
+    -- times when it ends): a running enrollment's send changes nothing more.
+    IF o.status NOT IN ('completed', 'exited') THEN RETURN NULL; END IF;
     IF o.last_sent_at IS NULL OR NEW.occurred_at > o.last_sent_at
        OR (NEW.occurred_at = o.last_sent_at AND NEW.step_id > o.last_step_id) THEN
       n.last_step_id := NEW.step_id;
@@ -161,7 +202,8 @@ BEGIN
     END IF;
   ELSIF NEW.type = 'clicked' THEN
     IF NEW.step_id IS NOT NULL THEN
-      INSERT INTO analytics_enrollment_steps AS s VALUES (NEW.enrollment_id, NEW.step_id, false, true)
+      INSERT INTO analytics_enrollment_steps AS s
+      VALUES (NEW.enrollment_id, NEW.step_id, false, true, NULL)
       ON CONFLICT (enrollment_id, step_id) DO UPDATE SET clicked = true WHERE NOT s.clicked;
       IF FOUND THEN
         INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, clicked)
@@ -225,8 +267,7 @@ BEGIN
   IF o.stage_rank IS NULL OR r > o.stage_rank THEN
     n := o;
     n.stage_rank := r;
-    PERFORM analytics_journey_emit(o, -1);
-    PERFORM analytics_journey_emit(n, 1);
+    PERFORM analytics_journey_change(o, n);
     UPDATE analytics_subscribers SET stage_rank = r WHERE subscriber_id = o.subscriber_id;
   END IF;
   RETURN NULL;
@@ -400,7 +441,8 @@ BEGIN
     FROM events e JOIN enrollments n ON n.id = e.enrollment_id AND n.chain_id = e.chain_id
     WHERE e.type IN ('touch_sent', 'clicked', 'purchase');
   INSERT INTO analytics_enrollment_steps
-    SELECT enrollment_id, step_id, bool_or(type = 'touch_sent'), bool_or(type = 'clicked')
+    SELECT enrollment_id, step_id, bool_or(type = 'touch_sent'), bool_or(type = 'clicked'),
+           max(occurred_at) FILTER (WHERE type = 'touch_sent')
     FROM analytics_rebuild_events
     WHERE type IN ('touch_sent', 'clicked') AND step_id IS NOT NULL
     GROUP BY 1, 2;

@@ -30,7 +30,10 @@ export const analyticsEnrollments = pgTable("analytics_enrollments", {
   purchases: integer().notNull(),
   revenue: numeric({ precision: 16, scale: 2 }).notNull(),
   clickedAny: boolean().notNull(),
-  /** The step sent last (latest send, then highest step id), for where people were lost. */
+  /**
+   * The step sent last (latest send, then highest step id), for where people were lost: kept while
+   * the enrollment has ended, taken from its steps' sentAt when it ends.
+   */
   lastStepId: integer(),
   lastSentAt: timestamp({ withTimezone: true }),
 });
@@ -43,6 +46,8 @@ export const analyticsEnrollmentSteps = pgTable(
     stepId: integer().notNull(),
     reached: boolean().notNull(),
     clicked: boolean().notNull(),
+    /** The latest send of the step to the enrollment: where an ended enrollment was lost. */
+    sentAt: timestamp({ withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.enrollmentId, t.stepId] })],
 );

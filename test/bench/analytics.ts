@@ -248,8 +248,8 @@ async function seed(database: Database) {
 }
 
 /**
- * What the counters' triggers add to recording events: the same sends, clicks and purchases
- * inserted with the triggers on and off, each in a transaction rolled back so the data set stays
+ * What the counters' triggers add to recording events: the same sends, clicks and purchases for
+ * running enrollments (what the dispatcher and the bot record) inserted with the triggers on and off, each in a transaction rolled back so the data set stays
  * as seeded; then what folding the deltas they left costs.
  */
 async function counterCost(database: Database, chainId: number) {
@@ -259,7 +259,7 @@ async function counterCost(database: Database, chainId: number) {
                        currency, occurred_at)
     with picked as (
       select id, subscriber_id, chain_id, row_number() over (order by id) as rn
-      from enrollments where chain_id = ${chainId} order by id limit ${n})
+      from enrollments where chain_id = ${chainId} and status = 'active' order by id limit ${n})
     select p.subscriber_id, (array['touch_sent', 'clicked', 'purchase'])[1 + p.rn % 3], p.chain_id,
            st.id, p.id, case when p.rn % 3 = 2 then 10 end, 'USD', ${NOW.toISOString()}::timestamptz
     from picked p join chain_steps st on st.chain_id = p.chain_id and st.position = p.rn % 5`;

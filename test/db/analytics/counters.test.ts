@@ -131,16 +131,23 @@ async function play(db: Db, seed: number, operations: number) {
     people.push(subscriber.id);
   };
   const running = async () =>
-    rowsOf<{ id: number; chain_id: number; subscriber_id: number }>(
+    rowsOf<{ id: number; chain_id: number; subscriber_id: number; status: string }>(
       db,
-      sql`select id, chain_id, subscriber_id from enrollments order by id`,
+      sql`select id, chain_id, subscriber_id, status::text as status from enrollments order by id`,
     );
 
   for (let i = 0; i < 3; i++) await newPerson();
   for (let op = 0; op < operations; op++) {
     now = new Date(now.getTime() + rnd.int(9) * HOUR + rnd.int(60) * 60_000);
     const all = await running();
-    const some = all.length > 0 ? rnd.pick(all) : undefined;
+    // Mostly a running enrollment, as in life; now and then one that has ended.
+    const live = all.filter((n) => n.status === "active" || n.status === "paused");
+    const some =
+      live.length > 0 && rnd.int(5) > 0
+        ? rnd.pick(live)
+        : all.length > 0
+          ? rnd.pick(all)
+          : undefined;
     const at = some ? new Date(now.getTime() - rnd.int(3) * HOUR) : now;
     const roll = rnd.int(100);
     if (roll < 8 || people.length === 0) await newPerson();
@@ -153,7 +160,7 @@ async function play(db: Db, seed: number, operations: number) {
         source: rnd.pick(SOURCES),
       });
       if (made.enrolled) enrollmentIds.push(made.enrollment.id);
-    } else if (some && roll < 50) {
+    } else if (some && roll < 56) {
       // A step sent again, or sent after the enrollment ended, or up to hours late: all count.
       const steps = await stepIds(db, Number(some.chain_id));
       await appendEvent(db, {
@@ -164,7 +171,7 @@ async function play(db: Db, seed: number, operations: number) {
         enrollmentId: Number(some.id),
         occurredAt: at,
       });
-    } else if (some && roll < 62) {
+    } else if (some && roll < 64) {
       const steps = await stepIds(db, Number(some.chain_id));
       await appendEvent(db, {
         subscriberId: Number(some.subscriber_id),
