@@ -50,9 +50,10 @@ export async function journeyMap(
   options: { source?: "auto" | "events" } = {},
 ): Promise<JourneyStage[]> {
   const allTime = input.from === undefined && input.to === undefined;
-  const counted = options.source === "events" ? false : await countersReady(db);
-  if (counted && allTime) return stagesOf(await fromCounters(db));
-  return stagesOf(await fromEvents(db, input, counted));
+  if (allTime && options.source !== "events" && (await countersReady(db))) {
+    return stagesOf(await fromCounters(db));
+  }
+  return stagesOf(await fromEvents(db, input));
 }
 
 /** The counters are rebuilt and no stage edit waits for a recount. */
@@ -64,11 +65,8 @@ async function countersReady(db: Db): Promise<boolean> {
   return state !== undefined && !state.stale;
 }
 
-/**
- * For a period: the furthest stage of each person sent a staged touch in it. Who runs in a chain
- * now comes from the counters' per-person running count when `counted`, else from enrollments.
- */
-async function fromEvents(db: Db, input: JourneyInput, counted: boolean): Promise<RankRow[]> {
+/** The furthest stage of each person sent a staged touch in the period (all time when unset). */
+async function fromEvents(db: Db, input: JourneyInput): Promise<RankRow[]> {
   const window: SQL[] = [];
   if (input.from) window.push(sql` and e.occurred_at >= ${input.from.toISOString()}::timestamptz`);
   if (input.to) window.push(sql` and e.occurred_at < ${input.to.toISOString()}::timestamptz`);
@@ -85,11 +83,8 @@ async function fromEvents(db: Db, input: JourneyInput, counted: boolean): Promis
           from events e join staged s on s.step_id = e.step_id
           where e.type = 'touch_sent' and e.subscriber_id is not null${sql.join(window, sql``)}
           group by e.subscriber_id),
-        running as (${
-          counted
-            ? sql`select subscriber_id from analytics_subscribers where running > 0`
-            : sql`select distinct subscriber_id from enrollments where status in ('active', 'paused')`
-        })
+        running as (
+          select distinct subscriber_id from enrollments where status in ('active', 'paused'))
         select f.rank, count(*) as people, count(*) filter (where w.subscriber_id is null) as idle
         from furthest f left join running w on w.subscriber_id = f.subscriber_id
         group by f.rank`,
