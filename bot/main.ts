@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { Api } from "grammy";
 import { OwnersRequiredError, syncOwners } from "../db/admins.ts";
+import { ensureCountersZone, foldAnalytics } from "../db/analytics/counters.ts";
 import { createDb, type Database } from "../db/client.ts";
 import { pruneUpdates } from "../db/updateInbox.ts";
 import { createServer } from "../miniapp/server/createServer.ts";
@@ -12,6 +13,7 @@ import { engineClock } from "./clock.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import type { BotDeps } from "./context.ts";
 import { createDispatcher } from "./engine/dispatcher.ts";
+import { periodicJob } from "./engine/periodicJob.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -79,6 +81,10 @@ async function main() {
     "database opened",
   );
   await database.migrate();
+  // The analytics counters keep calendar days of one zone: the owner's.
+  if (await ensureCountersZone(database.db, config.DEFAULT_TIMEZONE)) {
+    logger.info({ timezone: config.DEFAULT_TIMEZONE }, "analytics counters rebuilt for the zone");
+  }
 
   const clock = engineClock({
     scale: config.TIME_SCALE,
@@ -226,6 +232,13 @@ async function main() {
   });
   hotLeads.start();
 
+  // Triggers record analytics changes as they happen; folding them keeps the reports' reads small.
+  const analyticsFold = periodicJob(
+    () => foldAnalytics(database.db),
+    (error) => logger.error({ err: error }, "folding the analytics counters failed"),
+  );
+  analyticsFold.start("*/10 * * * * *");
+
   const pruneTimer = setInterval(() => {
     const now = Date.now();
     pruneUpdates(database.db, {
@@ -252,6 +265,7 @@ async function main() {
       await updates.stop();
       await triggers.stop();
       await hotLeads.stop();
+      await analyticsFold.stop();
       await stopListening().catch(() => undefined);
       await dispatcher.stop();
       await replies.stop();

@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -81,7 +82,11 @@ async function openPglite(
   loadDataDir?: Blob | File,
 ): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ?? "memory://", loadDataDir ? { loadDataDir } : {});
+  // pg_trgm ships with PGlite: the subscriber search's trigram index works the same on both engines.
+  const client = await PGlite.create(dataDir ?? "memory://", {
+    extensions: { pg_trgm },
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
   const db = drizzlePglite({ client, casing: CASING }) as unknown as Db;
   return {
     db,

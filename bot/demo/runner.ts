@@ -49,6 +49,8 @@ export interface DemoIo {
 
 /** A token of the right shape; the emulator accepts any. The Mini App will sign init data with it. */
 export const DEMO_TOKEN = "1000000001:demo-token-for-the-local-emulator-only";
+/** The owner's zone in the demo: the bot keeps its analytics counters in its calendar days. */
+export const DEMO_TIMEZONE = "Europe/Moscow";
 /** The owner the demo seeds (prospects' ids start far above it). */
 export const DEMO_OWNER_ID = 1_000;
 /** How long the bot may take to finish the updates it received once the prospects are done. */
@@ -143,6 +145,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
       ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
       ...(process.env.CLOCK_START ? { CLOCK_START: process.env.CLOCK_START } : {}),
       BOT_TOKEN: DEMO_TOKEN,
+      DEFAULT_TIMEZONE: DEMO_TIMEZONE,
       TELEGRAM_API_ROOT: `http://127.0.0.1:${emulatorPort}`,
       BOT_MODE: "polling",
       DATA_DIR: dataDir,
@@ -219,7 +222,8 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
     try {
       const { db } = database;
       figures = {
-        chains: await chainFunnels(db),
+        // In the owner's zone, as the Mini App reads them: from the bot's analytics counters.
+        chains: await chainFunnels(db, DEMO_TIMEZONE),
         sources: await sourceFunnels(db),
         totals: await revenueTotals(db),
         events: await eventCounts(db),

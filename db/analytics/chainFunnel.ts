@@ -1,11 +1,14 @@
-// One chain's funnel for the Mini App: a cohort of enrollments, what each step reached and where
-// people were lost, by source and by day. Set-based SQL over the events index on (chain_id, type,
+// One chain's funnel: a cohort of enrollments, what each step reached and where people were lost,
+// by source and by day. The one definition of "reached" and "clicked": the Mini App, the funnel CSV
+// and the demo's report (funnels.ts) all read it from here. Set-based SQL over the events index on (chain_id, type,
 // occurred_at, enrollment_id, step_id), read without touching the table, and the enrollments index
 // on (chain_id, status), so it stays fast with millions of events.
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import type { STAGES } from "../spec/chainSpec.ts";
 import { chainSplits, type StepSplit } from "./abTest.ts";
+import { counterSteps, counterTotals } from "./chainCounters.ts";
+import { countersZone, dayBounds } from "./counters.ts";
 import { type ChainMoves, chainMoves } from "./moves.ts";
 
 export type Stage = (typeof STAGES)[number];
@@ -43,9 +46,17 @@ export interface CohortSlice {
 }
 
 export interface ChainAnalytics extends CohortSlice {
-  chain: { id: number; slug: string; name: string };
+  chain: { id: number; slug: string; name: string; enabled: boolean };
   /** Enrollments still running (active or paused). */
   running: number;
+  /** Enrollments that went through every step (status completed). */
+  completed: number;
+  /** Enrollments that left before the end without converting (status exited). */
+  left: number;
+  /** Enrollments of the cohort with at least one click in the chain. */
+  clicked: number;
+  /** Purchases credited to the cohort's enrollments. */
+  purchases: number;
   /** converted / enrolled; 0 when nobody enrolled. */
   conversionRate: number;
   /** Ended enrollments by why they ended: goal_reached, completed, unsubscribed, max_days ... */
@@ -101,7 +112,7 @@ async function totals(db: Db, input: ChainAnalyticsInput) {
     db,
     sql`with ${cohort},
         money as (
-          select e.enrollment_id, sum(e.value) as revenue
+          select e.enrollment_id, count(*) as purchases, sum(e.value) as revenue
           from ${events} and e.chain_id = ${input.chainId} and e.type = 'purchase'
           group by e.enrollment_id)
         select grouping(c.source) as g_source, grouping(d.day) as g_day,
@@ -110,6 +121,9 @@ async function totals(db: Db, input: ChainAnalyticsInput) {
                count(*) as enrolled,
                count(*) filter (where c.status = 'converted') as converted,
                count(*) filter (where c.status in ('active', 'paused')) as running,
+               count(*) filter (where c.status = 'completed') as completed,
+               count(*) filter (where c.status = 'exited') as left_early,
+               coalesce(sum(m.purchases), 0) as purchases,
                coalesce(sum(m.revenue), 0)::numeric(16, 2)::text as revenue
         from cohort c
         cross join lateral (
@@ -144,15 +158,16 @@ async function reachedAndLost(db: Db, input: ChainAnalyticsInput) {
   );
 }
 
+/** Per step, enrollments that clicked it; the row with a null step (grouping 1): in the chain. */
 async function clickedBySteps(db: Db, input: ChainAnalyticsInput) {
   const { cohort, events, windowed } = cohortSql(input);
   return rowsOf<Row>(
     db,
     sql`${windowed ? sql`with ${cohort}` : sql``}
-        select e.step_id, count(distinct e.enrollment_id) as n
+        select grouping(e.step_id) as g_step, e.step_id, count(distinct e.enrollment_id) as n
         from ${events}
-          and e.chain_id = ${input.chainId} and e.type = 'clicked' and e.step_id is not null
-        group by e.step_id`,
+          and e.chain_id = ${input.chainId} and e.type = 'clicked'
+        group by grouping sets ((e.step_id), ())`,
   );
 }
 
@@ -168,27 +183,86 @@ async function stepsOf(db: Db, chainId: number) {
   );
 }
 
-/** Null for an unknown chain (or a broadcast). */
-export async function chainAnalytics(
-  db: Db,
-  input: ChainAnalyticsInput,
-): Promise<ChainAnalytics | null> {
-  const [chain] = await rowsOf<{ id: number; slug: string; name: string }>(
-    db,
-    sql`select id, slug, name from chains where id = ${input.chainId} and kind = 'chain'`,
-  );
-  if (!chain) return null;
+/** What both paths give: totals by grouping set, and per step reached, lost and clicked. */
+interface Figures {
+  groups: Row[];
+  sent: Map<number, { reached: number; lost: number }>;
+  clicks: Map<number, number>;
+  clickedInChain: number;
+}
+
+/** The reference: counted from the event log. */
+async function fromEvents(db: Db, input: ChainAnalyticsInput): Promise<Figures> {
   // Independent queries: on PostgreSQL they run side by side on the pool's connections.
-  const [groups, sentRows, clickRows, stepList, moves, splits] = await Promise.all([
+  const [groups, sentRows, clickRows] = await Promise.all([
     totals(db, input),
     reachedAndLost(db, input),
     clickedBySteps(db, input),
+  ]);
+  return {
+    groups,
+    sent: new Map(
+      sentRows.map((r) => [int(r.step_id), { reached: int(r.reached), lost: int(r.lost) }]),
+    ),
+    clicks: new Map(
+      clickRows
+        .filter((r) => !int(r.g_step) && r.step_id !== null)
+        .map((r) => [int(r.step_id), int(r.n)]),
+    ),
+    clickedInChain: int(clickRows.find((r) => int(r.g_step))?.n),
+  };
+}
+
+/** The same figures from the counters; null when they cannot answer (another zone, part days). */
+async function fromCounters(db: Db, input: ChainAnalyticsInput): Promise<Figures | null> {
+  const zone = await countersZone(db);
+  if (zone !== input.timezone) return null;
+  const days = dayBounds(zone, input.from, input.to);
+  if (!days) return null;
+  const window = { chainId: input.chainId, zone, ...days };
+  const [groups, stepRows] = await Promise.all([
+    counterTotals(db, window),
+    counterSteps(db, window),
+  ]);
+  const all = groups.find((r) => int(r.g_source) && int(r.g_day) && int(r.g_reason));
+  return {
+    groups,
+    sent: new Map(
+      stepRows
+        .filter((r) => int(r.reached) !== 0 || int(r.lost) !== 0)
+        .map((r) => [int(r.step_id), { reached: int(r.reached), lost: int(r.lost) }]),
+    ),
+    clicks: new Map(
+      stepRows.filter((r) => int(r.clicked) !== 0).map((r) => [int(r.step_id), int(r.clicked)]),
+    ),
+    clickedInChain: int(all?.clicked_any),
+  };
+}
+
+/**
+ * Null for an unknown chain (or a broadcast). Read from the counters when they are kept in the
+ * report's zone and the period is whole days of it; else, or with `source: "events"`, counted
+ * from the event log, the reference the counters are tested against. With `source: "counters"`
+ * null too when the counters cannot answer.
+ */
+export async function chainAnalytics(
+  db: Db,
+  input: ChainAnalyticsInput,
+  options: { source?: "auto" | "events" | "counters" } = {},
+): Promise<ChainAnalytics | null> {
+  const [chain] = await rowsOf<{ id: number; slug: string; name: string; enabled: boolean }>(
+    db,
+    sql`select id, slug, name, enabled from chains where id = ${input.chainId} and kind = 'chain'`,
+  );
+  if (!chain) return null;
+  const [fast, stepList, moves, splits] = await Promise.all([
+    options.source === "events" ? Promise.resolve(null) : fromCounters(db, input),
     stepsOf(db, input.chainId),
     chainMoves(db, input),
     chainSplits(db, input.chainId),
   ]);
-  const sent = new Map(sentRows.map((r) => [int(r.step_id), r]));
-  const clicks = new Map(clickRows.map((r) => [int(r.step_id), int(r.n)]));
+  if (!fast && options.source === "counters") return null;
+  const { groups, sent, clicks, clickedInChain } = fast ?? (await fromEvents(db, input));
   // A removed step is listed while the cohort has history on it.
   const steps = stepList.filter((r) => !r.removed || sent.has(int(r.id)) || clicks.has(int(r.id)));
   const slice = (r: Row): CohortSlice => ({
@@ -204,9 +278,18 @@ export async function chainAnalytics(
     if (!int(r.g_reason) && r.end_reason !== null) exited[String(r.end_reason)] = int(r.enrolled);
   }
   return {
-    chain: { id: Number(chain.id), slug: chain.slug, name: chain.name },
+    chain: {
+      id: Number(chain.id),
+      slug: chain.slug,
+      name: chain.name,
+      enabled: Boolean(chain.enabled),
+    },
     ...total,
-    running: all ? int(all.running) : 0,
+    running: int(all?.running),
+    completed: int(all?.completed),
+    left: int(all?.left_early),
+    clicked: clickedInChain,
+    purchases: int(all?.purchases),
     conversionRate: total.enrolled === 0 ? 0 : total.converted / total.enrolled,
     exited,
     moves,
@@ -217,9 +300,9 @@ export async function chainAnalytics(
       name: (r.name as string | null) ?? null,
       stage: (r.stage as Stage | null) ?? null,
       removed: Boolean(r.removed),
-      reached: int(sent.get(int(r.id))?.reached),
+      reached: sent.get(int(r.id))?.reached ?? 0,
       clicked: clicks.get(int(r.id)) ?? 0,
-      dropOff: int(sent.get(int(r.id))?.lost),
+      dropOff: sent.get(int(r.id))?.lost ?? 0,
     })),
     bySource: groups
       .filter((r) => !int(r.g_source))

@@ -1,9 +1,10 @@
 // The owner's dashboard: new leads, hot leads, conversion and revenue over the last days, by day.
 
 import { sql } from "drizzle-orm";
-import { DateTime } from "luxon";
 import { subscriberName } from "../audience/search.ts";
 import { type Db, rowsOf } from "../client.ts";
+import { dailyFigures } from "./dailyFigures.ts";
+import { lastDays } from "./period.ts";
 
 export interface DashboardInput {
   now: Date;
@@ -54,32 +55,18 @@ const int = (v: unknown) => Number(v ?? 0);
 const cents = (amount: string) => Math.round(Number(amount) * 100);
 const amount = (c: number) => (c / 100).toFixed(2);
 
-export async function dashboard(db: Db, input: DashboardInput): Promise<Dashboard> {
-  const today = DateTime.fromJSDate(input.now, { zone: input.timezone }).startOf("day");
-  const first = today.minus({ days: input.days - 1 });
-  const start = first.toUTC().toISO() as string;
-  const end = today.plus({ days: 1 }).toUTC().toISO() as string;
-  const todayStart = today.toUTC().toISO() as string;
-  const tz = input.timezone;
+/** With `source: "events"`, every day's figure is counted from the raw rows (the reference). */
+export async function dashboard(
+  db: Db,
+  input: DashboardInput,
+  options: { source?: "auto" | "events" } = {},
+): Promise<Dashboard> {
+  const window = lastDays(input.now, input.days, input.timezone);
+  const end = window.to.toISOString();
+  const todayStart = lastDays(input.now, 1, input.timezone).from.toISOString();
 
-  const [leadRows, eventRows, [alertsToday], hotRows] = await Promise.all([
-    rowsOf<Row>(
-      db,
-      sql`select to_char(created_at at time zone ${tz}, 'YYYY-MM-DD') as day, count(*) as n
-          from subscribers
-          where created_at >= ${start}::timestamptz and created_at < ${end}::timestamptz
-          group by 1`,
-    ),
-    rowsOf<Row>(
-      db,
-      sql`select e.type, to_char(e.occurred_at at time zone ${tz}, 'YYYY-MM-DD') as day,
-                 count(*) as n, coalesce(sum(e.value), 0)::numeric(16, 2)::text as revenue
-          from events e left join chains c on c.id = e.chain_id
-          where e.type in ('enrolled', 'goal_reached', 'purchase')
-            and e.occurred_at >= ${start}::timestamptz and e.occurred_at < ${end}::timestamptz
-            and (e.type = 'purchase' or c.kind = 'chain')
-          group by 1, 2`,
-    ),
+  const [dayRows, [alertsToday], hotRows] = await Promise.all([
+    dailyFigures(db, window, input.timezone, options),
     rowsOf<Row>(
       db,
       sql`select count(*) as n from lead_alerts
@@ -98,24 +85,15 @@ export async function dashboard(db: Db, input: DashboardInput): Promise<Dashboar
 
   const days: DashboardDay[] = [];
   const byDay = new Map<string, { leads: number; converted: number; cents: number }>();
-  for (let d = first; d <= today; d = d.plus({ days: 1 })) {
-    const key = d.toFormat("yyyy-MM-dd");
-    byDay.set(key, { leads: 0, converted: 0, cents: 0 });
-  }
-  for (const r of leadRows) {
-    const slot = byDay.get(String(r.day));
-    if (slot) slot.leads = int(r.n);
-  }
+  for (const key of window.days) byDay.set(key, { leads: 0, converted: 0, cents: 0 });
   let enrolled = 0;
-  for (const r of eventRows) {
-    if (r.type === "enrolled") {
-      enrolled += int(r.n);
-      continue;
-    }
-    const slot = byDay.get(String(r.day));
+  for (const r of dayRows) {
+    const slot = byDay.get(r.day);
     if (!slot) continue;
-    if (r.type === "goal_reached") slot.converted = int(r.n);
-    if (r.type === "purchase") slot.cents = cents(String(r.revenue));
+    enrolled += r.enrolled;
+    slot.leads = r.leads;
+    slot.converted = r.converted;
+    slot.cents = cents(r.revenue);
   }
   let converted = 0;
   let totalCents = 0;

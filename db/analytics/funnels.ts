@@ -1,6 +1,7 @@
 // Funnels, sources and revenue, counted in SQL over enrollments, touches and the event log.
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
+import { chainAnalytics } from "./chainFunnel.ts";
 
 /** Money as an exact decimal string with two places, e.g. "1290.50". */
 export type Amount = string;
@@ -9,6 +10,7 @@ export interface StepFunnel {
   stepId: number;
   key: string;
   name: string | null;
+  /** Index in the chain's list: live steps in order, then removed ones. */
   position: number;
   /** Removed from the chain; listed while its history counts. */
   removed: boolean;
@@ -33,7 +35,7 @@ export interface ChainFunnel {
   clicked: number;
   /** converted / enrolled, 0 when nobody enrolled. */
   conversionRate: number;
-  /** Purchases credited to the chain, and their value. */
+  /** Purchases credited to the chain's enrollments, and their value. */
   purchases: number;
   revenue: Amount;
   steps: StepFunnel[];
@@ -66,103 +68,45 @@ export interface RevenueTotals {
 
 const int = (v: unknown) => Number(v ?? 0);
 
-/** Per-step reached and clicked for every chain, in chain order; removed steps after live ones. */
-async function stepFunnels(db: Db): Promise<Map<number, StepFunnel[]>> {
-  const rows = await rowsOf<Record<string, unknown>>(
+/**
+ * Every chain (not broadcasts), all time, as the Mini App shows it: each figure comes from
+ * chainAnalytics, so the demo's checks hold what owners see to the simulation's record.
+ */
+export async function chainFunnels(db: Db, timezone = "UTC"): Promise<ChainFunnel[]> {
+  const ids = await rowsOf<{ id: number }>(
     db,
-    sql`
-      with reached as (
-        select step_id, count(distinct enrollment_id) as n
-        from touches where status = 'sent' and step_id is not null
-        group by step_id
-      ), clicked as (
-        select step_id, count(distinct enrollment_id) as n
-        from events where type = 'clicked' and step_id is not null
-        group by step_id
-      )
-      select s.id, s.chain_id, s.key, s.name, s.position, s.deleted_at is not null as removed,
-             coalesce(r.n, 0) as reached, coalesce(k.n, 0) as clicked
-      from chain_steps s
-      join chains c on c.id = s.chain_id and c.kind = 'chain'
-      left join reached r on r.step_id = s.id
-      left join clicked k on k.step_id = s.id
-      where s.deleted_at is null or r.n is not null or k.n is not null
-      order by s.chain_id, s.deleted_at is not null, s.position, s.id`,
+    sql`select id from chains where kind = 'chain' order by id`,
   );
-  const byChain = new Map<number, StepFunnel[]>();
-  for (const row of rows) {
-    const chainId = int(row.chain_id);
-    const steps = byChain.get(chainId) ?? [];
-    steps.push({
-      stepId: int(row.id),
-      key: String(row.key),
-      name: (row.name as string | null) ?? null,
-      position: int(row.position),
-      removed: Boolean(row.removed),
-      reached: int(row.reached),
-      clicked: int(row.clicked),
+  const funnels: ChainFunnel[] = [];
+  for (const { id } of ids) {
+    const a = await chainAnalytics(db, { chainId: Number(id), timezone });
+    if (!a) continue; // deleted meanwhile
+    funnels.push({
+      chainId: a.chain.id,
+      slug: a.chain.slug,
+      name: a.chain.name,
+      enabled: a.chain.enabled,
+      enrolled: a.enrolled,
+      running: a.running,
+      converted: a.converted,
+      completed: a.completed,
+      exited: a.left,
+      clicked: a.clicked,
+      conversionRate: a.conversionRate,
+      purchases: a.purchases,
+      revenue: a.revenue,
+      steps: a.steps.map((step, position) => ({
+        stepId: step.stepId,
+        key: step.key,
+        name: step.name,
+        position,
+        removed: step.removed,
+        reached: step.reached,
+        clicked: step.clicked,
+      })),
     });
-    byChain.set(chainId, steps);
   }
-  return byChain;
-}
-
-/** Every chain (not broadcasts) with its enrollments by outcome, clicks, revenue and steps. */
-export async function chainFunnels(db: Db): Promise<ChainFunnel[]> {
-  const rows = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`
-      with tallies as (
-        select chain_id,
-               count(*) as enrolled,
-               count(*) filter (where status in ('active', 'paused')) as running,
-               count(*) filter (where status = 'converted') as converted,
-               count(*) filter (where status = 'completed') as completed,
-               count(*) filter (where status = 'exited') as exited
-        from enrollments group by chain_id
-      ), clicks as (
-        select chain_id, count(distinct enrollment_id) as clicked
-        from events where type = 'clicked' and chain_id is not null
-        group by chain_id
-      ), money as (
-        select chain_id, count(*) as purchases, sum(value) as revenue
-        from events where type = 'purchase' and chain_id is not null
-        group by chain_id
-      )
-      select c.id, c.slug, c.name, c.enabled,
-             coalesce(w.enrolled, 0) as enrolled, coalesce(w.running, 0) as running,
-             coalesce(w.converted, 0) as converted, coalesce(w.completed, 0) as completed,
-             coalesce(w.exited, 0) as exited, coalesce(k.clicked, 0) as clicked,
-             coalesce(m.purchases, 0) as purchases,
-             coalesce(m.revenue, 0)::numeric(16, 2)::text as revenue
-      from chains c
-      left join tallies w on w.chain_id = c.id
-      left join clicks k on k.chain_id = c.id
-      left join money m on m.chain_id = c.id
-      where c.kind = 'chain'
-      order by c.id`,
-  );
-  const steps = await stepFunnels(db);
-  return rows.map((row) => {
-    const enrolled = int(row.enrolled);
-    const converted = int(row.converted);
-    return {
-      chainId: int(row.id),
-      slug: String(row.slug),
-      name: String(row.name),
-      enabled: Boolean(row.enabled),
-      enrolled,
-      running: int(row.running),
-      converted,
-      completed: int(row.completed),
-      exited: int(row.exited),
-      clicked: int(row.clicked),
-      conversionRate: enrolled === 0 ? 0 : converted / enrolled,
-      purchases: int(row.purchases),
-      revenue: String(row.revenue),
-      steps: steps.get(int(row.id)) ?? [],
-    };
-  });
+  return funnels;
 }
 
 /** Subscribers by their first source: how far they got, what they bought, who left. */

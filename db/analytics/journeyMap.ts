@@ -21,20 +21,57 @@ export interface JourneyInput {
   to?: Date | undefined;
 }
 
+type RankRow = { rank: number | string; people: number | string; idle: number | string };
+
 /**
- * A touch's stage is its step's, else its chain's; touches of unstaged steps do not count. One pass
- * over the sent touches in the event log (type index), one row per person.
+ * All time, from the counters (drizzle/0017_analytics_counters.sql) and the changes not yet
+ * folded, in one statement.
  */
-export async function journeyMap(db: Db, input: JourneyInput = {}): Promise<JourneyStage[]> {
+async function fromCounters(db: Db): Promise<RankRow[]> {
+  return rowsOf<RankRow>(
+    db,
+    sql`select stage_rank as rank, sum(people) as people, sum(idle) as idle
+        from (select stage_rank, people, idle from analytics_journey
+              union all
+              select stage_rank, people, idle from analytics_journey_deltas) j
+        group by stage_rank`,
+  );
+}
+
+/**
+ * A touch's stage is its step's, else its chain's; touches of unstaged steps do not count. All
+ * time, read from the counters; for a period, or with `source: "events"` (the reference the
+ * counters are tested against, which reads nothing of them), one pass over the sent touches in the
+ * event log (type index), one row per person.
+ */
+export async function journeyMap(
+  db: Db,
+  input: JourneyInput = {},
+  options: { source?: "auto" | "events" } = {},
+): Promise<JourneyStage[]> {
+  const allTime = input.from === undefined && input.to === undefined;
+  if (allTime && options.source !== "events" && (await countersReady(db))) {
+    return stagesOf(await fromCounters(db));
+  }
+  return stagesOf(await fromEvents(db, input));
+}
+
+/** The counters are rebuilt and no stage edit waits for a recount. */
+async function countersReady(db: Db): Promise<boolean> {
+  const [state] = await rowsOf<{ stale: boolean }>(
+    db,
+    sql`select journey_stale as stale from analytics_state where id = 1`,
+  );
+  return state !== undefined && !state.stale;
+}
+
+/** The furthest stage of each person sent a staged touch in the period (all time when unset). */
+async function fromEvents(db: Db, input: JourneyInput): Promise<RankRow[]> {
   const window: SQL[] = [];
   if (input.from) window.push(sql` and e.occurred_at >= ${input.from.toISOString()}::timestamptz`);
   if (input.to) window.push(sql` and e.occurred_at < ${input.to.toISOString()}::timestamptz`);
   const stageList = sql.raw(`array[${STAGES.map((s) => `'${s}'`).join(", ")}]`);
-  const rows = await rowsOf<{
-    rank: number | string;
-    people: number | string;
-    idle: number | string;
-  }>(
+  return rowsOf<RankRow>(
     db,
     sql`with staged as (
           select st.id as step_id,
@@ -52,6 +89,9 @@ export async function journeyMap(db: Db, input: JourneyInput = {}): Promise<Jour
         from furthest f left join running w on w.subscriber_id = f.subscriber_id
         group by f.rank`,
   );
+}
+
+function stagesOf(rows: RankRow[]): JourneyStage[] {
   const byRank = new Map(rows.map((r) => [Number(r.rank), r]));
   let reached = 0;
   const stages: JourneyStage[] = [];

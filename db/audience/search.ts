@@ -34,22 +34,28 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * One text per person for fragment search, read through the trigram index of migration
+ * 0015_subscriber_search_trigrams (the expression must stay exactly the one indexed there).
+ */
+const SEARCH_TEXT = sql`(
+  coalesce('@' || s.username, '') || E'\n' || coalesce(s.phone, '') || E'\n' ||
+  coalesce(s.email, '') || E'\n' || coalesce(s.first_name, '') || ' ' ||
+  coalesce(s.last_name, '') || E'\n' || coalesce(s.answers ->> 'name', ''))`;
+
+/** Control characters (the newline between fields among them) never belong to a search. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
 /** The list's filters as a condition on `subscribers s`; exports use the same. */
 export function subscriberFilter(input: Pick<SubscriberSearch, "q" | "tag" | "status">): SQL {
   const parts: SQL[] = [sql`true`];
-  const q = input.q?.trim();
+  const q = input.q?.replace(CONTROL, "").trim();
   if (q) {
-    const pattern = likePattern(q);
-    const fields = [
-      sql`s.username ilike ${pattern}`,
-      sql`s.phone ilike ${pattern}`,
-      sql`s.email ilike ${pattern}`,
-      sql`concat_ws(' ', s.first_name, s.last_name) ilike ${pattern}`,
-      sql`s.answers ->> 'name' ilike ${pattern}`,
-    ];
+    // A username is indexed with its "@": "@ann" and "ann" both find @ann.
+    const fields = [sql`${SEARCH_TEXT} ilike ${likePattern(q)}`];
     const digits = q.replace(/^@/, "");
     if (/^\d{1,18}$/.test(digits)) fields.push(sql`s.telegram_id = ${Number(digits)}`);
-    if (q.startsWith("@")) fields.push(sql`s.username ilike ${likePattern(q.slice(1))}`);
     parts.push(sql`(${sql.join(fields, sql` or `)})`);
   }
   if (input.tag) parts.push(sql`s.tags @> array[${input.tag}]::text[]`);

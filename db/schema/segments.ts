@@ -1,6 +1,7 @@
 // Segments, who is in the ones that trigger chains, and the RFM scores their rules read.
 import {
   bigint,
+  char,
   index,
   integer,
   jsonb,
@@ -52,7 +53,9 @@ export const subscriberRfm = pgTable(
       .references(() => subscribers.id, { onDelete: "cascade" }),
     lastPurchaseAt: timestamp({ withTimezone: true }).notNull(),
     purchases: integer().notNull(),
+    /** Spent in `currency`, the one of their currencies they score best in (null: none given). */
     revenue: numeric({ precision: 16, scale: 2 }).notNull(),
+    currency: char({ length: 3 }),
     recency: smallint().notNull(),
     frequency: smallint().notNull(),
     monetary: smallint().notNull(),

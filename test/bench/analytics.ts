@@ -1,22 +1,30 @@
-// npm run bench: the Mini App's analytics at scale. With a PostgreSQL server (BENCH_DATABASE_URL or
-// DATABASE_URL) it seeds 1M subscribers and about 10M events (--quick: 20k and about 200k) with
-// generate_series, keeps that database for the next run (--fresh seeds again), and reports the
-// median time of each query. Without a server it runs the quick size on embedded PGlite.
+// npm run bench: the Mini App's analytics at scale. On PostgreSQL (BENCH_DATABASE_URL or
+// DATABASE_URL, default the local server) it seeds 1M subscribers and about 10M events (--quick:
+// 20k and about 200k) with generate_series, keeps that database for the next run (--fresh seeds
+// again), and reports the median time of each screen, what keeping the counters costs per event
+// and how long a full rebuild takes. --pglite runs the quick size on embedded PGlite instead.
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { chainAnalytics } from "../../db/analytics/chainFunnel.ts";
+import { countersZone, foldAnalytics, rebuildAnalytics } from "../../db/analytics/counters.ts";
 import { dashboard } from "../../db/analytics/dashboard.ts";
 import { journeyMap } from "../../db/analytics/journeyMap.ts";
+import { lastDays } from "../../db/analytics/period.ts";
 import { searchSubscribers } from "../../db/audience/search.ts";
 import { chainSummaries } from "../../db/chains/admin.ts";
 import { createChain } from "../../db/chains/chains.ts";
 import { createDb, type Database, rowsOf } from "../../db/client.ts";
 import { databaseUrlFor } from "../helpers/engine.ts";
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+const serverUrl = process.argv.includes("--pglite")
+  ? undefined
+  : (process.env.BENCH_DATABASE_URL ??
+    process.env.DATABASE_URL ??
+    "postgres://postgres@127.0.0.1:5432/postgres");
 const quick = process.argv.includes("--quick") || !serverUrl;
 const fresh = process.argv.includes("--fresh");
+const timeRebuild = process.argv.includes("--rebuild");
 const SUBSCRIBERS = quick ? 20_000 : 1_000_000;
 const TARGET_EVENTS = SUBSCRIBERS * 10;
 const CHAINS = 10;
@@ -25,7 +33,6 @@ const TIMEZONE = "Europe/Moscow";
 const SEED_KEY = "bench_seed";
 /** Engine time of the seeded data set, so every run asks the same questions of it. */
 const NOW = new Date("2026-06-01T09:00:00Z");
-const DAY_MS = 86_400_000;
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const count = (n: number) => n.toLocaleString("en-US");
@@ -96,6 +103,9 @@ async function seed(database: Database) {
     });
     chainIds.push(chain.id);
   }
+  // Seeded in bulk with the counters' triggers off; the rebuild after it counts everything once.
+  await db.execute(sql`alter table enrollments disable trigger user`);
+  await db.execute(sql`alter table events disable trigger user`);
   const now = sql`${NOW.toISOString()}::timestamptz`;
   const chainArray = sql.raw(`(array[${chainIds.join(", ")}])`);
   if (database.kind === "postgres") await db.execute(sql`set synchronous_commit = off`);
@@ -226,6 +236,8 @@ async function seed(database: Database) {
                ${now} - (g % 720) * interval '1 hour'
         from generate_series(1, ${Math.max(100, SUBSCRIBERS / 200)}) g`,
   );
+  await db.execute(sql`alter table enrollments enable trigger user`);
+  await db.execute(sql`alter table events enable trigger user`);
   await step("vacuum analyze", sql`vacuum analyze`);
   await db.execute(
     sql`insert into settings (key, value) values (${SEED_KEY},
@@ -233,6 +245,63 @@ async function seed(database: Database) {
         on conflict (key) do update set value = excluded.value`,
   );
   console.log(`  seeded in ${fmt((performance.now() - started) / 1000, 1)} s`);
+}
+
+/**
+ * What the counters' triggers add to recording events: the same sends, clicks and purchases for
+ * running enrollments (what the dispatcher and the bot record) inserted with the triggers on and off, each in a transaction rolled back so the data set stays
+ * as seeded; then what folding the deltas they left costs.
+ */
+async function counterCost(database: Database, chainId: number) {
+  const { db } = database;
+  const n = quick ? 5_000 : 20_000;
+  const insert = sql`insert into events (subscriber_id, type, chain_id, step_id, enrollment_id, value,
+                       currency, occurred_at)
+    with picked as (
+      select id, subscriber_id, chain_id, row_number() over (order by id) as rn
+      from enrollments where chain_id = ${chainId} and status = 'active' order by id limit ${n})
+    select p.subscriber_id, (array['touch_sent', 'clicked', 'purchase'])[1 + p.rn % 3], p.chain_id,
+           st.id, p.id, case when p.rn % 3 = 2 then 10 end, 'USD', ${NOW.toISOString()}::timestamptz
+    from picked p join chain_steps st on st.chain_id = p.chain_id and st.position = p.rn % 5`;
+  class Rollback extends Error {}
+  const timed = async (triggers: boolean, fold: boolean) => {
+    let insertMs = 0;
+    let foldMs = 0;
+    await db
+      .transaction(async (tx) => {
+        if (!triggers) await tx.execute(sql`alter table events disable trigger user`);
+        let t = performance.now();
+        await tx.execute(insert);
+        insertMs = performance.now() - t;
+        if (fold) {
+          t = performance.now();
+          await foldAnalytics(tx);
+          foldMs = performance.now() - t;
+        }
+        throw new Rollback();
+      })
+      .catch((error) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
+    return { insertMs, foldMs };
+  };
+  const runs: { on: number; off: number; fold: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    const off = await timed(false, false);
+    const on = await timed(true, true);
+    runs.push({ on: on.insertMs, off: off.insertMs, fold: on.foldMs });
+  }
+  const mid = (values: number[]) =>
+    values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const on = mid(runs.map((r) => r.on));
+  const off = mid(runs.map((r) => r.off));
+  const fold = mid(runs.map((r) => r.fold));
+  const us = (ms: number) => fmt((ms * 1000) / n, 1);
+  console.log(
+    `counters: ${count(n)} sends, clicks and purchases inserted in one statement, median of 5: ` +
+      `${us(off)} µs an event without the triggers, ${us(on)} µs with them ` +
+      `(+${us(on - off)} µs); folding their deltas ${us(fold)} µs an event\n`,
+  );
 }
 
 async function median(run: () => Promise<unknown>): Promise<number> {
@@ -256,8 +325,8 @@ async function main() {
   try {
     const [version] = await rowsOf<{ server_version: string }>(db, sql`show server_version`);
     console.log(
-      `database: ${database.kind === "postgres" ? "PostgreSQL" : "PGlite"} ${version?.server_version}` +
-        (serverUrl ? "" : " (no DATABASE_URL: quick size on embedded PGlite)"),
+      `database: ${database.kind === "postgres" ? `PostgreSQL ${version?.server_version} at ${new URL(serverUrl ?? "").host}` : `embedded PGlite ${version?.server_version} (--pglite)`}, ` +
+        `size: ${count(SUBSCRIBERS)} subscribers${quick ? " (quick)" : ""}`,
     );
     if (seeded) console.log("\nanalytics: reusing the seeded data set (--fresh seeds again)");
     else {
@@ -276,21 +345,35 @@ async function main() {
         `${count(sizes?.touches ?? 0)} touches, ${count(sizes?.events ?? 0)} events\n`,
     );
 
+    if (!seeded || timeRebuild || (await countersZone(db)) !== TIMEZONE) {
+      const started = performance.now();
+      await rebuildAnalytics(db, TIMEZONE);
+      console.log(
+        `counters: full rebuild from the raw events in ${fmt((performance.now() - started) / 1000, 1)} s\n`,
+      );
+      await db.execute(sql`vacuum analyze analytics_counters, analytics_enrollments`);
+    }
+
     const [chain] = await rowsOf<{ id: number }>(
       db,
       sql`select id from chains where slug = 'bench_0'`,
     );
     const chainId = Number(chain?.id);
-    const monthAgo = new Date(NOW.getTime() - 30 * DAY_MS);
+    await counterCost(database, chainId);
+    const month = lastDays(NOW, 30, TIMEZONE);
     const cases: [string, () => Promise<unknown>][] = [
       ["chain analytics, all time", () => chainAnalytics(db, { chainId, timezone: TIMEZONE })],
       [
         "chain analytics, last 30 days",
-        () => chainAnalytics(db, { chainId, from: monthAgo, to: NOW, timezone: TIMEZONE }),
+        () => chainAnalytics(db, { chainId, from: month.from, to: month.to, timezone: TIMEZONE }),
+      ],
+      [
+        "chain analytics, all time, raw events",
+        () => chainAnalytics(db, { chainId, timezone: TIMEZONE }, { source: "events" }),
       ],
       ["dashboard, 30 days", () => dashboard(db, { now: NOW, days: 30, timezone: TIMEZONE })],
       ["journey map, all time", () => journeyMap(db)],
-      ["journey map, last 30 days", () => journeyMap(db, { from: monthAgo, to: NOW })],
+      ["journey map, last 30 days", () => journeyMap(db, { from: month.from, to: month.to })],
       ["chain list (running counts)", () => chainSummaries(db)],
       ["subscriber search, first page", () => searchSubscribers(db, { limit: 50, offset: 0 })],
       [
@@ -301,7 +384,7 @@ async function main() {
     console.log(`query times (median of ${RUNS} after one warm-up)`);
     for (const [label, run] of cases) {
       const ms = await median(run);
-      console.log(`  ${label.padEnd(34)} ${fmt(ms, ms < 10 ? 1 : 0).padStart(7)} ms`);
+      console.log(`  ${label.padEnd(40)} ${fmt(ms, ms < 10 ? 1 : 0).padStart(7)} ms`);
     }
   } finally {
     await database.close();

@@ -320,6 +320,28 @@ describe("analytics API", () => {
         ],
       ),
     );
+    // "The last N days" are the owner's calendar days by the bot's clock, whatever the machine's
+    // zone: 23:59 on May 5 in Moscow is still day 2; a minute later day 2 is yesterday.
+    const lateOnDay2 = await miniAppHarness(db, { now: () => new Date("2026-05-05T20:59:00Z") });
+    const today = await lateOnDay2.manager.get(`/api/analytics/chains/${funnel.id}?days=1`);
+    expect(today.json).toMatchObject({ enrolled: 1, converted: 0 });
+    const nextDay = await miniAppHarness(db, { now: () => new Date("2026-05-05T21:00:00Z") });
+    for (const [days, enrolled] of [
+      [1, 0],
+      [2, 1],
+      [3, 5],
+    ] as const) {
+      const got = await nextDay.manager.get(`/api/analytics/chains/${funnel.id}?days=${days}`);
+      expect([days, got.json.enrolled]).toEqual([days, enrolled]);
+    }
+    const both = await nextDay.manager.get(
+      `/api/analytics/chains/${funnel.id}?days=2&from=2026-05-04`,
+    );
+    expect(both.json.problems[0].path).toBe("days");
+    for (const days of ["0", "1.5", "x", "3661"]) {
+      const wrong = await nextDay.manager.get(`/api/analytics/chains/${funnel.id}?days=${days}`);
+      expect([days, wrong.status]).toEqual([days, 400]);
+    }
     // An exact instant works as well as a day.
     const sameCohort = await api.manager.get(
       `/api/analytics/chains/${funnel.id}?from=${encodeURIComponent(from.toISOString())}`,

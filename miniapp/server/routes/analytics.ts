@@ -4,6 +4,7 @@ import { DateTime } from "luxon";
 import { z } from "zod";
 import { chainAnalytics } from "../../../db/analytics/chainFunnel.ts";
 import { journeyMap } from "../../../db/analytics/journeyMap.ts";
+import { lastDays, MAX_DAYS } from "../../../db/analytics/period.ts";
 import type { ApiEnv } from "../auth.ts";
 import { type ApiDeps, idParam, query } from "../http.ts";
 
@@ -11,9 +12,10 @@ const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * `from` and `to` are ISO dates or date-times. A bare date is a calendar day in the default zone,
- * and `to` includes its day.
+ * and `to` includes its day. `days` instead: today and the days before it in that zone, as of engine
+ * time, so "the last 30 days" never depends on the browser's clock or zone.
  */
-export function rangeQuery(timezone: string) {
+export function rangeQuery(timezone: string, clock: () => Date) {
   const bound = (name: "from" | "to") =>
     z
       .string()
@@ -33,18 +35,33 @@ export function rangeQuery(timezone: string) {
         const day = DAY_PATTERN.test(value);
         return (name === "to" && day ? parsed.plus({ days: 1 }) : parsed).toJSDate();
       });
+  const days = z.coerce
+    .number({ error: "days must be a number" })
+    .int("days must be a whole number")
+    .min(1, "days must be at least 1")
+    .max(MAX_DAYS, `days must be at most ${MAX_DAYS}`)
+    .optional();
   return z
-    .object({ from: bound("from"), to: bound("to") })
+    .object({ from: bound("from"), to: bound("to"), days })
+    .refine((r) => r.days === undefined || (!r.from && !r.to), {
+      message: "days replaces from and to: send one or the other",
+      path: ["days"],
+    })
     .refine((r) => !r.from || !r.to || r.from < r.to, {
       message: "from must be before to",
       path: ["from"],
+    })
+    .transform(({ from, to, days }) => {
+      if (days === undefined) return { from, to };
+      const window = lastDays(clock(), days, timezone);
+      return { from: window.from as Date | undefined, to: window.to as Date | undefined };
     });
 }
 
 /** Reports over a cohort of enrollments: a chain's funnel, and the journey map by stage. */
 export function analyticsRoutes(deps: ApiDeps) {
   const { db } = deps;
-  const range = rangeQuery(deps.defaultTimezone);
+  const range = rangeQuery(deps.defaultTimezone, deps.clock);
   return new Hono<ApiEnv>()
     .get("/chains/:id", query(range), async (c) => {
       const { from, to } = c.req.valid("query");

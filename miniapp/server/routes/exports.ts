@@ -33,19 +33,24 @@ export function exportsRoutes(
         c.json(link(sign({ kind: "subscribers", ...c.req.valid("json") }))),
       )
       // The period as the funnel's own route reads it: a bare date is a day in the default zone.
-      .post("/funnel/:id", ownerOnly, jsonBody(rangeQuery(deps.defaultTimezone)), async (c) => {
-        const chainId = idParam(c, "id", "chain");
-        const { from, to } = c.req.valid("json");
-        return c.json(
-          link(
-            sign({
-              kind: "funnel",
-              chainId,
-              ...(from ? { from: from.toISOString() } : {}),
-              ...(to ? { to: to.toISOString() } : {}),
-            }),
-          ),
-        );
-      })
+      .post(
+        "/funnel/:id",
+        ownerOnly,
+        jsonBody(rangeQuery(deps.defaultTimezone, deps.clock)),
+        async (c) => {
+          const chainId = idParam(c, "id", "chain");
+          const { from, to } = c.req.valid("json");
+          return c.json(
+            link(
+              sign({
+                kind: "funnel",
+                chainId,
+                ...(from ? { from: from.toISOString() } : {}),
+                ...(to ? { to: to.toISOString() } : {}),
+              }),
+            ),
+          );
+        },
+      )
   );
 }

@@ -182,8 +182,14 @@ export const api = {
   removeManager: (telegramId: number) =>
     call(client.admins[":telegramId"].$delete({ param: { telegramId: String(telegramId) } })),
 
-  chainAnalytics: (chainId: number, from?: string, to?: string) =>
-    call(client.analytics.chains[":id"].$get({ param: id(chainId), query: { from, to } })),
+  /** `days`: the last N days in the owner's zone, counted by the server's clock; all time unset. */
+  chainAnalytics: (chainId: number, days?: number) =>
+    call(
+      client.analytics.chains[":id"].$get({
+        param: id(chainId),
+        query: days === undefined ? {} : { days: String(days) },
+      }),
+    ),
   journey: () => call(client.analytics.journey.$get({ query: {} })),
 
   /** A short-lived link to the CSV of the subscribers the filters match. */
@@ -203,6 +209,6 @@ export const api = {
     return data as ImportSummary;
   },
   /** A short-lived link to the CSV of a chain's funnel over the period. */
-  exportFunnel: (chainId: number, from?: string) =>
-    call(client.exports.funnel[":id"].$post({ param: id(chainId), json: { from } })),
+  exportFunnel: (chainId: number, days?: number) =>
+    call(client.exports.funnel[":id"].$post({ param: id(chainId), json: { days } })),
 };

@@ -98,4 +98,40 @@ describe("RFM scoring", () => {
     expect(again.get(ids[9] as number)?.slice(0, 3)).toEqual([1, 1, 5]);
     expect(again.get(ids[8] as number)?.slice(0, 3)).toEqual([1, 1, 4]);
   });
+
+  it("scores money within each currency, never adding roubles to dollars", async () => {
+    const { db } = testDb();
+    const pay = async (telegramId: number, spent: [value: number, currency: string][]) => {
+      const { subscriber } = await upsertSubscriber(db, { telegramId }, {}, daysAgo(400));
+      for (const [value, currency] of spent) {
+        await appendEvent(db, {
+          subscriberId: subscriber.id,
+          type: "purchase",
+          value,
+          currency,
+          occurredAt: daysAgo(10),
+        });
+      }
+      return subscriber.id;
+    };
+    const x = await pay(1, [[10, "USD"]]);
+    const y = await pay(2, [[20, "USD"]]);
+    const w = await pay(3, [[500, "RUB"]]);
+    const z = await pay(4, [[1000, "RUB"]]);
+    // Both: 30 USD is the most among three dollar buyers; 100 RUB the least among three.
+    const m = await pay(5, [
+      [30, "USD"],
+      [100, "RUB"],
+    ]);
+    await refreshRfmScores(db, NOW);
+    const rows = await db.select().from(subscriberRfm);
+    const got = new Map(rows.map((r) => [r.subscriberId, [r.monetary, r.revenue, r.currency]]));
+    // USD: 10, 20, 30 -> 1, 1 + floor(5/3) = 2, 1 + floor(10/3) = 4; RUB: 100, 500, 1000 -> 1, 2, 4.
+    // Summed as plain numbers, M's 130 would score 3 and W's 500 a 4.
+    expect(got.get(x)).toEqual([1, "10.00", "USD"]);
+    expect(got.get(y)).toEqual([2, "20.00", "USD"]);
+    expect(got.get(w)).toEqual([2, "500.00", "RUB"]);
+    expect(got.get(z)).toEqual([4, "1000.00", "RUB"]);
+    expect(got.get(m)).toEqual([4, "30.00", "USD"]);
+  });
 });

@@ -2,7 +2,7 @@
 // journey map across chains, from awareness to loyalty.
 import { useState } from "react";
 import { api } from "../api.ts";
-import { isoDay, money, num, percent } from "../format.ts";
+import { money, num, percent } from "../format.ts";
 import { t, tx } from "../i18n/translate.ts";
 import { useSession } from "../session.ts";
 import { downloadFromServer } from "../telegram.ts";
@@ -63,14 +63,14 @@ export function AnalyticsPage({ chainId }: { chainId?: number }) {
 }
 
 function ChainReport({ id, period }: { id: number; period: Period }) {
-  const from =
-    period === "all" ? undefined : isoDay(new Date(Date.now() - Number(period) * 86_400_000));
-  const report = useLoad(() => api.chainAnalytics(id, from), `analytics:${id}:${period}`);
+  // The server counts the days in the owner's zone by its own clock.
+  const days = period === "all" ? undefined : Number(period);
+  const report = useLoad(() => api.chainAnalytics(id, days), `analytics:${id}:${period}`);
   const { canEdit } = useSession();
   const { run } = useAction();
   const exportCsv = () =>
     run(async () => {
-      const { url } = await api.exportFunnel(id, from);
+      const { url } = await api.exportFunnel(id, days);
       await downloadFromServer(url, `funnel-${id}-${new Date().toISOString().slice(0, 10)}.csv`);
     });
   if (report.error) return <ErrorNote error={report.error} onRetry={report.reload} />;

@@ -1,0 +1,1 @@
+ALTER TABLE "subscriber_rfm" ADD COLUMN "currency" char(3);
