@@ -1,9 +1,23 @@
 // Outbound webhooks: the event types an endpoint may want, which logged event each stands for, and
 // what an owner may set on an endpoint.
 import { z } from "zod";
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./webhookEventTypes.ts";
 
-export { WEBHOOK_EVENT_TYPES, type WebhookEventType };
+export const WEBHOOK_EVENT_TYPES = [
+  "subscribed",
+  "lead_captured",
+  "hot",
+  "lead_taken",
+  "lead_won",
+  "lead_lost",
+  "purchase",
+  "converted",
+  "unsubscribed",
+  "blocked",
+  "forgotten",
+  /** Any other event a website sent through the events API (cart_abandoned, registration, …). */
+  "website_event",
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** The payload's schema version: a change that breaks receivers gets a new one. */
 export const WEBHOOK_PAYLOAD_VERSION = 1;

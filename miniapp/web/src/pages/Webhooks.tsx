@@ -1,10 +1,7 @@
 // Settings > Webhooks and CRM: owners connect a URL of theirs or a Bitrix24 portal, choose the
 // events, turn each on and off, send a test event, and watch each endpoint's recent deliveries.
 import { useState } from "react";
-import {
-  WEBHOOK_EVENT_TYPES,
-  type WebhookEventType,
-} from "../../../../db/spec/webhookEventTypes.ts";
+import type { WebhookEventType } from "../../../../db/spec/webhookEvents.ts";
 import { api } from "../api.ts";
 import { t } from "../i18n/translate.ts";
 import { confirmAction } from "../telegram.ts";
@@ -15,8 +12,25 @@ import { Cell, Section } from "../ui/layout.tsx";
 import { useLoad } from "../ui/load.ts";
 import { useAction } from "../useAction.ts";
 
-const EVENT_TYPES = WEBHOOK_EVENT_TYPES;
-type EventType = WebhookEventType;
+/** The server's list (db/spec/webhookEvents.ts), restated: the web app takes only types from db/. */
+const EVENT_TYPES = [
+  "subscribed",
+  "lead_captured",
+  "hot",
+  "lead_taken",
+  "lead_won",
+  "lead_lost",
+  "purchase",
+  "converted",
+  "unsubscribed",
+  "blocked",
+  "forgotten",
+  "website_event",
+] as const satisfies readonly WebhookEventType[];
+type EventType = (typeof EVENT_TYPES)[number];
+/** Fails to compile when the server knows a type this list lacks. */
+const everyTypeListed: Exclude<WebhookEventType, EventType> extends never ? true : never = true;
+void everyTypeListed;
 const BITRIX_EVENTS: EventType[] = ["lead_captured", "hot", "lead_won", "lead_lost"];
 
 /** The endpoints, each with its switch and deliveries, and the form that adds one. */
