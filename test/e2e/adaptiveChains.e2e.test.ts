@@ -94,6 +94,20 @@ describe("adaptive chains end to end, against the Bot API emulator", () => {
       { env: { PATH: process.env.PATH ?? "", ...storageEnv() }, encoding: "utf8" },
     );
     expect(imported.stderr).toMatch(/chains 2 created/);
+    // The path is under test, not the policy: no quiet hours or pause, whatever the hour the run
+    // starts at (CI starts the engine's clock at 23:30 in Moscow).
+    const policy = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "bot/cli/settings.ts",
+        "policy",
+        '{"quietHours":null,"minPauseMinutes":0,"dailyCap":50}',
+      ],
+      { env: { PATH: process.env.PATH ?? "", ...storageEnv() }, encoding: "utf8" },
+    );
+    expect(policy.status, policy.stderr).toBe(0);
     const program = startProgram({
       BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: emulator.apiRoot,
