@@ -1,7 +1,6 @@
 // When each step of a chain would land for a new subscriber: waits, then quiet hours, cap and pause.
 import { firstAllowedMoment, ruleAt, type SendRule } from "../delivery/policy.ts";
-import { computeDueAt } from "../delivery/schedule.ts";
-import { dateWindow, previewAnchor } from "../journeys/dateAnchor.ts";
+import { previewAnchor, previewDue } from "../journeys/dateAnchor.ts";
 import type { Policy } from "../settings.ts";
 import type { ChainSpec, Trigger } from "../spec/chainSpec.ts";
 
@@ -52,18 +51,14 @@ export function timelinePreview(input: TimelineInput): TimelineEntry[] {
   let from = start;
   for (const step of spec.steps) {
     if (spec.exit.maxTouches !== undefined && entries.length >= spec.exit.maxTouches) break;
-    const window = dateWindow(step.wait, anchor, timezone);
     // A date-anchored step without a date, or whose day has passed, is skipped by the dispatcher.
-    if (window === "skipped" || (window && from > window.deadline)) continue;
-    const due = window
-      ? window.due > from
-        ? window.due
-        : from
-      : computeDueAt(step.wait, from, timezone);
+    const planned = previewDue(step.wait, from, anchor, timezone);
+    if (!planned) continue;
+    const { due, deadline } = planned;
     const at = step.important
       ? due
       : firstAllowedMoment({ now: due, timezone, policy, sentAt: sent, lastInteractionAt });
-    if (window && at > window.deadline) continue;
+    if (deadline && at > deadline) continue;
     const rule = ruleAt({
       now: at,
       timezone,

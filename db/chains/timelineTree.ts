@@ -1,8 +1,7 @@
 // Every path through a chain for someone joining now: each condition splits the timeline into the
 // branch where it holds and the one where it does not, with goto jumps followed and moves named.
 import { firstAllowedMoment, ruleAt, type SendRule } from "../delivery/policy.ts";
-import { computeDueAt } from "../delivery/schedule.ts";
-import { type AnchorSource, dateWindow, previewAnchor } from "../journeys/dateAnchor.ts";
+import { type AnchorSource, previewAnchor, previewDue } from "../journeys/dateAnchor.ts";
 import type { Policy } from "../settings.ts";
 import { type Condition, stepCondition, type Trigger, type Wait } from "../spec/chainSpec.ts";
 
@@ -123,14 +122,10 @@ export function timelineTree(input: TreeInput): TreeBranch {
         push({ kind: "end", reason: "max_touches" });
         return branch;
       }
-      // A date-anchored step goes on its day or is skipped, as the dispatcher does.
-      const window = dateWindow(step.wait, anchor, timezone);
-      if (window === "skipped" || (window && from > window.deadline)) continue;
-      const due = window
-        ? window.due > from
-          ? window.due
-          : from
-        : computeDueAt(step.wait, from, timezone);
+      // A date-anchored step without a date, or whose day has passed, is skipped by the dispatcher.
+      const planned = previewDue(step.wait, from, anchor, timezone);
+      if (!planned) continue;
+      const { due, deadline } = planned;
       if (exit.maxDays !== undefined && due.getTime() - start.getTime() >= exit.maxDays * DAY) {
         push({ kind: "end", reason: "max_days" });
         return branch;
@@ -139,7 +134,7 @@ export function timelineTree(input: TreeInput): TreeBranch {
       const at = step.important
         ? due
         : firstAllowedMoment({ now: due, timezone, policy, sentAt: sent, lastInteractionAt });
-      if (window && at > window.deadline) continue;
+      if (deadline && at > deadline) continue;
       const touch: TreeEntry = {
         kind: "touch",
         key: step.key,

@@ -2,6 +2,7 @@
 // in the subscriber's zone, never from the previous touch, so a deferred earlier touch cannot push
 // it off its day.
 import { DateTime } from "luxon";
+import { computeDueAt } from "../delivery/schedule.ts";
 import type { Trigger, Wait } from "../spec/chainSpec.ts";
 import { DATE_WAIT_DEFAULT_AT } from "../spec/chainSpec.ts";
 
@@ -105,14 +106,20 @@ export function previewAnchor(
   };
 }
 
-/** A date-anchored step's moment and the end of its day; "skipped" when there is no date. */
-export function dateWindow(
+/**
+ * When a step falls due after `from` as the previews play it: its wait counted from `from`, or a
+ * date-anchored step's moment (not before `from`) with the end of its day; null when the
+ * dispatcher would skip it (no date, or its day is over).
+ */
+export function previewDue(
   wait: Wait,
+  from: Date,
   anchor: AnchorSource | null,
   timezone: string,
-): { due: Date; deadline: Date } | "skipped" | null {
-  if (!wait.onDate) return null;
+): { due: Date; deadline: Date | null } | null {
+  if (!wait.onDate) return { due: computeDueAt(wait, from, timezone), deadline: null };
   const due = anchor ? anchoredDueAt(wait, anchor, timezone) : null;
   const deadline = anchor ? anchoredDeadline(wait, anchor, timezone) : null;
-  return due && deadline ? { due, deadline } : "skipped";
+  if (!due || !deadline || from > deadline) return null;
+  return { due: due > from ? due : from, deadline };
 }
