@@ -67,6 +67,14 @@ export function judgeSplit(variants: VariantFigures[]): Pick<StepSplit, "test" |
 
 /** Per A/B step of the chain: every variant's figures, from the variant on each touch_sent. */
 export async function chainSplits(db: Db, chainId: number): Promise<StepSplit[]> {
+  // Most chains never ran a test: one look in a small partial index (events_variant_sends).
+  const [tested] = await rowsOf<{ any: boolean }>(
+    db,
+    sql`select exists (select 1 from events e
+                       where e.chain_id = ${chainId} and e.type = 'touch_sent'
+                         and e.data ? 'variant') as any`,
+  );
+  if (!tested?.any) return [];
   const rows = await rowsOf<Record<string, unknown>>(
     db,
     sql`with sent as (

@@ -22,12 +22,14 @@ function rowsIn(w: CounterWindow, step: SQL): SQL {
   const toD = w.to ? sql` and ${day} < ${w.to}::date` : sql``;
   return sql`(
     select c.step_id, to_char(c.day, 'YYYY-MM-DD') as day, c.source, c.status, c.end_reason,
-           c.enrolled, c.purchases, c.revenue, c.clicked_any, c.reached, c.clicked, c.drop_off
+           c.enrolled, c.purchases, c.revenue, c.clicked_any, c.reached, c.clicked, c.replied,
+           c.drop_off
     from analytics_counters c
     where c.chain_id = ${w.chainId} and c.step_id ${step}${fromC}${toC}
     union all
     select d.step_id, to_char(${day}, 'YYYY-MM-DD'), d.source, d.status, d.end_reason,
-           d.enrolled, d.purchases, d.revenue, d.clicked_any, d.reached, d.clicked, d.drop_off
+           d.enrolled, d.purchases, d.revenue, d.clicked_any, d.reached, d.clicked, d.replied,
+           d.drop_off
     from analytics_deltas d
     where d.chain_id = ${w.chainId} and d.step_id ${step}${fromD}${toD})`;
 }
@@ -54,14 +56,15 @@ export function counterTotals(db: Db, w: CounterWindow): Promise<Row[]> {
   );
 }
 
-/** Per step: reached, clicked and lost, as chainFunnel's reachedAndLost and clickedBySteps. */
+/** Per step: reached, clicked, replied and lost, as chainFunnel's reachedAndLost and reactionsBySteps. */
 export function counterSteps(db: Db, w: CounterWindow): Promise<Row[]> {
   return rowsOf<Row>(
     db,
     sql`select r.step_id, sum(r.reached) as reached, sum(r.clicked) as clicked,
-               sum(r.drop_off) as lost
+               sum(r.replied) as replied, sum(r.drop_off) as lost
         from ${rowsIn(w, sql`<> 0`)} r
         group by r.step_id
-        having sum(r.reached) <> 0 or sum(r.clicked) <> 0 or sum(r.drop_off) <> 0`,
+        having sum(r.reached) <> 0 or sum(r.clicked) <> 0 or sum(r.replied) <> 0
+            or sum(r.drop_off) <> 0`,
   );
 }

@@ -34,6 +34,8 @@ export interface StepAnalytics {
   reached: number;
   /** Enrollments of the cohort that pressed a button or followed a link of this step. */
   clicked: number;
+  /** Enrollments of the cohort that answered it: a reply button, or text typed after it. */
+  replied: number;
   /** Enrollments that ended without converting with this as the last step they were sent. */
   dropOff: number;
 }
@@ -158,15 +160,20 @@ async function reachedAndLost(db: Db, input: ChainAnalyticsInput) {
   );
 }
 
-/** Per step, enrollments that clicked it; the row with a null step (grouping 1): in the chain. */
-async function clickedBySteps(db: Db, input: ChainAnalyticsInput) {
+/**
+ * Per step, enrollments that clicked it and that replied to it; the row with a null step
+ * (grouping 1): enrollments that clicked anything in the chain.
+ */
+async function reactionsBySteps(db: Db, input: ChainAnalyticsInput) {
   const { cohort, events, windowed } = cohortSql(input);
   return rowsOf<Row>(
     db,
     sql`${windowed ? sql`with ${cohort}` : sql``}
-        select grouping(e.step_id) as g_step, e.step_id, count(distinct e.enrollment_id) as n
+        select grouping(e.step_id) as g_step, e.step_id,
+               count(distinct e.enrollment_id) filter (where e.type = 'clicked') as clicked,
+               count(distinct e.enrollment_id) filter (where e.type = 'replied') as replied
         from ${events}
-          and e.chain_id = ${input.chainId} and e.type = 'clicked'
+          and e.chain_id = ${input.chainId} and e.type in ('clicked', 'replied')
         group by grouping sets ((e.step_id), ())`,
   );
 }
@@ -183,33 +190,36 @@ async function stepsOf(db: Db, chainId: number) {
   );
 }
 
-/** What both paths give: totals by grouping set, and per step reached, lost and clicked. */
+/** What both paths give: totals by grouping set, and per step reached, lost, clicked and replied. */
 interface Figures {
   groups: Row[];
   sent: Map<number, { reached: number; lost: number }>;
   clicks: Map<number, number>;
+  replies: Map<number, number>;
   clickedInChain: number;
 }
 
 /** The reference: counted from the event log. */
 async function fromEvents(db: Db, input: ChainAnalyticsInput): Promise<Figures> {
   // Independent queries: on PostgreSQL they run side by side on the pool's connections.
-  const [groups, sentRows, clickRows] = await Promise.all([
+  const [groups, sentRows, reactionRows] = await Promise.all([
     totals(db, input),
     reachedAndLost(db, input),
-    clickedBySteps(db, input),
+    reactionsBySteps(db, input),
   ]);
+  const perStep = reactionRows.filter((r) => !int(r.g_step) && r.step_id !== null);
   return {
     groups,
     sent: new Map(
       sentRows.map((r) => [int(r.step_id), { reached: int(r.reached), lost: int(r.lost) }]),
     ),
     clicks: new Map(
-      clickRows
-        .filter((r) => !int(r.g_step) && r.step_id !== null)
-        .map((r) => [int(r.step_id), int(r.n)]),
+      perStep.filter((r) => int(r.clicked) !== 0).map((r) => [int(r.step_id), int(r.clicked)]),
     ),
-    clickedInChain: int(clickRows.find((r) => int(r.g_step))?.n),
+    replies: new Map(
+      perStep.filter((r) => int(r.replied) !== 0).map((r) => [int(r.step_id), int(r.replied)]),
+    ),
+    clickedInChain: int(reactionRows.find((r) => int(r.g_step))?.clicked),
   };
 }
 
@@ -234,6 +244,9 @@ async function fromCounters(db: Db, input: ChainAnalyticsInput): Promise<Figures
     ),
     clicks: new Map(
       stepRows.filter((r) => int(r.clicked) !== 0).map((r) => [int(r.step_id), int(r.clicked)]),
+    ),
+    replies: new Map(
+      stepRows.filter((r) => int(r.replied) !== 0).map((r) => [int(r.step_id), int(r.replied)]),
     ),
     clickedInChain: int(all?.clicked_any),
   };
@@ -262,9 +275,11 @@ export async function chainAnalytics(
     chainSplits(db, input.chainId),
   ]);
   if (!fast && options.source === "counters") return null;
-  const { groups, sent, clicks, clickedInChain } = fast ?? (await fromEvents(db, input));
+  const { groups, sent, clicks, replies, clickedInChain } = fast ?? (await fromEvents(db, input));
   // A removed step is listed while the cohort has history on it.
-  const steps = stepList.filter((r) => !r.removed || sent.has(int(r.id)) || clicks.has(int(r.id)));
+  const steps = stepList.filter(
+    (r) => !r.removed || sent.has(int(r.id)) || clicks.has(int(r.id)) || replies.has(int(r.id)),
+  );
   const slice = (r: Row): CohortSlice => ({
     enrolled: int(r.enrolled),
     converted: int(r.converted),
@@ -302,6 +317,7 @@ export async function chainAnalytics(
       removed: Boolean(r.removed),
       reached: sent.get(int(r.id))?.reached ?? 0,
       clicked: clicks.get(int(r.id)) ?? 0,
+      replied: replies.get(int(r.id)) ?? 0,
       dropOff: sent.get(int(r.id))?.lost ?? 0,
     })),
     bySource: groups

@@ -18,6 +18,8 @@ export interface StepFunnel {
   reached: number;
   /** Enrollments that pressed a button or followed a tracked link of this step. */
   clicked: number;
+  /** Enrollments that answered this step: a reply button, or text typed after it. */
+  replied: number;
 }
 
 export interface ChainFunnel {
@@ -103,6 +105,7 @@ export async function chainFunnels(db: Db, timezone = "UTC"): Promise<ChainFunne
         removed: step.removed,
         reached: step.reached,
         clicked: step.clicked,
+        replied: step.replied,
       })),
     });
   }

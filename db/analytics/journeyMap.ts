@@ -39,21 +39,61 @@ async function fromCounters(db: Db): Promise<RankRow[]> {
 }
 
 /**
+ * A period that ends now, from each person's latest send of each stage (kept by the same
+ * triggers): their furthest stage in the period is the highest one sent since `from`. Reads only
+ * the people sent a staged touch since then (index on last_staged_at).
+ */
+async function fromPeopleSince(db: Db, from: Date): Promise<RankRow[]> {
+  const since = sql`${from.toISOString()}::timestamptz`;
+  // The highest stage sent since `from`, as a plain expression (no subquery per person).
+  const furthest = sql.join(
+    STAGES.map((_, i) => STAGES.length - i).map(
+      (rank) =>
+        sql`when s.stage_sent_at[${sql.raw(String(rank))}] >= ${since} then ${sql.raw(String(rank))}`,
+    ),
+    sql` `,
+  );
+  return rowsOf<RankRow>(
+    db,
+    sql`select rank, count(*) as people, count(*) filter (where running = 0) as idle
+        from (select case ${furthest} end as rank, s.running
+              from analytics_subscribers s where s.last_staged_at >= ${since}) p
+        where rank is not null
+        group by rank`,
+  );
+}
+
+/**
  * A touch's stage is its step's, else its chain's; touches of unstaged steps do not count. All
- * time, read from the counters; for a period, or with `source: "events"` (the reference the
- * counters are tested against, which reads nothing of them), one pass over the sent touches in the
- * event log (type index), one row per person.
+ * time, read from the counters; a period that ends now (no staged touch at or after `to`), from
+ * each person's latest send of each stage. Otherwise, or with `source: "events"` (the reference
+ * the fast paths are tested against, which reads nothing of them), one pass over the sent touches
+ * in the event log (type index), one row per person.
  */
 export async function journeyMap(
   db: Db,
   input: JourneyInput = {},
   options: { source?: "auto" | "events" } = {},
 ): Promise<JourneyStage[]> {
-  const allTime = input.from === undefined && input.to === undefined;
-  if (allTime && options.source !== "events" && (await countersReady(db))) {
-    return stagesOf(await fromCounters(db));
+  if (options.source !== "events" && (await countersReady(db))) {
+    if (input.from === undefined && input.to === undefined) {
+      return stagesOf(await fromCounters(db));
+    }
+    if (input.from !== undefined && !(input.to && (await sentSince(db, input.to)))) {
+      return stagesOf(await fromPeopleSince(db, input.from));
+    }
   }
   return stagesOf(await fromEvents(db, input));
+}
+
+/** Someone was sent a staged touch at or after `at`: a period ending at `at` is not "until now". */
+async function sentSince(db: Db, at: Date): Promise<boolean> {
+  const [row] = await rowsOf<{ any: boolean }>(
+    db,
+    sql`select exists (select 1 from analytics_subscribers
+                       where last_staged_at >= ${at.toISOString()}::timestamptz) as any`,
+  );
+  return Boolean(row?.any);
 }
 
 /** The counters are rebuilt and no stage edit waits for a recount. */

@@ -1,5 +1,7 @@
 // Counters for the Mini App's analytics, kept by triggers as enrollments and events change
 // (drizzle/0017_analytics_counters.sql), so a report sums a few thousand rows, not millions.
+
+import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
@@ -46,6 +48,8 @@ export const analyticsEnrollmentSteps = pgTable(
     stepId: integer().notNull(),
     reached: boolean().notNull(),
     clicked: boolean().notNull(),
+    /** Answered it: a reply button pressed, or text typed while it was the latest touch. */
+    replied: boolean().notNull().default(false),
     /** The latest send of the step to the enrollment: where an ended enrollment was lost. */
     sentAt: timestamp({ withTimezone: true }),
   },
@@ -59,6 +63,7 @@ const counts = {
   clickedAny: integer().notNull().default(0),
   reached: integer().notNull().default(0),
   clicked: integer().notNull().default(0),
+  replied: integer().notNull().default(0),
   dropOff: integer().notNull().default(0),
 };
 
@@ -111,13 +116,24 @@ export const analyticsState = pgTable("analytics_state", {
   journeyStale: boolean().notNull().default(false),
 });
 
-/** Per person: the furthest journey stage sent to them, and how many of their enrollments run. */
-export const analyticsSubscribers = pgTable("analytics_subscribers", {
-  subscriberId: bigint({ mode: "number" }).primaryKey(),
-  /** 1-based position in STAGES; null before any staged touch. */
-  stageRank: integer(),
-  running: integer().notNull(),
-});
+/**
+ * Per person: the furthest journey stage sent to them, how many of their enrollments run, and when
+ * they were last sent a touch of each stage, from which the map of a period ending now is counted.
+ */
+export const analyticsSubscribers = pgTable(
+  "analytics_subscribers",
+  {
+    subscriberId: bigint({ mode: "number" }).primaryKey(),
+    /** 1-based position in STAGES; null before any staged touch. */
+    stageRank: integer(),
+    running: integer().notNull(),
+    /** By stage rank (index 1 = STAGES[0]): the latest staged touch of that stage; null: none. */
+    stageSentAt: timestamp({ withTimezone: true }).array().notNull().default(sql`'{}'`),
+    /** The latest of stageSentAt: a period's map reads only the people sent something in it. */
+    lastStagedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.lastStagedAt)],
+);
 
 /** Changes to the journey map not yet folded: people at a furthest stage, and the idle ones. */
 export const analyticsJourneyDeltas = pgTable("analytics_journey_deltas", {

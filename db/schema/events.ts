@@ -1,4 +1,5 @@
 // Events: the append-only log every funnel and score is computed from.
+import { sql } from "drizzle-orm";
 import {
   bigint,
   char,
@@ -38,5 +39,15 @@ export const events = pgTable(
     // Enrollment and step ride along so a chain's funnel is read from the index alone.
     index().on(t.chainId, t.type, t.occurredAt, t.enrollmentId, t.stepId),
     index().on(t.type, t.occurredAt),
+    // Rare events a chain's funnel looks up on every view: A/B sends, and moves out and in.
+    index("events_variant_sends")
+      .on(t.chainId, t.enrollmentId, t.stepId)
+      .where(sql`type = 'touch_sent' and data ? 'variant'`),
+    index("events_moves_out")
+      .on(t.chainId, t.occurredAt)
+      .where(sql`type = 'exited' and data->>'reason' = 'moved'`),
+    index("events_moves_in")
+      .on(t.chainId, t.occurredAt)
+      .where(sql`type = 'enrolled' and data ? 'movedFromChainId'`),
   ],
 );

@@ -25,7 +25,7 @@ export async function funnelCsv(db: Db, input: ChainAnalyticsInput): Promise<str
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([reason, n]): Cell[] => [`exited:${reason}`, n]),
     [],
-    ["position", "step", "name", "stage", "reached", "clicked", "drop_off", "removed"],
+    ["position", "step", "name", "stage", "reached", "clicked", "replied", "drop_off", "removed"],
     ...funnel.steps.map((s, i): Cell[] => [
       i + 1,
       s.key,
@@ -33,6 +33,7 @@ export async function funnelCsv(db: Db, input: ChainAnalyticsInput): Promise<str
       s.stage,
       s.reached,
       s.clicked,
+      s.replied,
       s.dropOff,
       s.removed ? "yes" : "no",
     ]),

@@ -22,7 +22,7 @@ const serverUrl =
   process.env.DATABASE_URL ??
   "postgres://postgres@127.0.0.1:5432/postgres";
 const quick = process.argv.includes("--quick");
-// --section throughput|lateness|processes|replies|claims: one part only, when working on it.
+// --section throughput|counters|lateness|processes|replies|claims: one part only, when working on it.
 const sectionAt = process.argv.indexOf("--section");
 const section = sectionAt === -1 ? undefined : process.argv[sectionAt + 1];
 const wants = (name: string) => section === undefined || section === name;
@@ -47,27 +47,51 @@ async function freshDatabase(): Promise<Database> {
   return database;
 }
 
-/** `count` subscribers with one touch each, due from `firstDue` on at `perSecond` (0: all at once). */
-async function seed(database: Database, count: number, firstDue: Date, perSecond: number) {
+/**
+ * `count` subscribers with one touch each, due from `firstDue` on at `perSecond` (0: all at once).
+ * `enrolled`: each touch is the first of a running enrollment in a staged two-step chain, as a
+ * chain's sends are, so recording one also plans the next and the analytics counters count it.
+ */
+async function seed(
+  database: Database,
+  count: number,
+  firstDue: Date,
+  perSecond: number,
+  enrolled = false,
+) {
   const { db } = database;
-  await db.execute(sql`truncate touches, events, subscribers restart identity cascade`);
+  // The counters' own rows too: enrollment ids start again at 1.
+  await db.execute(
+    sql`truncate touches, events, enrollments, subscribers, analytics_enrollments,
+        analytics_enrollment_steps, analytics_subscribers, analytics_deltas,
+        analytics_journey_deltas, analytics_daily_deltas restart identity cascade`,
+  );
   const chain = await createChain(db, {
     slug: `bench_${Date.now()}`,
     name: "Bench",
-    steps: [{ key: "only", message: { text: "Hello {{first_name|there}}" } }],
+    stage: "interest",
+    steps: [
+      { key: "first", message: { text: "Hello {{first_name|there}}" } },
+      { key: "second", wait: { after: { amount: 1, unit: "days" } }, message: { text: "Again" } },
+    ],
   });
   const stepId = chain.steps[0]?.id as number;
   await db.execute(
     sql`insert into subscribers (telegram_id) select 5000000 + g from generate_series(1, ${count}) g`,
   );
+  if (enrolled) {
+    await db.execute(sql`
+      insert into enrollments (subscriber_id, chain_id, source)
+      select s.id, ${chain.id}, 'bench' from ${subscribers} s`);
+  }
   const spacingMs = perSecond > 0 ? 1000 / perSecond : 0;
   await db.execute(sql`
-    insert into touches (subscriber_id, chain_id, step_id, due_at, available_at)
-    select s.id, ${chain.id}, ${stepId},
+    insert into touches (subscriber_id, chain_id, step_id, enrollment_id, due_at, available_at)
+    select s.id, ${chain.id}, ${stepId}, ${enrolled ? sql`s.id` : sql`null`},
            ${firstDue.toISOString()}::timestamptz + (s.id - 1) * ${spacingMs}::float8 * interval '1 millisecond',
            ${firstDue.toISOString()}::timestamptz + (s.id - 1) * ${spacingMs}::float8 * interval '1 millisecond'
     from ${subscribers} s`);
-  await db.execute(sql`analyze touches`);
+  await db.execute(sql`analyze touches, enrollments`);
 }
 
 /** The fake runs in its own process, as Telegram would: the bench measures the dispatcher's work. */
@@ -100,11 +124,17 @@ async function startFakeProcess(rate: number) {
 
 async function runDelivery(
   database: Database,
-  options: { rate: number; count: number; backlog: boolean; windowMs?: number },
+  options: { rate: number; count: number; backlog: boolean; windowMs?: number; enrolled?: boolean },
 ) {
   const fake = await startFakeProcess(options.rate);
-  const start = new Date(Date.now() + 500);
-  await seed(database, options.count, start, options.backlog ? 0 : options.rate * 0.95);
+  const start = new Date(Date.now() + (options.enrolled ? 5000 : 500));
+  await seed(
+    database,
+    options.count,
+    start,
+    options.backlog ? 0 : options.rate * 0.95,
+    options.enrolled ?? false,
+  );
   const dispatcher = createDispatcher({
     db: database.db,
     api: new Api(TOKEN, { apiRoot: fake.apiRoot }),
@@ -259,6 +289,41 @@ async function main() {
           `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}`,
         );
       }
+    }
+
+    if (wants("counters")) {
+      // Each send of a running enrollment as a chain makes it: the counters' triggers count it
+      // and its stage. Alternated with runs without the triggers, so drift in the machine's load
+      // falls on both; the medians are compared.
+      const count = quick ? 20_000 : 100_000;
+      console.log(
+        `\ncounters' cost (1000/s cap, ${count.toLocaleString("en-US")} due, each the first touch of a running enrollment in a staged chain)`,
+      );
+      const speeds: Record<"on" | "off", number[]> = { on: [], off: [] };
+      for (let round = 0; round < 3; round++) {
+        for (const mode of round % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const)) {
+          await database.db.execute(
+            mode === "on"
+              ? sql`alter table events enable trigger user`
+              : sql`alter table events disable trigger user`,
+          );
+          const r = await runDelivery(database, {
+            rate: 1000,
+            count,
+            backlog: true,
+            enrolled: true,
+          });
+          speeds[mode].push(r.perSecond);
+        }
+      }
+      await database.db.execute(sql`alter table events enable trigger user`);
+      const med = (xs: number[]) =>
+        [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+      const on = med(speeds.on);
+      const off = med(speeds.off);
+      console.log(
+        `  with the counters ${fmt(on, 1)} touches/s, without ${fmt(off, 1)} (medians of 3: ${speeds.on.map((x) => fmt(x)).join(", ")} / ${speeds.off.map((x) => fmt(x)).join(", ")}); ${fmt((100 * (on - off)) / off, 1)} %`,
+      );
     }
 
     if (wants("lateness")) {

@@ -97,6 +97,7 @@ describe("checking the database against the simulation's record", () => {
             removed: false,
             reached: 2,
             clicked: 1,
+            replied: 0,
           },
         ],
       },

@@ -63,6 +63,15 @@ const LOYAL = {
 
 type Row = Record<string, unknown>;
 
+type StepFigures = {
+  key: string;
+  reached: number;
+  clicked: number;
+  replied: number;
+  dropOff: number;
+};
+const figuresOf = (s: StepFigures) => [s.key, s.reached, s.clicked, s.replied, s.dropOff];
+
 describe("analytics API", () => {
   const testDb = useTestDb();
   let engine: Engine | undefined;
@@ -208,6 +217,9 @@ describe("analytics API", () => {
                  (select count(*)::int from (select distinct e.enrollment_id from events e
                    join enrollments n on n.id = e.enrollment_id
                    where e.step_id = s.id and e.type = 'clicked'${since}) x) as clicked,
+                 (select count(*)::int from (select distinct e.enrollment_id from events e
+                   join enrollments n on n.id = e.enrollment_id
+                   where e.step_id = s.id and e.type = 'replied'${since}) x) as replied,
                  (select count(*)::int from enrollments n
                    where n.chain_id = ${chainId} and n.status in ('completed', 'exited')${since}
                      and (select t.step_id from touches t
@@ -228,7 +240,7 @@ describe("analytics API", () => {
       converted: totals?.converted,
       revenue: totals?.revenue,
       exited: Object.fromEntries(exited.map((r) => [r.reason, r.n])),
-      steps: steps.map((r) => [r.key, r.reached, r.clicked, r.drop_off]),
+      steps: steps.map((r) => [r.key, r.reached, r.clicked, r.replied, r.drop_off]),
       bySource: bySource.map((r) => [r.source, r.enrolled, r.converted]),
     };
   }
@@ -248,20 +260,13 @@ describe("analytics API", () => {
       exited: { goal_reached: 2, unsubscribed: 1, completed: 2 },
     });
     expect(got.conversionRate).toBeCloseTo(2 / 5);
-    const stepFigures = got.steps.map(
-      (s: { key: string; reached: number; clicked: number; dropOff: number }) => [
-        s.key,
-        s.reached,
-        s.clicked,
-        s.dropOff,
-      ],
-    );
-    // hello: B was lost there; last: D and E walked to the end without buying.
+    const stepFigures = got.steps.map(figuresOf);
+    // hello: B was lost there; case: D answered it; last: D and E walked to the end without buying.
     expect(stepFigures).toEqual([
-      ["hello", 5, 2, 1],
-      ["case", 4, 1, 0],
-      ["offer", 4, 1, 0],
-      ["last", 2, 0, 2],
+      ["hello", 5, 2, 0, 1],
+      ["case", 4, 1, 1, 0],
+      ["offer", 4, 1, 0, 0],
+      ["last", 2, 0, 0, 2],
     ]);
     expect(got.steps.map((s: { stage: string }) => s.stage)).toEqual([
       "awareness",
@@ -310,16 +315,7 @@ describe("analytics API", () => {
     ]);
     const from = new Date("2026-05-04T21:00:00Z"); // 2026-05-05 00:00 in Moscow
     const independentDay2 = await independentChainFigures(db, funnel.id, from);
-    expect(independentDay2.steps).toEqual(
-      day2.json.steps.map(
-        (s: { key: string; reached: number; clicked: number; dropOff: number }) => [
-          s.key,
-          s.reached,
-          s.clicked,
-          s.dropOff,
-        ],
-      ),
-    );
+    expect(independentDay2.steps).toEqual(day2.json.steps.map(figuresOf));
     // "The last N days" are the owner's calendar days by the bot's clock, whatever the machine's
     // zone: 23:59 on May 5 in Moscow is still day 2; a minute later day 2 is yesterday.
     const lateOnDay2 = await miniAppHarness(db, { now: () => new Date("2026-05-05T20:59:00Z") });

@@ -122,6 +122,7 @@ describe("subscribers and funnels as CSV", () => {
       "stage",
       "reached",
       "clicked",
+      "replied",
       "drop_off",
       "removed",
     ]);

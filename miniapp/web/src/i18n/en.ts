@@ -389,6 +389,7 @@ export const en = {
   funnel: "Chain funnel",
   enrolled: "Enrolled",
   clicked: "clicked",
+  replied: "replied",
   ctr: "click rate",
   lostHere: "lost here",
   removedStep: "removed",

@@ -380,6 +380,7 @@ export const ru: Record<Key, string> = {
   funnel: "Воронка цепочки",
   enrolled: "Вошли",
   clicked: "нажали",
+  replied: "ответили",
   ctr: "кликабельность",
   lostHere: "потеряно здесь",
   removedStep: "удалён",

@@ -103,6 +103,7 @@ export function Funnel(props: { enrolled: number; steps: FunnelStep[] }) {
             </span>
             <b>
               {num(s.reached)} · {t("clicked")} {num(s.clicked)}
+              {s.replied > 0 ? ` · ${t("replied")} ${num(s.replied)}` : null}
             </b>
           </div>
           <div className="funnel-track">

@@ -1,0 +1,3 @@
+CREATE INDEX "events_variant_sends" ON "events" USING btree ("chain_id","enrollment_id","step_id") WHERE type = 'touch_sent' and data ? 'variant';--> statement-breakpoint
+CREATE INDEX "events_moves_out" ON "events" USING btree ("chain_id","occurred_at") WHERE type = 'exited' and data->>'reason' = 'moved';--> statement-breakpoint
+CREATE INDEX "events_moves_in" ON "events" USING btree ("chain_id","occurred_at") WHERE type = 'enrolled' and data ? 'movedFromChainId';
