@@ -92,12 +92,26 @@ END $$;
 CREATE FUNCTION analytics_on_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-  usual_ids bigint[];
+  -- Usual sends (below): enrollment, step, time, and the enrollment's chain, start and source.
+  u_enr bigint[];
+  u_step integer[];
+  u_at timestamptz[];
+  u_chain integer[];
+  u_enrolled timestamptz[];
+  u_source text[];
+  -- Of those, the steps the enrollment has a row for already, and whether it was reached.
+  had boolean[];
+  was_reached boolean[];
   other_ids bigint[];
   e events;
+  -- Staged sends: person, stage rank, time; then each person once, and their row before.
   sids bigint[];
   ranks integer[];
   ats timestamptz[];
+  people bigint[];
+  found_people bigint[];
+  old_ranks integer[];
+  old_running integer[];
 BEGIN
   -- The facts rows of the enrollments named, locked in one order (then people's rows, below):
   -- the same order as the enrollments' triggers, so no deadlock.
@@ -106,57 +120,62 @@ BEGIN
                             WHERE i.enrollment_id IS NOT NULL
                               AND i.type IN ('touch_sent', 'clicked', 'replied', 'purchase'))
   ORDER BY a.enrollment_id FOR UPDATE;
-  -- A usual send: to a running enrollment of its chain, its only event in the statement.
-  SELECT array_agg(r.id) FILTER (WHERE r.usual), array_agg(r.id ORDER BY r.id) FILTER (WHERE NOT r.usual)
-  INTO usual_ids, other_ids
+  -- A usual send: to a running enrollment of its chain, its only event in the statement. The
+  -- statements below work on arrays, planned for their real length, through primary keys.
+  SELECT array_agg(r.enrollment_id) FILTER (WHERE r.usual),
+         array_agg(r.step_id) FILTER (WHERE r.usual),
+         array_agg(r.occurred_at) FILTER (WHERE r.usual),
+         array_agg(r.chain_id) FILTER (WHERE r.usual),
+         array_agg(r.enrolled_at) FILTER (WHERE r.usual),
+         array_agg(r.source) FILTER (WHERE r.usual),
+         array_agg(r.has_step) FILTER (WHERE r.usual),
+         array_agg(r.step_reached) FILTER (WHERE r.usual),
+         array_agg(r.id ORDER BY r.id) FILTER (WHERE NOT r.usual)
+  INTO u_enr, u_step, u_at, u_chain, u_enrolled, u_source, had, was_reached, other_ids
   FROM (
-    SELECT i.id,
+    SELECT i.id, i.enrollment_id, i.step_id, i.occurred_at, a.chain_id, a.enrolled_at, a.source,
+           s.enrollment_id IS NOT NULL AS has_step, coalesce(s.reached, false) AS step_reached,
            coalesce(i.type = 'touch_sent' AND i.step_id IS NOT NULL AND a.chain_id = i.chain_id
                     AND a.status NOT IN ('completed', 'exited')
                     AND count(*) OVER (PARTITION BY i.enrollment_id) = 1, false) AS usual
-    FROM inserted i LEFT JOIN analytics_enrollments a ON a.enrollment_id = i.enrollment_id
+    FROM inserted i
+    LEFT JOIN analytics_enrollments a ON a.enrollment_id = i.enrollment_id
+    LEFT JOIN analytics_enrollment_steps s
+      ON i.type = 'touch_sent' AND s.enrollment_id = i.enrollment_id AND s.step_id = i.step_id
     WHERE i.enrollment_id IS NOT NULL AND i.type IN ('touch_sent', 'clicked', 'replied', 'purchase')
   ) r;
-  IF usual_ids IS NOT NULL THEN
-    WITH usual AS (
-      SELECT i.enrollment_id, i.step_id, i.occurred_at, a.chain_id, a.enrolled_at, a.source
-      FROM inserted i JOIN analytics_enrollments a ON a.enrollment_id = i.enrollment_id
-      WHERE i.id = ANY (usual_ids)),
-    fresh AS (
-      INSERT INTO analytics_enrollment_steps AS s (enrollment_id, step_id, reached, clicked, sent_at)
-      SELECT enrollment_id, step_id, true, false, occurred_at FROM usual
-      ON CONFLICT (enrollment_id, step_id) DO NOTHING
-      RETURNING s.enrollment_id, s.step_id),
-    -- Steps already there (clicked before, or sent again): this statement's snapshot does not see
-    -- the rows `fresh` adds, so each step is either inserted or updated, never both.
-    again AS (
+  IF u_enr IS NOT NULL THEN
+    -- A step's first send to the enrollment: one insert (the lock above keeps others out).
+    INSERT INTO analytics_enrollment_steps (enrollment_id, step_id, reached, clicked, sent_at)
+    SELECT u.e, u.st, true, false, u.at
+    FROM unnest(u_enr, u_step, u_at, had) AS u(e, st, at, had) WHERE NOT u.had;
+    -- A step with a row already: clicked or answered before it was sent, or sent again.
+    IF true = ANY (had) THEN
       UPDATE analytics_enrollment_steps s
-      SET reached = true, sent_at = greatest(s.sent_at, u.occurred_at)
-      FROM (SELECT u.*, s0.reached AS was_reached
-            FROM usual u JOIN analytics_enrollment_steps s0
-              ON s0.enrollment_id = u.enrollment_id AND s0.step_id = u.step_id) u
-      WHERE s.enrollment_id = u.enrollment_id AND s.step_id = u.step_id
-        AND (NOT s.reached OR s.sent_at IS NULL OR s.sent_at < u.occurred_at)
-      RETURNING s.enrollment_id, s.step_id, u.was_reached),
-    firsts AS (
-      SELECT enrollment_id, step_id FROM fresh
-      UNION ALL
-      SELECT enrollment_id, step_id FROM again WHERE NOT was_reached)
+      SET reached = true, sent_at = greatest(s.sent_at, u.at)
+      FROM unnest(u_enr, u_step, u_at, had) AS u(e, st, at, had)
+      WHERE u.had AND s.enrollment_id = u.e AND s.step_id = u.st
+        AND (NOT s.reached OR s.sent_at IS NULL OR s.sent_at < u.at);
+    END IF;
+    -- Each step reached for the first time counts once.
     INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, reached)
-    SELECT u.chain_id, u.step_id, u.enrolled_at, u.source, '', '', count(*)
-    FROM firsts f JOIN usual u ON u.enrollment_id = f.enrollment_id AND u.step_id = f.step_id
-    GROUP BY u.chain_id, u.step_id, u.enrolled_at, u.source;
+    SELECT u.chain, u.st, u.enrolled, u.source, '', '', count(*)
+    FROM unnest(u_chain, u_step, u_enrolled, u_source, was_reached)
+           AS u(chain, st, enrolled, source, was_reached)
+    WHERE NOT u.was_reached
+    GROUP BY u.chain, u.st, u.enrolled, u.source;
   END IF;
   IF other_ids IS NOT NULL THEN
-    FOR e IN SELECT * FROM inserted WHERE id = ANY (other_ids) ORDER BY id LOOP
+    FOR e IN SELECT i.* FROM inserted i JOIN unnest(other_ids) AS oi(id) ON oi.id = i.id
+             ORDER BY i.id LOOP
       PERFORM analytics_event_row(e);
     END LOOP;
   END IF;
 
   -- The journey map: staged sends move a person's furthest stage and their latest send of it.
-  SELECT array_agg(x.sid ORDER BY x.sid), array_agg(x.rank ORDER BY x.sid),
-         array_agg(x.at ORDER BY x.sid)
-  INTO sids, ranks, ats
+  SELECT array_agg(x.sid), array_agg(x.rank), array_agg(x.at),
+         array_agg(DISTINCT x.sid)
+  INTO sids, ranks, ats, people
   FROM (
     SELECT i.subscriber_id AS sid, i.occurred_at AS at,
            array_position(array['awareness', 'interest', 'choice', 'purchase', 'loyalty'],
@@ -166,17 +185,28 @@ BEGIN
       AND coalesce(st.stage, ch.stage) IS NOT NULL
   ) x;
   IF sids IS NULL THEN RETURN NULL; END IF;
-  -- A person's row starts with their first enrollment; one sent a touch outside any has none yet.
-  INSERT INTO analytics_subscribers (subscriber_id, stage_rank, running)
-  SELECT p.sid, NULL,
-         (SELECT count(*) FROM enrollments
-          WHERE subscriber_id = p.sid AND status IN ('active', 'paused'))
-  FROM (SELECT DISTINCT sid FROM unnest(sids) AS u(sid)) p
-  WHERE NOT EXISTS (SELECT 1 FROM analytics_subscribers s WHERE s.subscriber_id = p.sid)
-  ORDER BY p.sid
-  ON CONFLICT (subscriber_id) DO NOTHING;
-  PERFORM 1 FROM analytics_subscribers WHERE subscriber_id = ANY (sids)
-  ORDER BY subscriber_id FOR UPDATE;
+  -- People's rows locked in one order, read as they were before these sends.
+  SELECT array_agg(p.subscriber_id), array_agg(p.stage_rank), array_agg(p.running)
+  INTO found_people, old_ranks, old_running
+  FROM (SELECT s.subscriber_id, s.stage_rank, s.running FROM analytics_subscribers s
+        WHERE s.subscriber_id IN (SELECT unnest(people))
+        ORDER BY s.subscriber_id FOR UPDATE) p;
+  IF coalesce(cardinality(found_people), 0) < cardinality(people) THEN
+    -- A person's row starts with their first enrollment; one sent a touch outside any has none yet.
+    INSERT INTO analytics_subscribers (subscriber_id, stage_rank, running)
+    SELECT p.sid, NULL,
+           (SELECT count(*) FROM enrollments
+            WHERE subscriber_id = p.sid AND status IN ('active', 'paused'))
+    FROM unnest(people) AS p(sid)
+    WHERE NOT EXISTS (SELECT 1 FROM analytics_subscribers s WHERE s.subscriber_id = p.sid)
+    ORDER BY p.sid
+    ON CONFLICT (subscriber_id) DO NOTHING;
+    SELECT array_agg(p.subscriber_id), array_agg(p.stage_rank), array_agg(p.running)
+    INTO found_people, old_ranks, old_running
+    FROM (SELECT s.subscriber_id, s.stage_rank, s.running FROM analytics_subscribers s
+          WHERE s.subscriber_id IN (SELECT unnest(people))
+          ORDER BY s.subscriber_id FOR UPDATE) p;
+  END IF;
   WITH sent AS (SELECT * FROM unnest(sids, ranks, ats) AS b(sid, rank, at)),
   per_person AS (
     SELECT sid, max(rank) AS rank, max(at) AS at,
@@ -185,26 +215,23 @@ BEGIN
            max(at) FILTER (WHERE rank = 5) AS a5
     FROM sent GROUP BY sid),
   before AS (
-    SELECT s.subscriber_id, s.stage_rank, s.running
-    FROM analytics_subscribers s JOIN per_person p ON p.sid = s.subscriber_id),
-  after AS (
+    SELECT * FROM unnest(found_people, old_ranks, old_running) AS b(sid, rank, running)),
+  moved AS (
     UPDATE analytics_subscribers s
     SET stage_rank = greatest(s.stage_rank, p.rank),
         last_staged_at = greatest(s.last_staged_at, p.at),
         stage_sent_at = array[greatest(s.stage_sent_at[1], p.a1), greatest(s.stage_sent_at[2], p.a2),
                               greatest(s.stage_sent_at[3], p.a3), greatest(s.stage_sent_at[4], p.a4),
                               greatest(s.stage_sent_at[5], p.a5)]
-    FROM per_person p WHERE s.subscriber_id = p.sid
-    RETURNING s.subscriber_id, s.stage_rank, s.running)
+    FROM per_person p WHERE s.subscriber_id = p.sid)
+  -- Only a higher stage than the one before moves a person on the map.
   INSERT INTO analytics_journey_deltas (stage_rank, people, idle)
   SELECT rank, sum(sign), sum(sign * idle) FROM (
-    SELECT o.stage_rank AS rank, -1 AS sign, (o.running = 0)::integer AS idle
-    FROM before o JOIN after n ON n.subscriber_id = o.subscriber_id
-    WHERE o.stage_rank IS NOT NULL AND o.stage_rank <> n.stage_rank
+    SELECT b.rank, -1 AS sign, (b.running = 0)::integer AS idle
+    FROM before b JOIN per_person p ON p.sid = b.sid WHERE b.rank < p.rank
     UNION ALL
-    SELECT n.stage_rank, 1, (n.running = 0)::integer
-    FROM before o JOIN after n ON n.subscriber_id = o.subscriber_id
-    WHERE o.stage_rank IS DISTINCT FROM n.stage_rank
+    SELECT p.rank, 1, (b.running = 0)::integer
+    FROM before b JOIN per_person p ON p.sid = b.sid WHERE b.rank IS NULL OR b.rank < p.rank
   ) d
   GROUP BY rank
   HAVING sum(sign) <> 0 OR sum(sign * idle) <> 0;

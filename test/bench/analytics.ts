@@ -12,9 +12,12 @@ import { dashboard } from "../../db/analytics/dashboard.ts";
 import { journeyMap } from "../../db/analytics/journeyMap.ts";
 import { lastDays } from "../../db/analytics/period.ts";
 import { searchSubscribers } from "../../db/audience/search.ts";
+import { subscriberView } from "../../db/audience/timeline.ts";
+import { leadMagnetSummaries } from "../../db/capture/admin.ts";
 import { chainSummaries } from "../../db/chains/admin.ts";
 import { createChain } from "../../db/chains/chains.ts";
 import { createDb, type Database, rowsOf } from "../../db/client.ts";
+import { countSegment, listSegments, saveSegment } from "../../db/segments/segments.ts";
 import { databaseUrlFor } from "../helpers/engine.ts";
 
 const serverUrl = process.argv.includes("--pglite")
@@ -31,8 +34,13 @@ const CHAINS = 10;
 const RUNS = quick ? 5 : 7;
 const TIMEZONE = "Europe/Moscow";
 const SEED_KEY = "bench_seed";
-/** Engine time of the seeded data set, so every run asks the same questions of it. */
-const NOW = new Date("2026-06-01T09:00:00Z");
+/** The moment the seeded history is laid out around (people arrive up to it). */
+const SEEDED_AT = new Date("2026-06-01T09:00:00Z");
+/**
+ * Engine time of every question, the same each run: a week after SEEDED_AT, as the walks of the
+ * latest arrivals run up to six days past it, and a real engine has no events in its future.
+ */
+const NOW = new Date(SEEDED_AT.getTime() + 7 * 86_400_000);
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const count = (n: number) => n.toLocaleString("en-US");
@@ -106,7 +114,7 @@ async function seed(database: Database) {
   // Seeded in bulk with the counters' triggers off; the rebuild after it counts everything once.
   await db.execute(sql`alter table enrollments disable trigger user`);
   await db.execute(sql`alter table events disable trigger user`);
-  const now = sql`${NOW.toISOString()}::timestamptz`;
+  const now = sql`${SEEDED_AT.toISOString()}::timestamptz`;
   const chainArray = sql.raw(`(array[${chainIds.join(", ")}])`);
   if (database.kind === "postgres") await db.execute(sql`set synchronous_commit = off`);
 
@@ -248,11 +256,13 @@ async function seed(database: Database) {
 }
 
 /**
- * What the counters' triggers add to recording events: the same sends, clicks and purchases for
- * running enrollments (what the dispatcher and the bot record) inserted with the triggers on and off, each in a transaction rolled back so the data set stays
- * as seeded; then what folding the deltas they left costs.
+ * What the counters' triggers add to recording events: the same events of running enrollments
+ * inserted with the triggers on and off, each in a transaction rolled back so the data set stays
+ * as seeded; then what folding the deltas they left costs. `mixed`: sends, clicks and purchases
+ * (clicks and purchases come one at a time in life, and are counted one by one); else sends
+ * only, as the dispatcher records a batch.
  */
-async function counterCost(database: Database, chainId: number) {
+async function counterCost(database: Database, chainId: number, mixed: boolean) {
   const { db } = database;
   const n = quick ? 5_000 : 20_000;
   const insert = sql`insert into events (subscriber_id, type, chain_id, step_id, enrollment_id, value,
@@ -260,7 +270,9 @@ async function counterCost(database: Database, chainId: number) {
     with picked as (
       select id, subscriber_id, chain_id, row_number() over (order by id) as rn
       from enrollments where chain_id = ${chainId} and status = 'active' order by id limit ${n})
-    select p.subscriber_id, (array['touch_sent', 'clicked', 'purchase'])[1 + p.rn % 3], p.chain_id,
+    select p.subscriber_id,
+           ${mixed ? sql`(array['touch_sent', 'clicked', 'purchase'])[1 + p.rn % 3]` : sql`'touch_sent'`},
+           p.chain_id,
            st.id, p.id, case when p.rn % 3 = 2 then 10 end, 'USD', ${NOW.toISOString()}::timestamptz
     from picked p join chain_steps st on st.chain_id = p.chain_id and st.position = p.rn % 5`;
   class Rollback extends Error {}
@@ -298,9 +310,9 @@ async function counterCost(database: Database, chainId: number) {
   const fold = mid(runs.map((r) => r.fold));
   const us = (ms: number) => fmt((ms * 1000) / n, 1);
   console.log(
-    `counters: ${count(n)} sends, clicks and purchases inserted in one statement, median of 5: ` +
+    `counters: ${count(n)} ${mixed ? "sends, clicks and purchases" : "sends"} inserted in one statement, median of 5: ` +
       `${us(off)} µs an event without the triggers, ${us(on)} µs with them ` +
-      `(+${us(on - off)} µs); folding their deltas ${us(fold)} µs an event\n`,
+      `(+${us(on - off)} µs); folding their deltas ${us(fold)} µs an event`,
   );
 }
 
@@ -351,7 +363,9 @@ async function main() {
       console.log(
         `counters: full rebuild from the raw events in ${fmt((performance.now() - started) / 1000, 1)} s\n`,
       );
-      await db.execute(sql`vacuum analyze analytics_counters, analytics_enrollments`);
+      await db.execute(
+        sql`vacuum analyze analytics_counters, analytics_enrollments, analytics_subscribers`,
+      );
     }
 
     const [chain] = await rowsOf<{ id: number }>(
@@ -359,8 +373,11 @@ async function main() {
       sql`select id from chains where slug = 'bench_0'`,
     );
     const chainId = Number(chain?.id);
-    await counterCost(database, chainId);
+    await counterCost(database, chainId, false);
+    await counterCost(database, chainId, true);
+    console.log();
     const month = lastDays(NOW, 30, TIMEZONE);
+    await saveSegment(db, { slug: "vip", name: "VIP", rules: [{ kind: "tag", tag: "vip" }] });
     const cases: [string, () => Promise<unknown>][] = [
       ["chain analytics, all time", () => chainAnalytics(db, { chainId, timezone: TIMEZONE })],
       [
@@ -380,6 +397,14 @@ async function main() {
         "subscriber search by text",
         () => searchSubscribers(db, { q: "user12345", limit: 50, offset: 0 }),
       ],
+      ["a subscriber's page (profile, chains, timeline)", () => subscriberView(db, 4)],
+      [
+        "segments with live counts (tag vip: 100k)",
+        async () => {
+          for (const row of await listSegments(db)) await countSegment(db, row, NOW);
+        },
+      ],
+      ["lead magnets", () => leadMagnetSummaries(db)],
     ];
     console.log(`query times (median of ${RUNS} after one warm-up)`);
     for (const [label, run] of cases) {
