@@ -306,6 +306,56 @@ describe("analytics counters", () => {
     });
   }
 
+  it("count batches two processes record at once for the same people", async () => {
+    const { db } = testDb();
+    await rebuildAnalytics(db, ZONE);
+    const [a, b] = (await chainsOf(db)) as [number, number];
+    const now = new Date("2026-03-01T10:00:00Z");
+    const walks: { subscriberId: number; chainId: number; enrollmentId: number }[] = [];
+    for (let telegramId = 1; telegramId <= 30; telegramId++) {
+      const { subscriber } = await upsertSubscriber(db, { telegramId }, { source: "vk" }, now);
+      for (const chainId of [a, b]) {
+        const made = await enroll(db, {
+          subscriberId: subscriber.id,
+          chainId,
+          now,
+          defaultTimezone: ZONE,
+        });
+        if (made.enrolled) {
+          walks.push({ subscriberId: subscriber.id, chainId, enrollmentId: made.enrollment.id });
+        }
+      }
+    }
+    const [stepA] = await stepIds(db, a);
+    const [stepB] = await stepIds(db, b);
+    const batch = (chainId: number, stepId: number | undefined, round: number) =>
+      walks
+        .filter((w) => w.chainId === chainId)
+        .map((w) => ({
+          ...w,
+          type: "touch_sent" as const,
+          stepId: stepId ?? null,
+          occurredAt: new Date(now.getTime() + round * HOUR),
+        }));
+    // Two processes' batches: the same people, one in order, the other reversed, each held open
+    // a moment after its insert so the other's triggers run meanwhile (on PostgreSQL).
+    const record = (rows: ReturnType<typeof batch>) =>
+      db.transaction(async (tx) => {
+        await tx.insert(events).values(rows);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      });
+    for (let round = 1; round <= 3; round++) {
+      await Promise.all([record(batch(a, stepA, round)), record(batch(b, stepB, round).reverse())]);
+    }
+    const later = new Date(now.getTime() + 4 * HOUR);
+    await expectSame(db, [a, b], later);
+    await foldAnalytics(db);
+    await expectSame(db, [a, b], later);
+    const month = lastDays(later, 30, ZONE);
+    const reached = (await journeyMap(db, month)).reduce((n, s) => Math.max(n, s.reached), 0);
+    expect(reached).toBe(30);
+  });
+
   it("answer from the raw events in another zone, or for part of a day", async () => {
     const { db } = testDb();
     const { chainIds, now } = await play(db, 4, 40);
