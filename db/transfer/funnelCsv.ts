@@ -1,4 +1,5 @@
-// A chain's funnel as a CSV file: the totals and exits by reason, then each step's figures.
+// A chain's funnel as a CSV file: the totals, exits by reason and moves, each step's figures, and
+// each A/B step's variants.
 import { type ChainAnalyticsInput, chainAnalytics } from "../analytics/chainFunnel.ts";
 import type { Db } from "../client.ts";
 import { type Cell, toCsv } from "./csv.ts";
@@ -6,7 +7,9 @@ import { type Cell, toCsv } from "./csv.ts";
 /**
  * The same figures the Mini App's funnel shows, from the same function: a `metric,value` block
  * (enrolled, running, converted, conversion rate, revenue, `exited:<reason>` for every reason an
- * enrollment ended), a blank line, then one row per step. Null for an unknown chain.
+ * enrollment ended, `moved_out:<chain>` and `moved_in:<chain>` for moves), a blank line, one row
+ * per step, and for a chain with A/B steps another blank line and one row per variant (its test
+ * is over the whole history, as in the Mini App). Null for an unknown chain.
  */
 export async function funnelCsv(db: Db, input: ChainAnalyticsInput): Promise<string | null> {
   const funnel = await chainAnalytics(db, input);
@@ -24,6 +27,8 @@ export async function funnelCsv(db: Db, input: ChainAnalyticsInput): Promise<str
     ...Object.entries(funnel.exited)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([reason, n]): Cell[] => [`exited:${reason}`, n]),
+    ...funnel.moves.out.map((m): Cell[] => [`moved_out:${m.chain.slug}`, m.people]),
+    ...funnel.moves.in.map((m): Cell[] => [`moved_in:${m.chain.slug}`, m.people]),
     [],
     ["position", "step", "name", "stage", "reached", "clicked", "replied", "drop_off", "removed"],
     ...funnel.steps.map((s, i): Cell[] => [
@@ -38,5 +43,32 @@ export async function funnelCsv(db: Db, input: ChainAnalyticsInput): Promise<str
       s.removed ? "yes" : "no",
     ]),
   ];
+  if (funnel.splits.length > 0) {
+    rows.push(
+      [],
+      [
+        "step",
+        "variant",
+        "reached",
+        "clicked",
+        "converted",
+        "conversion_rate",
+        "revenue",
+        "winner",
+      ],
+      ...funnel.splits.flatMap((split) =>
+        split.variants.map((v): Cell[] => [
+          split.key,
+          v.key,
+          v.reached,
+          v.clicked,
+          v.converted,
+          Number(v.conversionRate.toFixed(4)),
+          v.revenue,
+          split.winner === v.key ? "yes" : "no",
+        ]),
+      ),
+    );
+  }
   return toCsv(rows);
 }

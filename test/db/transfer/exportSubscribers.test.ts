@@ -5,7 +5,9 @@ import { setField, upsertSubscriber } from "../../../db/audience/subscribers.ts"
 import { tagSubscriber } from "../../../db/audience/tags.ts";
 import { createChain } from "../../../db/chains/chains.ts";
 import type { Db } from "../../../db/client.ts";
+import { appendEvent } from "../../../db/events.ts";
 import { enroll } from "../../../db/journeys/enrollments.ts";
+import { moveEnrollment } from "../../../db/journeys/move.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
 import { parseCsv } from "../../../db/transfer/csv.ts";
 import { exportSubscribersCsv } from "../../../db/transfer/exportSubscribers.ts";
@@ -128,5 +130,53 @@ describe("subscribers and funnels as CSV", () => {
     ]);
     expect(records[11]?.slice(0, 2)).toEqual(["1", "thanks"]);
     expect(await funnelCsv(db, { chainId: 999, timezone: TZ })).toBeNull();
+  });
+
+  it("adds moves out and in, and each A/B step's variants, to a chain's funnel", async () => {
+    const { db } = testDb();
+    const steps = [{ key: "offer", message: { text: "Offer" } }];
+    const from = await createChain(db, { slug: "from", name: "From", steps });
+    const to = await createChain(db, { slug: "to", name: "To", steps });
+    const offerStep = from.steps[0]?.id as number;
+    for (const telegramId of [1, 2, 3]) {
+      const { subscriber } = await upsertSubscriber(db, { telegramId }, {}, NOW);
+      const made = await enroll(db, {
+        subscriberId: subscriber.id,
+        chainId: from.id,
+        now: NOW,
+        defaultTimezone: TZ,
+      });
+      if (!made.enrolled) throw new Error(made.reason);
+      await appendEvent(db, {
+        subscriberId: subscriber.id,
+        type: "touch_sent",
+        chainId: from.id,
+        stepId: offerStep,
+        enrollmentId: made.enrollment.id,
+        data: { variant: telegramId === 1 ? "a" : "b" },
+        occurredAt: NOW,
+      });
+      if (telegramId === 3) {
+        await moveEnrollment(db, {
+          enrollmentId: made.enrollment.id,
+          toChainId: to.id,
+          now: NOW,
+          defaultTimezone: TZ,
+        });
+      }
+    }
+    const rowsOf = async (chainId: number) =>
+      parseCsv((await funnelCsv(db, { chainId, timezone: TZ })) ?? "").records.map((r) => r.cells);
+    const out = await rowsOf(from.id);
+    expect(out).toContainEqual(["moved_out:to", "1"]);
+    const header = out.findIndex((r) => r[0] === "step" && r[1] === "variant");
+    expect(header).toBeGreaterThan(0);
+    expect(out.slice(header + 1)).toEqual([
+      ["offer", "a", "1", "0", "0", "0", "0.00", "no"],
+      ["offer", "b", "2", "0", "0", "0", "0.00", "no"],
+    ]);
+    const into = await rowsOf(to.id);
+    expect(into).toContainEqual(["moved_in:from", "1"]);
+    expect(into.some((r) => r[1] === "variant")).toBe(false);
   });
 });
