@@ -3,7 +3,7 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { addTag } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
-import { chainSteps } from "../schema/chains.ts";
+import { chainSteps, chains } from "../schema/chains.ts";
 import { events } from "../schema/events.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
@@ -11,6 +11,7 @@ import { trackedLinks } from "../schema/trackedLinks.ts";
 import type { Variant } from "../spec/chainSpec.ts";
 import type { Button, Message } from "../spec/message.ts";
 import { endEnrollment } from "./end.ts";
+import { enroll } from "./enrollments.ts";
 import { moveEnrollmentToChain } from "./move.ts";
 
 export interface ButtonPress {
@@ -88,18 +89,28 @@ export async function recordButtonPress(db: Db, press: ButtonPress): Promise<Pre
           ...(press.defaultTimezone ? { defaultTimezone: press.defaultTimezone } : {}),
         });
         break;
-      case "move":
-        if (touch.enrollmentId !== null) {
-          await moveEnrollmentToChain(tx, {
-            enrollmentId: touch.enrollmentId,
-            toChain: button.chain,
-            ...(button.step ? { toStepKey: button.step } : {}),
-            now: press.now,
-            defaultTimezone: press.defaultTimezone ?? "UTC",
-            via: "button",
-          });
+      case "move": {
+        const target = {
+          toChain: button.chain,
+          ...(button.step ? { toStepKey: button.step } : {}),
+          now: press.now,
+          defaultTimezone: press.defaultTimezone ?? "UTC",
+        };
+        const moved =
+          touch.enrollmentId === null
+            ? null
+            : await moveEnrollmentToChain(tx, {
+                ...target,
+                enrollmentId: touch.enrollmentId,
+                via: "button",
+              });
+        // A press on an older message, once its chain has ended (or from a broadcast): the person
+        // still asked for the target chain, so they start it, if its re-entry rule lets them.
+        if (moved === null || (!moved.enrolled && moved.reason === "not_running")) {
+          await startChainFromButton(tx, { ...target, subscriberId: touch.subscriberId, touch });
         }
         break;
+      }
       case "reply":
         await appendEvent(tx, {
           ...ids,
@@ -181,4 +192,45 @@ export async function recordLinkClick(db: Db, code: string, now: Date): Promise<
       .where(eq(subscribers.id, link.subscriberId));
     return link.url;
   });
+}
+
+/** Starts the chain a move button names for someone with no running enrollment to move. */
+async function startChainFromButton(
+  db: Db,
+  input: {
+    subscriberId: number;
+    toChain: string;
+    toStepKey?: string;
+    now: Date;
+    defaultTimezone: string;
+    touch: { id: number; chainId: number | null; enrollmentId: number | null };
+  },
+): Promise<void> {
+  const [target] = await db
+    .select({ id: chains.id })
+    .from(chains)
+    .where(and(eq(chains.slug, input.toChain), eq(chains.kind, "chain")));
+  const data = { toChain: input.toChain, via: "button", touchId: input.touch.id };
+  const refuse = (reason: string) =>
+    appendEvent(db, {
+      subscriberId: input.subscriberId,
+      type: "move_refused",
+      chainId: input.touch.chainId,
+      enrollmentId: input.touch.enrollmentId,
+      data: { ...data, reason },
+      occurredAt: input.now,
+    });
+  if (!target) {
+    await refuse("no_such_chain");
+    return;
+  }
+  const started = await enroll(db, {
+    subscriberId: input.subscriberId,
+    chainId: target.id,
+    now: input.now,
+    defaultTimezone: input.defaultTimezone,
+    ...(input.toStepKey ? { startStepKey: input.toStepKey } : {}),
+    data: { via: "button", fromTouchId: input.touch.id },
+  });
+  if (!started.enrolled) await refuse(started.reason);
 }

@@ -229,6 +229,56 @@ describe("chains that adapt: replies, typed answers, moves", () => {
     ]);
   });
 
+  it("a move button pressed after its chain ended starts the target; its re-entry rule still holds", async () => {
+    const e = await setup();
+    const target = await e.createChain(webinar);
+    const warmup = await e.createChain({
+      slug: "warmup",
+      name: "Warm-up",
+      steps: [
+        {
+          key: "hello",
+          message: {
+            text: "Read or watch?",
+            buttons: [[{ kind: "move", text: "Watch the webinar", chain: "webinar" }]],
+          },
+        },
+      ],
+    });
+    const late = await e.enrolNew(warmup, "Late");
+    await e.dispatcher.tick();
+    const db = testDb().db;
+    const [ended] = await listEnrollments(db, late.subscriber.id);
+    expect([ended?.chainId, ended?.status]).toEqual([warmup.id, "completed"]);
+    const press = async () =>
+      recordButtonPress(db, {
+        touchId: await firstTouch(late.subscriber.id),
+        row: 0,
+        column: 0,
+        telegramUserId: late.subscriber.telegramId,
+        now: e.now(),
+        defaultTimezone: "Europe/Moscow",
+      });
+    expect((await press()).handled).toBe(true);
+    await e.dispatcher.tick();
+    expect(byChat(e, late.subscriber.telegramId)).toEqual(["Read or watch?", "webinar invite"]);
+    const journeys = await listEnrollments(db, late.subscriber.id);
+    expect(journeys.map((j) => [j.chainId, j.status])).toEqual([
+      [warmup.id, "completed"],
+      [target.id, "active"],
+    ]);
+    // Pressed again: the webinar runs already ("once"), so the refusal is recorded, nothing more.
+    expect((await press()).handled).toBe(true);
+    const refused = await db
+      .select({ data: events.data })
+      .from(events)
+      .where(and(eq(events.subscriberId, late.subscriber.id), eq(events.type, "move_refused")));
+    expect(refused.map((r) => r.data)).toEqual([
+      expect.objectContaining({ toChain: "webinar", via: "button", reason: expect.any(String) }),
+    ]);
+    expect(await listEnrollments(db, late.subscriber.id)).toHaveLength(2);
+  });
+
   it("a condition moves to a step of another chain; a refused move is recorded and the chain goes on", async () => {
     const e = await setup();
     await e.createChain({ ...webinar, reentry: { policy: "once" } });
