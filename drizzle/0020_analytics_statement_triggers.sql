@@ -22,8 +22,7 @@ BEGIN
   FROM analytics_enrollment_steps s WHERE s.enrollment_id = f.enrollment_id;
 END $$;
 --> statement-breakpoint
--- One event, as 0017's row trigger counted it: a send, a click, a reply or a purchase. The
--- enrollment's facts row is locked by the caller.
+-- One event, as 0017's row trigger counted it: a send, a click, a reply or a purchase.
 CREATE FUNCTION analytics_event_row(e events) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -59,29 +58,25 @@ BEGIN
       n.last_step_id := e.step_id;
       n.last_sent_at := e.occurred_at;
     END IF;
-  ELSIF e.type = 'clicked' THEN
-    IF e.step_id IS NOT NULL THEN
-      INSERT INTO analytics_enrollment_steps AS s (enrollment_id, step_id, reached, clicked, sent_at)
-      VALUES (e.enrollment_id, e.step_id, false, true, NULL)
-      ON CONFLICT (enrollment_id, step_id) DO UPDATE SET clicked = true WHERE NOT s.clicked;
-      IF FOUND THEN
-        INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, clicked)
-        VALUES (o.chain_id, e.step_id, o.enrolled_at, o.source, '', '', 1);
-      END IF;
-    END IF;
-    n.clicked_any := true;
-  ELSIF e.type = 'replied' THEN
+  ELSIF e.type IN ('clicked', 'replied') THEN
+    -- A step clicked, or answered, counts once for each.
     IF e.step_id IS NOT NULL THEN
       INSERT INTO analytics_enrollment_steps AS s
         (enrollment_id, step_id, reached, clicked, sent_at, replied)
-      VALUES (e.enrollment_id, e.step_id, false, false, NULL, true)
-      ON CONFLICT (enrollment_id, step_id) DO UPDATE SET replied = true WHERE NOT s.replied;
+      VALUES (e.enrollment_id, e.step_id, false, e.type = 'clicked', NULL, e.type = 'replied')
+      ON CONFLICT (enrollment_id, step_id) DO UPDATE
+      SET clicked = s.clicked OR excluded.clicked, replied = s.replied OR excluded.replied
+      WHERE (excluded.clicked AND NOT s.clicked) OR (excluded.replied AND NOT s.replied);
       IF FOUND THEN
-        INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason, replied)
-        VALUES (o.chain_id, e.step_id, o.enrolled_at, o.source, '', '', 1);
+        INSERT INTO analytics_deltas (chain_id, step_id, enrolled_at, source, status, end_reason,
+                                      clicked, replied)
+        VALUES (o.chain_id, e.step_id, o.enrolled_at, o.source, '', '',
+                (e.type = 'clicked')::integer, (e.type = 'replied')::integer);
       END IF;
     END IF;
-    RETURN;
+    -- A reply changes nothing else of the enrollment's.
+    IF e.type = 'replied' THEN RETURN; END IF;
+    n.clicked_any := true;
   ELSIF e.type = 'purchase' THEN
     n.purchases := o.purchases + 1;
     n.revenue := o.revenue + coalesce(e.value, 0);

@@ -88,11 +88,17 @@ export async function moveEnrollmentToChain(
   db: Db,
   input: Omit<MoveInput, "toChainId"> & { toChain: string },
 ): Promise<MoveResult> {
+  const toChainId = await chainIdOfSlug(db, input.toChain);
+  if (toChainId === null) return { enrolled: false, reason: "no_such_chain" };
+  const { toChain: _, ...rest } = input;
+  return moveEnrollment(db, { ...rest, toChainId });
+}
+
+/** The chain a document, button or command names by slug; null for none (or a broadcast). */
+export async function chainIdOfSlug(db: Db, slug: string): Promise<number | null> {
   const [target] = await db
     .select({ id: chains.id })
     .from(chains)
-    .where(and(eq(chains.slug, input.toChain), eq(chains.kind, "chain")));
-  if (!target) return { enrolled: false, reason: "no_such_chain" };
-  const { toChain: _, ...rest } = input;
-  return moveEnrollment(db, { ...rest, toChainId: target.id });
+    .where(and(eq(chains.slug, slug), eq(chains.kind, "chain")));
+  return target?.id ?? null;
 }

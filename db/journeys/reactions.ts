@@ -3,7 +3,7 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { addTag } from "../audience/tags.ts";
 import type { Db } from "../client.ts";
 import { appendEvent } from "../events.ts";
-import { chainSteps, chains } from "../schema/chains.ts";
+import { chainSteps } from "../schema/chains.ts";
 import { events } from "../schema/events.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
@@ -12,7 +12,7 @@ import type { Variant } from "../spec/chainSpec.ts";
 import type { Button, Message } from "../spec/message.ts";
 import { endEnrollment } from "./end.ts";
 import { enroll } from "./enrollments.ts";
-import { moveEnrollmentToChain } from "./move.ts";
+import { chainIdOfSlug, moveEnrollmentToChain } from "./move.ts";
 
 export interface ButtonPress {
   touchId: number;
@@ -206,10 +206,7 @@ async function startChainFromButton(
     touch: { id: number; chainId: number | null; enrollmentId: number | null };
   },
 ): Promise<void> {
-  const [target] = await db
-    .select({ id: chains.id })
-    .from(chains)
-    .where(and(eq(chains.slug, input.toChain), eq(chains.kind, "chain")));
+  const targetId = await chainIdOfSlug(db, input.toChain);
   const data = { toChain: input.toChain, via: "button", touchId: input.touch.id };
   const refuse = (reason: string) =>
     appendEvent(db, {
@@ -220,13 +217,13 @@ async function startChainFromButton(
       data: { ...data, reason },
       occurredAt: input.now,
     });
-  if (!target) {
+  if (targetId === null) {
     await refuse("no_such_chain");
     return;
   }
   const started = await enroll(db, {
     subscriberId: input.subscriberId,
-    chainId: target.id,
+    chainId: targetId,
     now: input.now,
     defaultTimezone: input.defaultTimezone,
     ...(input.toStepKey ? { startStepKey: input.toStepKey } : {}),

@@ -32,6 +32,24 @@ const webinar: ChainSpecInput = {
   ],
 };
 
+/** A warm-up whose first message has a button that moves the person to the webinar. */
+function warmupWithMove(...after: ChainSpecInput["steps"]): ChainSpecInput {
+  return {
+    slug: "warmup",
+    name: "Warm-up",
+    steps: [
+      {
+        key: "hello",
+        message: {
+          text: "Read or watch?",
+          buttons: [[{ kind: "move", text: "Watch the webinar", chain: "webinar" }]],
+        },
+      },
+      ...after,
+    ],
+  };
+}
+
 describe("chains that adapt: replies, typed answers, moves", () => {
   const testDb = useTestDb();
   let engine: Engine | undefined;
@@ -180,20 +198,13 @@ describe("chains that adapt: replies, typed answers, moves", () => {
   it("a move button lands the person in the target chain; the funnel counts it both ways", async () => {
     const e = await setup();
     const target = await e.createChain(webinar);
-    const warmup = await e.createChain({
-      slug: "warmup",
-      name: "Warm-up",
-      steps: [
-        {
-          key: "hello",
-          message: {
-            text: "Read or watch?",
-            buttons: [[{ kind: "move", text: "Watch the webinar", chain: "webinar" }]],
-          },
-        },
-        { key: "case", wait: { after: { amount: 1, unit: "days" } }, message: { text: "a case" } },
-      ],
-    });
+    const warmup = await e.createChain(
+      warmupWithMove({
+        key: "case",
+        wait: { after: { amount: 1, unit: "days" } },
+        message: { text: "a case" },
+      }),
+    );
     const mover = await e.enrolNew(warmup, "Mover");
     await e.dispatcher.tick();
     const db = testDb().db;
@@ -232,19 +243,7 @@ describe("chains that adapt: replies, typed answers, moves", () => {
   it("a move button pressed after its chain ended starts the target; its re-entry rule still holds", async () => {
     const e = await setup();
     const target = await e.createChain(webinar);
-    const warmup = await e.createChain({
-      slug: "warmup",
-      name: "Warm-up",
-      steps: [
-        {
-          key: "hello",
-          message: {
-            text: "Read or watch?",
-            buttons: [[{ kind: "move", text: "Watch the webinar", chain: "webinar" }]],
-          },
-        },
-      ],
-    });
+    const warmup = await e.createChain(warmupWithMove());
     const late = await e.enrolNew(warmup, "Late");
     await e.dispatcher.tick();
     const db = testDb().db;
