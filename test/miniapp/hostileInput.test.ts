@@ -158,6 +158,56 @@ describe("hostile input", () => {
     expect(await count(db, sql`select count(*)::int as n from chains`)).toBe(0);
   });
 
+  it("a pattern RE2 cannot run is refused when the chain is saved, naming the construct", async () => {
+    const { db } = testDb();
+    const { request, signedIn } = await server(db);
+    for (const [value, construct] of [
+      ["^(\\w)\\1", /^back-references such as \\1 /],
+      ["(?<w>x)\\k<w>", /^named back-references/],
+      ["price(?=\\d)", /^look-aheads/],
+      ["(?<!no )thanks", /^look-behinds/],
+    ] as const) {
+      const steps = [
+        { key: "ask", message: { text: "Which topic?" } },
+        {
+          key: "ads",
+          message: { text: "about ads" },
+          condition: { all: [{ kind: "answer" as const, op: "matches" as const, value }] },
+        },
+      ];
+      const answer = await request("/api/chains", {
+        method: "POST",
+        headers: signedIn(OWNER),
+        body: JSON.stringify(warmupChain({ steps })),
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({
+        problems: [
+          { path: "steps[1].condition.all[0].value", message: expect.stringMatching(construct) },
+        ],
+      });
+    }
+    // What the hand-written check let through is accepted now: RE2 runs it in linear time.
+    const accepted = await request("/api/chains", {
+      method: "POST",
+      headers: signedIn(OWNER),
+      body: JSON.stringify(
+        warmupChain({
+          steps: [
+            { key: "ask", message: { text: "Which topic?" } },
+            {
+              key: "ads",
+              message: { text: "about ads" },
+              condition: { all: [{ kind: "answer", op: "matches", value: "(a|aa)+$" }] },
+            },
+          ],
+        }),
+      ),
+    });
+    expect(accepted.status).toBe(201);
+    expect(await count(db, sql`select count(*)::int as n from chains`)).toBe(1);
+  });
+
   it("3: a link fetched 25 times redirects 25 times and records one click", async () => {
     const { db } = testDb();
     const { request, now } = await server(db);

@@ -136,7 +136,7 @@ describe("links between chains", () => {
           condition: {
             all: [
               { kind: "answer", op: "matches", value: "x".repeat(101) },
-              { kind: "answer", op: "matches", value: "(a+)+$" },
+              { kind: "answer", op: "matches", value: "(a)\\1" },
               { kind: "answer", op: "equals" },
               { kind: "answer", op: "matches", value: "([a-z]" },
               { kind: "replied", step: "missing", value: "yes" },
@@ -155,7 +155,7 @@ describe("links between chains", () => {
       {
         path: "steps[0].condition.all[1].value",
         message:
-          "a pattern may not repeat a group that itself repeats, nor use back-references: they can take very long to check",
+          "back-references such as \\1 are not supported: a pattern cannot repeat what a group matched",
       },
       {
         path: "steps[0].condition.all[2].value",
@@ -171,5 +171,40 @@ describe("links between chains", () => {
       },
     ]);
     expect(safePatternProblem("^(ads|реклама)\\b")).toBeNull();
+  });
+
+  it("refuses at import a pattern RE2 cannot run, naming the construct, and writes nothing", async () => {
+    const { db } = testDb();
+    const asking = (value: string, slug: string) =>
+      chain(slug, [
+        { key: "ask", message: { text: "Which topic?" } },
+        {
+          key: "ads",
+          message: { text: "about ads" },
+          condition: { all: [{ kind: "answer", step: "ask", op: "matches", value }] },
+        },
+      ]);
+    const found = await problems(
+      importDocument(
+        db,
+        doc([asking("(a)\\1", "a"), asking("ads(?!ense)", "b"), asking("(?<=my )ads", "c")]),
+      ),
+    );
+    expect(found).toEqual([
+      {
+        path: "chains[0].steps[1].condition.all[0].value",
+        message: expect.stringMatching(/^back-references such as \\1 /),
+      },
+      {
+        path: "chains[1].steps[1].condition.all[0].value",
+        message: expect.stringMatching(/^look-aheads \(\?=…\) and \(\?!…\) are not supported/),
+      },
+      {
+        path: "chains[2].steps[1].condition.all[0].value",
+        message: expect.stringMatching(/^look-behinds/),
+      },
+    ]);
+    const [row] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from chains`);
+    expect(row?.n).toBe(0);
   });
 });
