@@ -60,6 +60,16 @@ const perMinute = (fallback: number) =>
     .max(1_000_000)
     .default(fallback);
 
+/** Owners' webhooks may reach this machine and private networks: for a CRM on the owner's network. */
+const webhookAllowPrivate = z
+  .enum(["on", "off"], {
+    error:
+      'must be "on" (owners\' webhooks may reach this machine and private networks, such as a CRM on your own network) or "off"',
+  })
+  .default("off")
+  .transform((v) => v === "on");
+const webhookSchema = z.object({ WEBHOOK_ALLOW_PRIVATE: webhookAllowPrivate });
+
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const appSchema = databaseSchema.extend({
@@ -161,6 +171,7 @@ const appSchema = databaseSchema.extend({
   RATE_LIMIT_API: perMinute(300),
   RATE_LIMIT_EVENTS: perMinute(1200),
   RATE_LIMIT_LINKS: perMinute(60),
+  WEBHOOK_ALLOW_PRIVATE: webhookAllowPrivate,
   TRUST_PROXY: z
     .enum(["on", "off"], {
       error: 'must be "on" (behind a reverse proxy that sets X-Forwarded-For) or "off"',
@@ -204,6 +215,13 @@ export function loadToolConfig(env: Env = process.env): ToolConfig {
   const parsed = toolSchema.safeParse(present(env));
   if (!parsed.success) fail(parsed.error);
   return parsed.data;
+}
+
+/** Where owners' webhooks may point: for tools that save webhook endpoints. */
+export function loadWebhookPolicy(env: Env = process.env): { allowPrivate: boolean } {
+  const parsed = webhookSchema.safeParse(present(env));
+  if (!parsed.success) fail(parsed.error);
+  return { allowPrivate: parsed.data.WEBHOOK_ALLOW_PRIVATE };
 }
 
 export function loadConfig(env: Env = process.env): Config {

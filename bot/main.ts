@@ -104,6 +104,7 @@ async function main() {
     logger,
     // Longer than a try's 10-second limit: two processes never post one delivery at once.
     leaseMs: Math.max(config.DISPATCH_LEASE_SECONDS * 1000, 15_000),
+    policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
   });
   const deps: BotDeps = {
     wakeReplies: () => replies.wake(),
@@ -152,6 +153,7 @@ async function main() {
       botUsername: bot.botInfo.username,
       defaultTimezone: config.DEFAULT_TIMEZONE,
       sendPreview: createPreviewSender(bot.api),
+      webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     },
     webDist: fileURLToPath(new URL("../miniapp/web/dist", import.meta.url)),
     rateLimits: {

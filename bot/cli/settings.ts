@@ -12,6 +12,7 @@ import {
   updatePolicy,
 } from "../../db/settings.ts";
 import { ValidationError } from "../../db/validation.ts";
+import { loadWebhookPolicy } from "../config.ts";
 import { runTool, withDatabase } from "./runTool.ts";
 import { runWebhooks, WEBHOOKS_USAGE } from "./webhooksCommand.ts";
 
@@ -77,7 +78,12 @@ async function run(db: Db, argv: string[]): Promise<number | null> {
     return 0;
   }
   if (what === "webhooks") {
-    return runWebhooks(db, argv.slice(1), (json) => parsePatch(json, "webhook endpoint"));
+    return runWebhooks(
+      db,
+      argv.slice(1),
+      (json) => parsePatch(json, "webhook endpoint"),
+      loadWebhookPolicy(),
+    );
   }
   const id = Number(rest[0]);
   if (what === "managers" && rest[0] && /^\d{1,15}$/.test(rest[0])) {

@@ -1,5 +1,6 @@
 // npm run settings -- webhooks ...: owners' outbound webhooks from the command line.
 import type { Db } from "../../db/client.ts";
+import type { AddressPolicy } from "../../db/spec/webhookAddress.ts";
 import {
   createEndpoint,
   deleteEndpoint,
@@ -27,6 +28,8 @@ export async function runWebhooks(
   db: Db,
   args: string[],
   parse: (value: string) => Record<string, unknown>,
+  /** WEBHOOK_ALLOW_PRIVATE, as the bot that will send to the endpoint reads it. */
+  policy: AddressPolicy,
 ): Promise<number | null> {
   const [action, first, second, ...rest] = args;
   if (rest.length > 0) return null;
@@ -38,14 +41,14 @@ export async function runWebhooks(
     return 0;
   }
   if (action === "add" && first !== undefined && second === undefined) {
-    const endpoint = await createEndpoint(db, parse(first) as never);
+    const endpoint = await createEndpoint(db, parse(first) as never, policy);
     console.log(JSON.stringify(endpoint, null, 2));
     return 0;
   }
   if (!isId(first)) return null;
   const id = Number(first);
   if (action === "update" && second !== undefined) {
-    const endpoint = await updateEndpoint(db, id, parse(second));
+    const endpoint = await updateEndpoint(db, id, parse(second), policy);
     if (!endpoint) return notFound(id);
     console.log(JSON.stringify(endpoint, null, 2));
     return 0;

@@ -4,7 +4,7 @@ import type { Db } from "../../db/client.ts";
 import { getBitrixLead, saveBitrixLead } from "../../db/webhooks/bitrixLeads.ts";
 import type { DeliveryRow, EndpointRow } from "../../db/webhooks/outbox.ts";
 import { type Lang, t } from "../i18n.ts";
-import { type PostOutcome, postJson } from "./post.ts";
+import type { Post, PostOutcome } from "./post.ts";
 
 interface Payload {
   type: string;
@@ -22,12 +22,13 @@ interface Payload {
 
 /** Calls one REST method of the portal; a 200 that carries an `error` is a refusal. */
 async function call(
+  post: Post,
   endpoint: EndpointRow,
   method: string,
   params: Record<string, unknown>,
   timeoutMs?: number,
 ): Promise<PostOutcome & { result?: unknown }> {
-  const outcome = await postJson(
+  const outcome = await post(
     `${endpoint.url}${method}.json`,
     JSON.stringify(params),
     {},
@@ -77,15 +78,17 @@ export async function deliverToBitrix(
   db: Db,
   endpoint: EndpointRow,
   row: DeliveryRow,
-  options: { lang: Lang; timeoutMs?: number },
+  options: { lang: Lang; timeoutMs?: number; post: Post },
 ): Promise<PostOutcome> {
   const payload = row.payload as unknown as Payload;
   const { lang } = options;
-  if (payload.type === "test") return call(endpoint, "profile", {}, options.timeoutMs);
+  if (payload.type === "test")
+    return call(options.post, endpoint, "profile", {}, options.timeoutMs);
   if (payload.type === "lead_captured") {
     const s = payload.subscriber;
     const name = [s?.firstName, s?.lastName].filter(Boolean).join(" ");
     const outcome = await call(
+      options.post,
       endpoint,
       "crm.lead.add",
       {
@@ -124,6 +127,7 @@ export async function deliverToBitrix(
     };
   }
   const comment = await call(
+    options.post,
     endpoint,
     "crm.timeline.comment.add",
     { fields: { ENTITY_ID: leadId, ENTITY_TYPE: "lead", COMMENT: commentOf(payload, lang) } },
@@ -132,6 +136,7 @@ export async function deliverToBitrix(
   if (comment.kind !== "ok" || payload.type !== "hot" || endpoint.responsibleId === null)
     return comment;
   return call(
+    options.post,
     endpoint,
     "tasks.task.add",
     {

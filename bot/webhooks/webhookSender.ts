@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { getLeadSettings } from "../../db/settings.ts";
+import type { AddressPolicy } from "../../db/spec/webhookAddress.ts";
 import {
   claimDeliveries,
   type DeliveryRow,
@@ -17,7 +18,13 @@ import {
 import { outboxLoop } from "../engine/outboxLoop.ts";
 import { t } from "../i18n.ts";
 import { deliverToBitrix } from "./bitrix.ts";
-import { type PostOutcome, postJson, signature, WEBHOOK_TIMEOUT_MS } from "./post.ts";
+import {
+  createPoster,
+  type PostOutcome,
+  type Resolve,
+  signature,
+  WEBHOOK_TIMEOUT_MS,
+} from "./post.ts";
 
 export interface WebhookSenderOptions {
   db: Db;
@@ -34,6 +41,10 @@ export interface WebhookSenderOptions {
   pauseAfterMs?: number;
   timeoutMs?: number;
   leaseMs?: number;
+  /** WEBHOOK_ALLOW_PRIVATE: public addresses only unless it says otherwise. */
+  policy?: AddressPolicy;
+  /** Name resolution; the system's by default (tests make a name point inside). */
+  resolve?: Resolve;
 }
 
 const DAY_MS = 86_400_000;
@@ -61,14 +72,18 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   const leaseMs = options.leaseMs ?? 60_000;
   const log = options.logger.child({ component: "webhooks", workerId });
+  const post = createPoster({
+    policy: options.policy ?? { allowPrivate: false },
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
 
   async function attempt(row: DeliveryRow, endpoint: EndpointRow): Promise<PostOutcome> {
     if (endpoint.kind === "bitrix24") {
       const { language } = await getLeadSettings(db);
-      return deliverToBitrix(db, endpoint, row, { lang: language, timeoutMs });
+      return deliverToBitrix(db, endpoint, row, { lang: language, timeoutMs, post });
     }
     const body = JSON.stringify(row.payload);
-    return postJson(
+    return post(
       endpoint.url,
       body,
       signedHeaders(endpoint.secret, body, row.eventId, new Date()),

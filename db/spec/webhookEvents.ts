@@ -1,6 +1,7 @@
 // Outbound webhooks: the event types an endpoint may want, which logged event each stands for, and
 // what an owner may set on an endpoint.
 import { z } from "zod";
+import { webhookUrlProblem } from "./webhookAddress.ts";
 
 export const WEBHOOK_EVENT_TYPES = [
   "subscribed",
@@ -47,23 +48,19 @@ export const BITRIX_EVENT_TYPES: readonly WebhookEventType[] = [
   "lead_lost",
 ];
 
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-/** https anywhere; plain http only to this machine (a receiver under test, a local relay). */
+/**
+ * The URL's shape, and addresses no setting allows (link-local, metadata, multicast ...). Whether
+ * this machine and the owner's network are allowed depends on WEBHOOK_ALLOW_PRIVATE, so it is
+ * checked where the endpoint is saved (db/webhooks/endpoints.ts), with the setting in hand.
+ */
 export const webhookUrl = z
   .string()
   .trim()
   .max(2000)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (
-        url.protocol === "https:" || (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname))
-      );
-    } catch {
-      return false;
-    }
-  }, "give an https URL (plain http only to localhost or 127.0.0.1)");
+  .superRefine((value, ctx) => {
+    const problem = webhookUrlProblem(value, { allowPrivate: true });
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /** A Bitrix24 incoming webhook: https://<portal>/rest/<user>/<code>/ */
 const bitrixUrl = webhookUrl.refine(

@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { and, desc, eq, ne } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { webhookDeliveries, webhookEndpoints } from "../schema/webhooks.ts";
+import { type AddressPolicy, webhookUrlProblem } from "../spec/webhookAddress.ts";
 import {
   type NewWebhookEndpoint,
   newWebhookEndpointSchema,
@@ -11,15 +12,29 @@ import {
   type WebhookEndpointPatch,
   webhookEndpointPatchSchema,
 } from "../spec/webhookEvents.ts";
-import { parseOrThrow } from "../validation.ts";
+import { parseOrThrow, ValidationError } from "../validation.ts";
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 
 /** A fresh signing key: 32 random bytes, hex. */
 export const newSecret = () => `whsec_${randomBytes(32).toString("hex")}`;
 
-export async function createEndpoint(db: Db, input: NewWebhookEndpoint): Promise<WebhookEndpoint> {
+/** Without WEBHOOK_ALLOW_PRIVATE: public addresses only. */
+const PUBLIC_ONLY: AddressPolicy = { allowPrivate: false };
+
+/** Refuses a URL that points where this server's webhooks may not go. */
+function checkAddress(url: string, policy: AddressPolicy) {
+  const problem = webhookUrlProblem(url, policy);
+  if (problem) throw new ValidationError([{ path: "url", message: problem }], "webhook endpoint");
+}
+
+export async function createEndpoint(
+  db: Db,
+  input: NewWebhookEndpoint,
+  policy: AddressPolicy = PUBLIC_ONLY,
+): Promise<WebhookEndpoint> {
   const spec = parseOrThrow(newWebhookEndpointSchema, input, "webhook endpoint");
+  checkAddress(spec.url, policy);
   const [row] = await db
     .insert(webhookEndpoints)
     .values({
@@ -47,14 +62,17 @@ export async function getEndpoint(db: Db, id: number): Promise<WebhookEndpoint |
 
 /**
  * Changes the fields given; null when there is no such endpoint. Turning it on lifts a pause and
- * starts its run of failures afresh.
+ * starts its run of failures afresh. A new URL is checked against `policy`; an old one is checked
+ * again before each send.
  */
 export async function updateEndpoint(
   db: Db,
   id: number,
   patch: WebhookEndpointPatch,
+  policy: AddressPolicy = PUBLIC_ONLY,
 ): Promise<WebhookEndpoint | null> {
   const change = parseOrThrow(webhookEndpointPatchSchema, patch, "webhook endpoint");
+  if (change.url !== undefined) checkAddress(change.url, policy);
   const current = await getEndpoint(db, id);
   if (!current) return null;
   // The whole endpoint is checked again, so a Bitrix24 endpoint keeps a Bitrix24 URL.

@@ -43,6 +43,8 @@ export interface ServerDeps {
     sendPreview?: SendPreview;
     /** How long a preview waits for Telegram before answering 504; 20 s by default. */
     previewTimeoutMs?: number;
+    /** WEBHOOK_ALLOW_PRIVATE: owners' webhooks may point at private addresses. Off by default. */
+    webhookAllowPrivate?: boolean;
   };
   /** The built web app (miniapp/web/dist), served at /app/ when the folder exists. */
   webDist?: string;
@@ -111,6 +113,7 @@ export function createServer(deps: ServerDeps) {
         botUsername: deps.miniApp?.botUsername ?? "",
         sendPreview: deps.miniApp?.sendPreview,
         previewTimeoutMs: deps.miniApp?.previewTimeoutMs,
+        webhookPolicy: { allowPrivate: deps.miniApp?.webhookAllowPrivate ?? false },
         limit: limiter(limits.api, "the Mini App API"),
         wallClock,
       }),

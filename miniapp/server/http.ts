@@ -8,6 +8,7 @@ import type { Db } from "../../db/client.ts";
 import { NotFoundError } from "../../db/errors.ts";
 import type { Message } from "../../db/spec/message.ts";
 import type { TemplateSubject } from "../../db/spec/render.ts";
+import type { AddressPolicy } from "../../db/spec/webhookAddress.ts";
 import { type FieldProblem, problemsOf, ValidationError } from "../../db/validation.ts";
 
 /** Sends one step's message to a chat, rendered for `subject`: "send me this touch". */
@@ -31,6 +32,8 @@ export interface ApiDeps {
   sendPreview?: SendPreview | undefined;
   /** How long a preview waits for Telegram before answering 504. */
   previewTimeoutMs?: number | undefined;
+  /** Where owners' webhooks may point (WEBHOOK_ALLOW_PRIVATE). */
+  webhookPolicy: AddressPolicy;
 }
 
 /** The body of every 400: the problems by field path, so the web shows each next to its field. */

@@ -10,7 +10,7 @@ import { createDb, type Database, rowsOf } from "../../db/client.ts";
 import { createEndpoint } from "../../db/webhooks/endpoints.ts";
 import { claimDeliveries } from "../../db/webhooks/outbox.ts";
 import { databaseUrlFor } from "../helpers/engine.ts";
-import { startReceiver } from "../helpers/webhookReceiver.ts";
+import { ALLOW_PRIVATE, startReceiver } from "../helpers/webhookReceiver.ts";
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 const quick = process.argv.includes("--quick") || !serverUrl;
@@ -62,19 +62,27 @@ async function main() {
   const engine = serverUrl ? "PostgreSQL" : "PGlite";
   const receiver = await startReceiver("bench-secret-0123456789");
   try {
-    const endpoint = await createEndpoint(database.db, {
-      kind: "generic",
-      name: "bench",
-      url: receiver.url,
-      events: ["blocked"],
-      secret: "bench-secret-0123456789",
-    });
+    const endpoint = await createEndpoint(
+      database.db,
+      {
+        kind: "generic",
+        name: "bench",
+        url: receiver.url,
+        events: ["blocked"],
+        secret: "bench-secret-0123456789",
+      },
+      ALLOW_PRIVATE,
+    );
     // Unlimited for the measurement: the rate limit is what the bench would otherwise show.
     await database.db.execute(
       sql`update webhook_endpoints set rate_per_second = 1000000 where id = ${endpoint.id}`,
     );
     await queue(database, endpoint.id, DELIVERIES, "d");
-    const sender = createWebhookSender({ db: database.db, logger: pino({ level: "silent" }) });
+    const sender = createWebhookSender({
+      db: database.db,
+      logger: pino({ level: "silent" }),
+      policy: ALLOW_PRIVATE,
+    });
     const started = performance.now();
     while ((await pending(database)) > 0) await sender.drain();
     const seconds = (performance.now() - started) / 1000;

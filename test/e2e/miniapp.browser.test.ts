@@ -25,7 +25,7 @@ import { createServer } from "../../miniapp/server/createServer.ts";
 import { DAY, type Engine, MOSCOW, startEngine, TOKEN } from "../helpers/engineHarness.ts";
 import { testStart } from "../helpers/testClock.ts";
 import { useTestDb } from "../helpers/testDb.ts";
-import { startReceiver } from "../helpers/webhookReceiver.ts";
+import { ALLOW_PRIVATE, startReceiver } from "../helpers/webhookReceiver.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -135,6 +135,8 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
         sendPreview: async (telegramId, message) => {
           sent.push({ telegramId, text: message.text });
         },
+        // The test's receiver listens on 127.0.0.1.
+        webhookAllowPrivate: true,
       },
       webDist: dist,
     });
@@ -421,7 +423,11 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
         .poll(async () => (await rowsOf(db, sql`select 1 from webhook_deliveries`)).length)
         .toBe(1);
       // The worker the program runs, here in the test: the test event goes to the receiver.
-      await createWebhookSender({ db, logger: pino({ level: "silent" }) }).drain();
+      await createWebhookSender({
+        db,
+        logger: pino({ level: "silent" }),
+        policy: ALLOW_PRIVATE,
+      }).drain();
       expect(received.taken.map((r) => JSON.parse(r.body).type)).toEqual(["test"]);
       await hook.getByTestId("webhook-refresh").click();
       await expect

@@ -9,7 +9,7 @@ import { type BotApiFake, startBotApiFake } from "../helpers/botApiFake.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
 import { freePort, type RunningProgram, startProgram, waitFor } from "../helpers/processes.ts";
 import { onPostgres, useTestDb } from "../helpers/testDb.ts";
-import { startReceiver, type WebhookReceiver } from "../helpers/webhookReceiver.ts";
+import { ALLOW_PRIVATE, startReceiver, type WebhookReceiver } from "../helpers/webhookReceiver.ts";
 
 const SECRET = "e2e-secret-0123456789";
 
@@ -42,6 +42,7 @@ describe.skipIf(!onPostgres)("webhook delivery by processes on one PostgreSQL", 
       DATABASE_URL: url,
       PORT: String(await freePort()),
       LOG_LEVEL: "error",
+      WEBHOOK_ALLOW_PRIVATE: "on",
     });
     programs.push(program);
     return program;
@@ -51,14 +52,18 @@ describe.skipIf(!onPostgres)("webhook delivery by processes on one PostgreSQL", 
     const { db, url } = testDb();
     const total = 3000;
     receiver = await startReceiver(SECRET, () => ({ status: 200, delayMs: 30 }));
-    const endpoint = await createEndpoint(db, {
-      kind: "generic",
-      name: "Receiver",
-      url: receiver.url,
-      events: ["blocked"],
-      secret: SECRET,
-      ratePerSecond: 1000,
-    });
+    const endpoint = await createEndpoint(
+      db,
+      {
+        kind: "generic",
+        name: "Receiver",
+        url: receiver.url,
+        events: ["blocked"],
+        secret: SECRET,
+        ratePerSecond: 1000,
+      },
+      ALLOW_PRIVATE,
+    );
     for (let from = 0; from < total; from += 1000) {
       await db.insert(webhookDeliveries).values(
         Array.from({ length: 1000 }, (_, i) => ({

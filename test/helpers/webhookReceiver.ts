@@ -86,3 +86,6 @@ export async function startReceiver(
       }),
   };
 }
+
+/** Receivers here listen on 127.0.0.1: reaching them takes what WEBHOOK_ALLOW_PRIVATE=on allows. */
+export const ALLOW_PRIVATE = { allowPrivate: true } as const;

@@ -37,7 +37,7 @@ const view = (e: WebhookEndpoint) => ({
 });
 
 export function webhooksRoutes(deps: ApiDeps) {
-  const { db } = deps;
+  const { db, webhookPolicy } = deps;
   const found = async (id: number) => {
     const endpoint = await getEndpoint(db, id);
     if (!endpoint) throw new NotFoundError("no such webhook");
@@ -47,10 +47,15 @@ export function webhooksRoutes(deps: ApiDeps) {
     .use(ownerOnly)
     .get("/", async (c) => c.json((await listEndpoints(db)).map(view)))
     .post("/", jsonBody(newWebhookEndpointSchema), async (c) =>
-      c.json(view(await createEndpoint(db, c.req.valid("json"))), 201),
+      c.json(view(await createEndpoint(db, c.req.valid("json"), webhookPolicy)), 201),
     )
     .patch("/:id", jsonBody(webhookEndpointPatchSchema), async (c) => {
-      const endpoint = await updateEndpoint(db, idParam(c, "id", "webhook"), c.req.valid("json"));
+      const endpoint = await updateEndpoint(
+        db,
+        idParam(c, "id", "webhook"),
+        c.req.valid("json"),
+        webhookPolicy,
+      );
       if (!endpoint) throw new NotFoundError("no such webhook");
       return c.json(view(endpoint));
     })

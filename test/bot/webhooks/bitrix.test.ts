@@ -10,6 +10,7 @@ import { createEndpoint, recentDeliveries } from "../../../db/webhooks/endpoints
 import { enqueueWebhookEvent } from "../../../db/webhooks/enqueue.ts";
 import { type BitrixFake, startBitrixFake } from "../../helpers/bitrixFake.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
+import { ALLOW_PRIVATE } from "../../helpers/webhookReceiver.ts";
 
 const T0 = new Date("2026-04-01T12:00:00Z");
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 async function deliverAll(db: Db) {
-  const worker = createWebhookSender({ db, logger, backoffMs: () => 0 });
+  const worker = createWebhookSender({ db, logger, backoffMs: () => 0, policy: ALLOW_PRIVATE });
   for (let round = 0; round < 100; round++) {
     await worker.drain();
     const [left] = await db
@@ -62,12 +63,16 @@ describe("the Bitrix24 preset against a local fake of its REST methods", () => {
   it("makes a captured lead a CRM lead, and comments and sets a task on it when it turns hot", async () => {
     const { db } = getDb();
     portal = await startBitrixFake();
-    const endpoint = await createEndpoint(db, {
-      kind: "bitrix24",
-      name: "Portal",
-      url: portal.url,
-      responsibleId: 9,
-    });
+    const endpoint = await createEndpoint(
+      db,
+      {
+        kind: "bitrix24",
+        name: "Portal",
+        url: portal.url,
+        responsibleId: 9,
+      },
+      ALLOW_PRIVATE,
+    );
     const id = await lead(db);
     await enqueueWebhookEvent(db, {
       id: "hot_1",
@@ -108,11 +113,15 @@ describe("the Bitrix24 preset against a local fake of its REST methods", () => {
   it("retries a portal's 503 and records a refused call as failed, with its error", async () => {
     const { db } = getDb();
     portal = await startBitrixFake();
-    const endpoint = await createEndpoint(db, {
-      kind: "bitrix24",
-      name: "Portal",
-      url: portal.url,
-    });
+    const endpoint = await createEndpoint(
+      db,
+      {
+        kind: "bitrix24",
+        name: "Portal",
+        url: portal.url,
+      },
+      ALLOW_PRIVATE,
+    );
     portal.fail("crm.lead.add", 503, 2);
     const id = await lead(db);
     await deliverAll(db);
@@ -134,12 +143,16 @@ describe("the Bitrix24 preset against a local fake of its REST methods", () => {
   it("refuses a later event whose lead never reached the portal, and a wrong webhook code", async () => {
     const { db } = getDb();
     portal = await startBitrixFake();
-    const endpoint = await createEndpoint(db, {
-      kind: "bitrix24",
-      name: "Portal",
-      url: portal.url.replace("testcode123", "wrongcode"),
-      events: ["lead_captured", "lead_won"],
-    });
+    const endpoint = await createEndpoint(
+      db,
+      {
+        kind: "bitrix24",
+        name: "Portal",
+        url: portal.url.replace("testcode123", "wrongcode"),
+        events: ["lead_captured", "lead_won"],
+      },
+      ALLOW_PRIVATE,
+    );
     const id = await lead(db);
     await appendEvent(db, { subscriberId: id, type: "lead_won", occurredAt: T0 });
     await deliverAll(db);

@@ -19,6 +19,7 @@ import {
 } from "../../../db/webhooks/endpoints.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
 import {
+  ALLOW_PRIVATE,
   type Received,
   type ReceiverAnswer,
   startReceiver,
@@ -37,14 +38,18 @@ afterEach(async () => {
 
 async function setUp(db: Db, answer: (n: number, r: Received) => ReceiverAnswer, events = 1) {
   receiver = await startReceiver(SECRET, answer);
-  const endpoint = await createEndpoint(db, {
-    kind: "generic",
-    name: "Receiver",
-    url: receiver.url,
-    events: ["lead_taken", "lead_won", "lead_lost", "blocked"],
-    secret: SECRET,
-    ratePerSecond: 1000,
-  });
+  const endpoint = await createEndpoint(
+    db,
+    {
+      kind: "generic",
+      name: "Receiver",
+      url: receiver.url,
+      events: ["lead_taken", "lead_won", "lead_lost", "blocked"],
+      secret: SECRET,
+      ratePerSecond: 1000,
+    },
+    ALLOW_PRIVATE,
+  );
   const [person] = await db
     .insert(subscribers)
     .values({ telegramId: 4242 })
@@ -63,7 +68,7 @@ async function setUp(db: Db, answer: (n: number, r: Received) => ReceiverAnswer,
 
 /** A worker that retries at once, so a test runs through every try without waiting. */
 const sender = (db: Db, options: Partial<WebhookSenderOptions> = {}) =>
-  createWebhookSender({ db, logger, backoffMs: () => 0, ...options });
+  createWebhookSender({ db, logger, backoffMs: () => 0, policy: ALLOW_PRIVATE, ...options });
 
 /** Drains until nothing is pending (or the receiver's script ran out). */
 async function deliverAll(db: Db, worker: ReturnType<typeof sender>) {

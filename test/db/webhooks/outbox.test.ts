@@ -20,6 +20,7 @@ import {
 } from "../../../db/webhooks/endpoints.ts";
 import { claimDeliveries, settleDelivered, settleFailed } from "../../../db/webhooks/outbox.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
+import { ALLOW_PRIVATE } from "../../helpers/webhookReceiver.ts";
 
 const T0 = new Date("2026-04-01T12:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -175,12 +176,16 @@ describe("queueing webhook deliveries with their events", () => {
     await expect(attempt).rejects.toThrow(ValidationError);
     await expect(attempt).rejects.toThrow(/url: give an https URL/);
     await expect(
-      createEndpoint(db, {
-        kind: "generic",
-        name: "A",
-        url: "http://127.0.0.1:9/hook",
-        events: ["hot"],
-      }),
+      createEndpoint(
+        db,
+        {
+          kind: "generic",
+          name: "A",
+          url: "http://127.0.0.1:9/hook",
+          events: ["hot"],
+        },
+        ALLOW_PRIVATE,
+      ),
     ).resolves.toMatchObject({ url: "http://127.0.0.1:9/hook" });
     await expect(
       createEndpoint(db, { kind: "bitrix24", name: "B", url: "https://example.bitrix24.ru/crm/" }),
