@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, loadDatabaseConfig } from "../../bot/config.ts";
+import {
+  ConfigError,
+  loadConfig,
+  loadDatabaseConfig,
+  loadWebhookPolicy,
+} from "../../bot/config.ts";
 
 const TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
 
@@ -89,6 +94,7 @@ describe("config", () => {
     [{ BOT_TOKEN: TOKEN, PUBLIC_URL: "http://bot.example.com" }, /PUBLIC_URL must be https/],
     [{ BOT_TOKEN: TOKEN, SEND_RATE: "100" }, /SEND_RATE above 30 needs PAID_BROADCAST=on/],
     [{ BOT_TOKEN: TOKEN, SEND_RATE: "100", PAID_BROADCAST: "yes" }, /PAID_BROADCAST must be/],
+    [{ BOT_TOKEN: TOKEN, WEBHOOK_ALLOW_PRIVATE: "yes" }, /WEBHOOK_ALLOW_PRIVATE must be "on"/],
   ])("refuses %j with a message that says how to fix it", (env, message) => {
     expect(problem(env as Record<string, string>)).toMatch(message);
   });
@@ -101,6 +107,17 @@ describe("config", () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN, SEND_RATE: "1000", PAID_BROADCAST: "on" })).toMatchObject(
       { SEND_RATE: 1000, PAID_BROADCAST: true },
     );
+  });
+
+  it("keeps owners' webhooks to public addresses unless WEBHOOK_ALLOW_PRIVATE=on", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    expect(
+      loadConfig({ BOT_TOKEN: TOKEN, WEBHOOK_ALLOW_PRIVATE: "on" }).WEBHOOK_ALLOW_PRIVATE,
+    ).toBe(true);
+    // The settings CLI saves endpoints without a bot token: it reads the switch alone.
+    expect(loadWebhookPolicy({})).toEqual({ allowPrivate: false });
+    expect(loadWebhookPolicy({ WEBHOOK_ALLOW_PRIVATE: "on" })).toEqual({ allowPrivate: true });
+    expect(() => loadWebhookPolicy({ WEBHOOK_ALLOW_PRIVATE: "1" })).toThrow(ConfigError);
   });
 
   it("the database-only config does not need a bot token", () => {

@@ -46,6 +46,8 @@ export interface MiniAppHarnessOptions {
   previewTimeoutMs?: number;
   webDist?: string;
   defaultTimezone?: string;
+  /** WEBHOOK_ALLOW_PRIVATE=on. */
+  webhookAllowPrivate?: boolean;
 }
 
 /** A server with an owner and a manager; `as(user)` calls the API signed in as that user. */
@@ -64,6 +66,7 @@ export async function miniAppHarness(db: Db, options: MiniAppHarnessOptions = {}
       defaultTimezone: options.defaultTimezone ?? "Europe/Moscow",
       ...(options.sendPreview ? { sendPreview: options.sendPreview } : {}),
       ...(options.previewTimeoutMs ? { previewTimeoutMs: options.previewTimeoutMs } : {}),
+      webhookAllowPrivate: options.webhookAllowPrivate ?? false,
     },
     ...(options.webDist ? { webDist: options.webDist } : {}),
   });

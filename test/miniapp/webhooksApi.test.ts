@@ -82,6 +82,69 @@ describe("/api/webhooks", () => {
     });
   });
 
+  it("refuses internal addresses over https, in any notation, naming the address", async () => {
+    const { db } = testDb();
+    const { owner } = await miniAppHarness(db);
+    const endpoint = (url: string) => ({ kind: "generic", name: "CRM", url, events: ["purchase"] });
+    for (const [url, why] of [
+      ["https://169.254.169.254/latest/meta-data/iam/", /cloud metadata address; webhooks never/],
+      ["https://10.0.0.1/", /10\.0\.0\.1 is a private network address/],
+      ["https://127.0.0.1:5432/", /127\.0\.0\.1 is a loopback address/],
+      ["https://2130706433/", /127\.0\.0\.1 is a loopback address/],
+      ["https://0177.0.0.1/", /127\.0\.0\.1 is a loopback address/],
+      ["https://[::ffff:127.0.0.1]/", /loopback/],
+      ["https://[fc00::1]/", /unique local/],
+      ["https://100.64.0.1/", /carrier-grade NAT/],
+      ["https://localhost/hook", /localhost is this machine/],
+      ["http://127.0.0.1:9/hook", /loopback/],
+    ] as const) {
+      const refused = await owner.post("/api/webhooks", endpoint(url));
+      expect(refused.status, url).toBe(400);
+      expect(refused.json.problems, url).toEqual([
+        { path: "url", message: expect.stringMatching(why) },
+      ]);
+    }
+    const created = await owner.post("/api/webhooks", endpoint("https://crm.example/hook"));
+    expect(created.status).toBe(201);
+    const moved = await owner.patch(`/api/webhooks/${created.json.id}`, {
+      url: "https://192.168.0.10/hook",
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.json.problems).toEqual([
+      { path: "url", message: expect.stringMatching(/private network address/) },
+    ]);
+    expect((await owner.get("/api/webhooks")).json.map((e: { url: string }) => e.url)).toEqual([
+      "https://crm.example/hook",
+    ]);
+  });
+
+  it("with WEBHOOK_ALLOW_PRIVATE=on takes the owner's network, never link-local or metadata", async () => {
+    const { db } = testDb();
+    const { owner } = await miniAppHarness(db, { webhookAllowPrivate: true });
+    const endpoint = (url: string) => ({ kind: "generic", name: "CRM", url, events: ["purchase"] });
+    for (const url of [
+      "https://10.0.0.1/",
+      "https://127.0.0.1:8443/",
+      "http://192.168.1.20:8080/crm",
+      "http://localhost:3000/hook",
+    ]) {
+      expect((await owner.post("/api/webhooks", endpoint(url))).status, url).toBe(201);
+    }
+    for (const url of [
+      "https://169.254.169.254/latest/meta-data/",
+      "https://[fd00:ec2::254]/",
+      "https://169.254.10.1/",
+      "https://[fe80::1]/",
+      "https://0.0.0.0/",
+      "https://224.0.0.1/",
+      "http://crm.example/hook",
+    ]) {
+      const refused = await owner.post("/api/webhooks", endpoint(url));
+      expect(refused.status, url).toBe(400);
+      expect(refused.json.problems[0].path).toBe("url");
+    }
+  });
+
   it("mirrors a purchase from the events API to the webhooks that want it", async () => {
     const { db } = testDb();
     const { owner } = await miniAppHarness(db);
