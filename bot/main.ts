@@ -125,6 +125,7 @@ async function main() {
       webhooks.wake();
     },
     logger,
+    leaseMs: config.UPDATE_LEASE_SECONDS * 1000,
   });
   // Not awaited: a Telegram that does not answer must not hold up the start.
   void publishCommands(bot).catch((error) =>
