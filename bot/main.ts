@@ -161,6 +161,8 @@ async function main() {
       links: config.RATE_LIMIT_LINKS,
     },
     trustProxy: config.TRUST_PROXY,
+    // Several processes behind one balancer would each allow the whole limit.
+    sharedRateLimits: database.kind === "postgres",
     ...(webhook ? { telegramWebhook: webhook } : {}),
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) =>
