@@ -168,6 +168,12 @@ const appSchema = databaseSchema.extend({
     .min(5, "must be at least 5 seconds: a batch must finish inside its lease")
     .max(600)
     .default(60),
+  UPDATE_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10, "must be at least 10 seconds: an update must be handled inside its lease")
+    .max(3600)
+    .default(120),
   RATE_LIMIT_API: perMinute(300),
   RATE_LIMIT_EVENTS: perMinute(1200),
   RATE_LIMIT_LINKS: perMinute(60),

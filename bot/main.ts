@@ -126,6 +126,7 @@ async function main() {
       webhooks.wake();
     },
     logger,
+    leaseMs: config.UPDATE_LEASE_SECONDS * 1000,
   });
   // Not awaited: a Telegram that does not answer must not hold up the start.
   void publishCommands(bot).catch((error) =>
@@ -162,6 +163,8 @@ async function main() {
       links: config.RATE_LIMIT_LINKS,
     },
     trustProxy: config.TRUST_PROXY,
+    // Several processes behind one balancer would each allow the whole limit.
+    sharedRateLimits: database.kind === "postgres",
     ...(webhook ? { telegramWebhook: webhook } : {}),
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) =>

@@ -48,8 +48,25 @@ export async function createDb(options: DbOptions): Promise<Database> {
   return openPglite(options.dataDir, options.loadDataDir);
 }
 
+/**
+ * Seconds between tries to reconnect after failed ones: 50 ms doubling, at most 2 s, with jitter
+ * so processes do not retry in step. postgres.js's own grows to 20 s, and queries wait for it: a
+ * database back after an outage stayed unused that long, and a health check hung as long.
+ */
+export function reconnectBackoff(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 2) * (0.75 + Math.random() / 4);
+}
+
+/** Seconds to wait for a connection: a query does not hang on a server that does not answer. */
+const CONNECT_TIMEOUT_SECONDS = 10;
+
 function openPostgres(url: string, max: number): Database {
-  const client = postgres(url, { max, onnotice: () => {} });
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    backoff: reconnectBackoff,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+  });
   const db = drizzlePostgres({ client, casing: CASING }) as unknown as Db;
   return {
     db,

@@ -406,6 +406,9 @@ export function createDispatcher(options: DispatcherOptions) {
       report.claimed += batch.claimed;
       // The next batch is claimed and loaded while this one sends, so the limiter never idles.
       upcoming = batch.claimed >= batchSize() && !stopping ? claimBatch() : null;
+      // Awaited only once this batch is sent: a claim that fails meanwhile (the database went
+      // away) would otherwise be an unhandled rejection, which ends the process.
+      upcoming?.catch(() => undefined);
       for (const ctx of batch.contexts) {
         const earlier = sentThisTick.get(ctx.subscriber.id);
         if (earlier) {

@@ -9,10 +9,11 @@ import type { Db } from "../../db/client.ts";
 import { miniAppApi } from "./api.ts";
 import { downloadRoutes } from "./downloads.ts";
 import type { SendPreview } from "./http.ts";
-import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimit } from "./rateLimit.ts";
+import { DEFAULT_RATE_LIMITS, processCounter, type RateLimits, rateLimit } from "./rateLimit.ts";
 import { eventsApiRoutes } from "./routes/events.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { telegramWebhookRoutes, type WebhookDeps } from "./routes/telegramWebhook.ts";
+import { databaseCounter } from "./sharedRateLimit.ts";
 import { webAppRoutes } from "./webApp.ts";
 
 /** Re-exported, so whoever builds the server types its preview sender from the server's module. */
@@ -50,6 +51,11 @@ export interface ServerDeps {
   webDist?: string;
   /** Requests per address per minute (RATE_LIMIT_*); DEFAULT_RATE_LIMITS when left out. */
   rateLimits?: RateLimits;
+  /**
+   * Count the rate limits in the database, so several processes behind one balancer share them
+   * (PostgreSQL); in this process otherwise (PGlite, one process).
+   */
+  sharedRateLimits?: boolean;
   /** TRUST_PROXY: take the client's address from X-Forwarded-For, as a reverse proxy sets it. */
   trustProxy?: boolean;
   /** The wall clock in milliseconds, for request rates and init data's dates; Date.now by default. */
@@ -63,8 +69,16 @@ export function createServer(deps: ServerDeps) {
     deps.miniApp?.defaultTimezone ?? deps.events?.defaultTimezone ?? "Europe/Moscow";
   const wallClock = deps.wallClock ?? Date.now;
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
-  const limiter = (perMinute: number, what: string) =>
-    rateLimit({ perMinute, what, trustProxy: deps.trustProxy ?? false, now: wallClock });
+  const counter = deps.sharedRateLimits ? databaseCounter(deps.db) : processCounter();
+  const limiter = (perMinute: number, scope: string, what: string) =>
+    rateLimit({
+      perMinute,
+      scope,
+      what,
+      trustProxy: deps.trustProxy ?? false,
+      now: wallClock,
+      counter,
+    });
   const app = new Hono()
     .get("/healthz", async (c) => {
       try {
@@ -77,7 +91,11 @@ export function createServer(deps: ServerDeps) {
     })
     .route(
       "/r",
-      redirectRoutes({ db: deps.db, clock, limit: limiter(limits.links, "tracked links") }),
+      redirectRoutes({
+        db: deps.db,
+        clock,
+        limit: limiter(limits.links, "links", "tracked links"),
+      }),
     )
     // Before the Mini App API: the events API has its own key, not Telegram sign-in.
     .route(
@@ -87,7 +105,7 @@ export function createServer(deps: ServerDeps) {
         botToken: deps.miniApp?.botToken,
         clock,
         wallClock,
-        limit: limiter(limits.api, "downloads"),
+        limit: limiter(limits.api, "downloads", "downloads"),
       }),
     )
     .route(
@@ -98,7 +116,7 @@ export function createServer(deps: ServerDeps) {
         clock,
         apiKey: deps.events?.apiKey,
         defaultTimezone: deps.events?.defaultTimezone ?? "Europe/Moscow",
-        limit: limiter(limits.events, "the events API"),
+        limit: limiter(limits.events, "events", "the events API"),
       }),
     )
     .route(
@@ -114,7 +132,7 @@ export function createServer(deps: ServerDeps) {
         sendPreview: deps.miniApp?.sendPreview,
         previewTimeoutMs: deps.miniApp?.previewTimeoutMs,
         webhookPolicy: { allowPrivate: deps.miniApp?.webhookAllowPrivate ?? false },
-        limit: limiter(limits.api, "the Mini App API"),
+        limit: limiter(limits.api, "api", "the Mini App API"),
         wallClock,
       }),
     );
