@@ -1,8 +1,8 @@
-// npm run bench [-- --quick] [-- --only dispatcher|analytics|webhooks|import]: every benchmark, one
+// npm run bench [-- --quick] [-- --only dispatcher|inbound|analytics|webhooks|import]: every benchmark, one
 // after another, each in a process of its own so one's memory and connections do not colour the next.
 import { spawnSync } from "node:child_process";
 
-const BENCHES = ["dispatcher", "analytics", "webhooks", "import"] as const;
+const BENCHES = ["dispatcher", "inbound", "analytics", "webhooks", "import"] as const;
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf("--only");
 const only = onlyAt === -1 ? undefined : args[onlyAt + 1];

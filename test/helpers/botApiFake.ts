@@ -63,6 +63,9 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
   const lastByChat = new Map<string, number>();
   let messageId = 1;
   let rateLimited = 0;
+  /** 429s to chats that wrote to the bot: replies, or replies sent too late to count as such. */
+  let rateLimitedToWriters = 0;
+  let faults = 0;
   let fault = options.fault;
 
   const server: Server = createServer(async (req, res) => {
@@ -71,17 +74,26 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    // Another process tells the fake that a person wrote (the bench posts updates from elsewhere).
-    if (options.statsPath && req.url?.startsWith(`${options.statsPath}/incoming/`)) {
-      wroteAt.set(req.url.slice(options.statsPath.length + "/incoming/".length), Date.now());
+    // Another process tells the fake that a person wrote (the bench posts updates from elsewhere):
+    // one chat in the path, or many as a JSON array of chat ids in a POST body.
+    if (options.statsPath && req.url?.startsWith(`${options.statsPath}/incoming`)) {
+      const at = Date.now();
+      if (req.method === "POST") {
+        const body = (await readBody(req).catch(() => [])) as unknown;
+        for (const chat of Array.isArray(body) ? body : []) wroteAt.set(String(chat), at);
+      } else wroteAt.set(req.url.slice(options.statsPath.length + "/incoming/".length), at);
       return answer(200, { ok: true });
     }
     if (options.statsPath && req.url === options.statsPath) {
       return answer(200, {
         delivered: delivered.map((c) => c.at),
         chats: delivered.map((c) => Number(c.payload.chat_id)),
+        texts: delivered.map((c) => String(c.payload.text ?? c.payload.caption ?? "").slice(0, 24)),
+        paid: delivered.map((c) => c.payload.allow_paid_broadcast === true),
         rateLimited,
+        rateLimitedToWriters,
         paidSends,
+        faults,
       });
     }
     if (!match) return answer(404, { ok: false, error_code: 404, description: "Not Found" });
@@ -91,6 +103,7 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
     calls.push(call);
 
     const injected = fault?.(call) ?? null;
+    if (injected) faults++;
     if (injected && "drop" in injected) {
       req.socket.destroy();
       return;
@@ -130,13 +143,15 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
       wrote !== undefined &&
       now - wrote <= options.replyExemptMs;
     const bulk = !paid && !reply;
-    // Replies count against neither cap; paid broadcasts share theirs with the free bulk sends.
+    // Replies count against neither cap; paid broadcasts share theirs with the free bulk sends. An
+    // unflagged bulk message is refused once the second holds the free number of messages, paid
+    // ones included: only the flag lets a message go above it.
     const tooFastGlobal = paid
       ? options.paidPerSecond !== undefined &&
         recentSends.filter((r) => r.kind !== "reply").length >= options.paidPerSecond
       : bulk &&
         options.globalPerSecond !== undefined &&
-        recentSends.filter((r) => r.kind === "bulk").length >= options.globalPerSecond;
+        recentSends.filter((r) => r.kind !== "reply").length >= options.globalPerSecond;
     const last = lastByChat.get(chat);
     const tooFastChat =
       options.perChatIntervalMs !== undefined &&
@@ -144,6 +159,7 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
       now - last < options.perChatIntervalMs;
     if (tooFastGlobal || tooFastChat) {
       rateLimited++;
+      if (wrote !== undefined) rateLimitedToWriters++;
       return answer(429, {
         ok: false,
         error_code: 429,
@@ -174,6 +190,7 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
     delivered,
     calls,
     rateLimited: () => rateLimited,
+    rateLimitedToWriters: () => rateLimitedToWriters,
     /** Accepted messages that carried allow_paid_broadcast. */
     paidSends: () => paidSends,
     /** The person in `chatId` just wrote to the bot: replies to them are not bulk for a while. */

@@ -9,9 +9,10 @@ export interface RunningProgram {
   exited: Promise<number | null>;
 }
 
-export function startProgram(env: Record<string, string>): RunningProgram {
+/** Starts bot/main.ts with `env`; `nodeArgs` go to node first (a benchmark's --cpu-prof). */
+export function startProgram(env: Record<string, string>, nodeArgs: string[] = []): RunningProgram {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "bot/main.ts"], {
     env: { PATH: process.env.PATH ?? "", ...clockEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
