@@ -3,12 +3,15 @@ import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
+import type { ConfigCache } from "../db/configCache.ts";
 import type { Lang } from "./i18n.ts";
 
 export type Clock = () => Date;
 
 export interface BotDeps {
   db: Db;
+  /** Lead magnets and chains as every /start reads them, emptied on any change. */
+  config: ConfigCache;
   logger: Logger;
   /** The engine's time; tests and the demo run it faster than the wall clock. */
   clock: Clock;

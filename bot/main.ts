@@ -5,6 +5,7 @@ import { Api } from "grammy";
 import { OwnersRequiredError, syncOwners } from "../db/admins.ts";
 import { ensureCountersZone, foldAnalytics } from "../db/analytics/counters.ts";
 import { createDb, type Database } from "../db/client.ts";
+import { createConfigCache } from "../db/configCache.ts";
 import { pruneUpdates } from "../db/updateInbox.ts";
 import { createServer } from "../miniapp/server/createServer.ts";
 import { createHotLeadWatcher } from "./alerts/hotLeadWatcher.ts";
@@ -16,6 +17,7 @@ import { createDispatcher } from "./engine/dispatcher.ts";
 import { periodicJob } from "./engine/periodicJob.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
+import { createStartBurstHandler } from "./features/startBurst.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createReplySender } from "./replies/replySender.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
@@ -106,9 +108,11 @@ async function main() {
     leaseMs: Math.max(config.DISPATCH_LEASE_SECONDS * 1000, 15_000),
     policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
   });
+  const configCache = createConfigCache(database.db);
   const deps: BotDeps = {
     wakeReplies: () => replies.wake(),
     db: database.db,
+    config: configCache,
     logger,
     clock,
     defaultTimezone: config.DEFAULT_TIMEZONE,
@@ -117,6 +121,7 @@ async function main() {
   };
   const bot = createBot(config.BOT_TOKEN, deps, { apiRoot: config.TELEGRAM_API_ROOT });
   await bot.init();
+  const startBurst = createStartBurstHandler(deps, bot.botInfo.username);
   // Updates are recorded as they arrive and handled from the inbox, by whichever process is free.
   const updates = createUpdateWorker({
     db: database.db,
@@ -124,6 +129,12 @@ async function main() {
       await bot.handleUpdate(update);
       // What the update recorded may have queued webhook deliveries: send them now.
       webhooks.wake();
+    },
+    // A campaign's burst of /starts from new people is recorded a batch at a time.
+    handleBatch: async (rows) => {
+      const handled = await startBurst(rows);
+      if (handled.length > 0) webhooks.wake();
+      return handled;
     },
     logger,
     leaseMs: config.UPDATE_LEASE_SECONDS * 1000,
@@ -201,6 +212,7 @@ async function main() {
   const stopListening = await database
     .listenForWork((what) => {
       if (what === "touches") dispatcher.wake();
+      if (what === "config") configCache.invalidate();
     })
     .catch((error: unknown) => {
       logger.warn({ err: error }, "cannot listen for new work; the dispatcher ticks instead");

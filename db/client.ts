@@ -20,8 +20,9 @@ export interface Database {
   /** Applies the committed migrations in drizzle/; safe to call from several processes at once. */
   migrate(): Promise<void>;
   /**
-   * Calls `onWork` when any process records new work ("touches"), through PostgreSQL's
-   * LISTEN/NOTIFY; returns how to stop. On PGlite, which only this process uses, it never calls.
+   * Calls `onWork` when any process records new work ("touches") or changes what processes cache
+   * ("config"), through LISTEN/NOTIFY; returns how to stop. On PGlite, which only this process
+   * uses, the notifications are this process's own.
    */
   listenForWork(onWork: (what: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -112,7 +113,10 @@ async function openPglite(
       migratePglite(drizzlePglite({ client, casing: CASING }), {
         migrationsFolder: MIGRATIONS_FOLDER,
       }),
-    listenForWork: async () => async () => {},
+    async listenForWork(onWork) {
+      const unlisten = await client.listen(WORK_CHANNEL, (what) => onWork(what));
+      return unlisten;
+    },
     // PGlite writes its files on close: skipping it is how data gets lost on Ctrl-C.
     close: () => client.close(),
   };

@@ -14,10 +14,10 @@ import {
 } from "../../db/spec/leadMagnetSpec.ts";
 import type { Deliverable } from "../../db/spec/message.ts";
 import type { BotContext, BotDeps } from "../context.ts";
-import { buildTouchMessage, type OutgoingTouch } from "../engine/touchMessage.ts";
 import { type Lang, t } from "../i18n.ts";
 import { recordReplies, replyOf } from "../replies/recordReply.ts";
 import { CHOICE_PREFIX, readAnswer, SKIP_DATA, ZONE_PREFIX } from "./answers.ts";
+import { finishedMagnetReplies, magnetGreeting } from "./magnetReplies.ts";
 
 export const LEAD_MAGNET_CONVERSATION = "leadMagnet";
 /** Bump whenever this file changes how it replays, so saved questionnaires restart cleanly. */
@@ -68,7 +68,7 @@ export function createLeadMagnetConversation(deps: BotDeps) {
       return;
     }
 
-    const greeting = [magnet.intro, consentLine(magnet, lang)].filter(Boolean).join("\n\n");
+    const greeting = magnetGreeting(magnet, lang);
     // With questions the greeting must come before the first one; without, it goes with the
     // deliverable through the outbox, so nothing in the way can fail and lose the lead.
     const asks = magnet.questions.length > 0;
@@ -97,26 +97,12 @@ export function createLeadMagnetConversation(deps: BotDeps) {
     // Recorded with the answers and the enrollment, then sent by the reply worker: a Telegram
     // outage at this moment delays the deliverable, it cannot lose it or the lead.
     const chatId = ctx.chatId ?? (ctx.from?.id as number);
-    const replies: Omit<NewReply, "subscriberId">[] = [
-      ...(greeting && !asks
-        ? [
-            {
-              chatId,
-              kind: "greeting",
-              updateId: ctx.update.update_id,
-              method: "sendMessage" as const,
-              params: { text: greeting, parse_mode: "HTML" },
-            },
-          ]
-        : []),
-      {
-        chatId,
-        kind: "deliverable",
-        updateId: ctx.update.update_id,
-        // Built as a touch is: placeholders filled, link buttons straight to their URLs.
-        ...deliverableCall(buildTouchMessage(magnet.deliverable, subject, { chatId, touchId: 0 })),
-      },
-    ];
+    const replies = finishedMagnetReplies(magnet, {
+      chatId,
+      updateId: ctx.update.update_id,
+      lang,
+      subject,
+    });
 
     await conversation.external(async () => {
       const result = await completeLeadMagnet(deps.db, {
@@ -143,11 +129,6 @@ export function createLeadMagnetConversation(deps: BotDeps) {
       return result.enrolled;
     });
   };
-}
-
-function consentLine(magnet: MagnetSnapshot, lang: Lang): string | null {
-  if (!magnet.questions.some((q) => CONTACT_KINDS.has(q.kind))) return null;
-  return magnet.consent ?? t(lang, "consent");
 }
 
 type Say = (to: Context, kind: string, params: Record<string, unknown>) => Promise<void>;
@@ -223,9 +204,4 @@ function promptMarkup(
   }
   if (!question.required) rows.push([{ text: t(lang, "skipButton"), callback_data: SKIP_DATA }]);
   return rows.length ? { inline_keyboard: rows } : undefined;
-}
-
-/** The part of a built message the reply outbox keeps. */
-function deliverableCall(outgoing: OutgoingTouch): Pick<NewReply, "method" | "params"> {
-  return { method: outgoing.method, params: outgoing.payload };
 }

@@ -1,11 +1,17 @@
 // /start with a deep link: recognise the person, record the source, and open the lead magnet.
 import { Composer } from "grammy";
 import { reactivateSubscriber } from "../../db/audience/lifecycle.ts";
-import { linkExternalId, upsertSubscriber } from "../../db/audience/subscribers.ts";
-import { getDefaultLeadMagnet, getLeadMagnet } from "../../db/capture/leadMagnets.ts";
+import {
+  linkExternalId,
+  type Subscriber,
+  upsertSubscriber,
+} from "../../db/audience/subscribers.ts";
+import { completeLeadMagnet } from "../../db/capture/capture.ts";
+import type { LeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { appendEvent } from "../../db/events.ts";
 import type { BotContext } from "../context.ts";
 import { LEAD_MAGNET_CONVERSATION } from "../conversations/leadMagnet.ts";
+import { finishedMagnetReplies } from "../conversations/magnetReplies.ts";
 import { parseLinkPayload, parseStartPayload } from "../deepLink.ts";
 import { t } from "../i18n.ts";
 import { say } from "../replies/recordReply.ts";
@@ -13,7 +19,7 @@ import { say } from "../replies/recordReply.ts";
 export const startFeature = new Composer<BotContext>();
 
 startFeature.chatType("private").command("start", async (ctx) => {
-  const { db, clock } = ctx.deps;
+  const { db, clock, config } = ctx.deps;
   const now = clock();
   const payload = ctx.match.trim();
   const linkId = parseLinkPayload(payload);
@@ -23,10 +29,10 @@ startFeature.chatType("private").command("start", async (ctx) => {
 
   // A linking link opens the default magnet, like a plain /start.
   const magnet = parsed
-    ? await getLeadMagnet(db, parsed.magnetSlug)
+    ? await config.leadMagnet(parsed.magnetSlug)
     : payload && !linkId
       ? null
-      : await getDefaultLeadMagnet(db);
+      : await config.defaultLeadMagnet();
   const source = parsed?.source ?? null;
   const { subscriber, created } = await upsertSubscriber(
     db,
@@ -71,6 +77,11 @@ startFeature.chatType("private").command("start", async (ctx) => {
     await say(ctx, "welcome", t(ctx.lang, "welcome"));
     return;
   }
+  if (magnet.questions.length === 0) {
+    // Nothing to ask: delivered at once, without a questionnaire's state to write and clear.
+    await deliverAtOnce(ctx, { magnet, subscriber, source, now });
+    return;
+  }
   await ctx.conversation.enter(
     LEAD_MAGNET_CONVERSATION,
     magnet.id,
@@ -79,3 +90,51 @@ startFeature.chatType("private").command("start", async (ctx) => {
     ctx.lang,
   );
 });
+
+/**
+ * A magnet without questions: the greeting, the deliverable, the completion and the enrollment in
+ * one transaction, as the questionnaire's last step records them.
+ */
+async function deliverAtOnce(
+  ctx: BotContext,
+  input: { magnet: LeadMagnet; subscriber: Subscriber; source: string | null; now: Date },
+): Promise<void> {
+  const { deps } = ctx;
+  const { magnet, subscriber } = input;
+  const replies = finishedMagnetReplies(magnet, {
+    chatId: ctx.chat?.id ?? (ctx.from?.id as number),
+    updateId: ctx.update.update_id,
+    lang: ctx.lang,
+    subject: {
+      firstName: subscriber.firstName,
+      lastName: subscriber.lastName,
+      username: subscriber.username,
+      answers: subscriber.answers,
+    },
+  });
+  const chain = magnet.chainId === null ? undefined : await deps.config.chain(magnet.chainId);
+  const result = await completeLeadMagnet(deps.db, {
+    subscriberId: subscriber.id,
+    leadMagnetId: magnet.id,
+    magnet: { slug: magnet.slug, chainId: magnet.chainId },
+    ...(chain ? { chain } : {}),
+    arrivedNow: true,
+    answers: [],
+    source: input.source,
+    now: input.now,
+    defaultTimezone: deps.defaultTimezone,
+    replies,
+  });
+  deps.wakeReplies?.();
+  deps.wakeDispatcher?.();
+  ctx.log.info(
+    {
+      subscriberId: subscriber.id,
+      magnet: magnet.slug,
+      source: input.source,
+      enrolled: result.enrolled,
+      ...("reason" in result ? { reason: result.reason } : {}),
+    },
+    "lead magnet completed",
+  );
+}

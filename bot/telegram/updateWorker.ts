@@ -10,6 +10,7 @@ import {
   type ClaimedUpdate,
   claimUpdates,
   finishUpdate,
+  type ReceivedUpdate,
   recordUpdates,
   releaseUpdate,
 } from "../../db/updateInbox.ts";
@@ -30,6 +31,13 @@ export interface UpdateWorkerOptions {
   maxAttempts?: number;
   /** The wait before try `attempts + 1`; tests shorten it. */
   backoffMs?: (attempts: number) => number;
+  /**
+   * Handles what it can of a claimed batch at once (a burst of /starts) and returns the update
+   * ids it handled and marked done; the rest go to `handle` one by one.
+   */
+  handleBatch?: (rows: ClaimedUpdate[]) => Promise<number[]>;
+  /** Updates claimed at once when `handleBatch` is set. */
+  batchSize?: number;
 }
 
 /** 2 s, 4 s, 8 s ... up to 10 minutes between tries. */
@@ -58,7 +66,10 @@ export function createUpdateWorker(options: UpdateWorkerOptions) {
   const maxAttempts = options.maxAttempts ?? 20;
   const backoff = options.backoffMs ?? updateBackoffMs;
   const log = options.logger.child({ component: "updates", workerId });
+  const batchSize = options.handleBatch ? (options.batchSize ?? 100) : 0;
   const inFlight = new Set<Promise<void>>();
+  /** Claimed updates waiting for a place among the `concurrency` handlers. */
+  const waiting: ClaimedUpdate[] = [];
   let claiming: Promise<void> | null = null;
   let again = false;
   let stopping = false;
@@ -88,6 +99,67 @@ export function createUpdateWorker(options: UpdateWorkerOptions) {
     }
   }
 
+  let recording: { updates: Map<number, ReceivedUpdate>; written: Promise<void> } | null = null;
+  /** Joins the updates to the statement about to be made, or starts one on the next turn. */
+  function record(updates: ReceivedUpdate[]): Promise<void> {
+    if (!recording) {
+      const batch = { updates: new Map<number, ReceivedUpdate>(), written: Promise.resolve() };
+      batch.written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        recording = null;
+        await recordUpdates(db, [...batch.updates.values()]);
+      });
+      recording = batch;
+    }
+    for (const update of updates) recording.updates.set(update.updateId, update);
+    return recording.written;
+  }
+
+  function track(work: Promise<void>): void {
+    const running: Promise<void> = work.finally(() => {
+      inFlight.delete(running);
+      // The chat's next update became claimable, and a place came free.
+      if (!stopping) void pump();
+    });
+    inFlight.add(running);
+  }
+
+  /** Starts waiting updates while handlers are free (the batch itself takes no place). */
+  function startWaiting(): void {
+    while (waiting.length > 0 && handlersBusy < concurrency) {
+      const row = waiting.shift() as ClaimedUpdate;
+      handlersBusy++;
+      track(
+        handleOne(row).finally(() => {
+          handlersBusy--;
+          startWaiting();
+        }),
+      );
+    }
+  }
+  let handlersBusy = 0;
+  /** Batches being recorded; two keep the database busy without piling up transactions. */
+  let batchesBusy = 0;
+  const MAX_BATCHES = 2;
+
+  /** A claimed batch: what the batch handler takes at once, the rest one by one. */
+  async function handleClaimed(rows: ClaimedUpdate[]): Promise<void> {
+    let rest = rows;
+    if (options.handleBatch) {
+      batchesBusy++;
+      try {
+        const done = new Set(await options.handleBatch(rows));
+        rest = rows.filter((row) => !done.has(row.updateId));
+      } catch (error) {
+        // Nothing of the batch was recorded (one transaction): each is handled on its own.
+        log.warn({ err: error, updates: rows.length }, "a batch failed; handling it one by one");
+      } finally {
+        batchesBusy--;
+      }
+    }
+    waiting.push(...rest);
+    startWaiting();
+  }
+
   /** Claims as many due updates as there are free places and starts them; never overlaps itself. */
   function pump(): Promise<void> {
     if (claiming) {
@@ -97,18 +169,12 @@ export function createUpdateWorker(options: UpdateWorkerOptions) {
     claiming = (async () => {
       do {
         again = false;
-        const free = concurrency - inFlight.size;
-        if (free <= 0 || stopping) return;
-        const rows = await claimUpdates(db, { now: new Date(), limit: free, leaseMs, workerId });
-        for (const row of rows) {
-          const running: Promise<void> = handleOne(row).finally(() => {
-            inFlight.delete(running);
-            // The chat's next update became claimable, and a place came free.
-            if (!stopping) void pump();
-          });
-          inFlight.add(running);
-        }
-        if (rows.length === free) again = true;
+        const free = concurrency - handlersBusy - waiting.length;
+        if (free <= 0 || stopping || (batchSize > 0 && batchesBusy >= MAX_BATCHES)) return;
+        const limit = Math.max(free, batchSize);
+        const rows = await claimUpdates(db, { now: new Date(), limit, leaseMs, workerId });
+        if (rows.length > 0) track(handleClaimed(rows));
+        if (rows.length === limit) again = true;
       } while (again);
     })()
       .catch((error: unknown) => {
@@ -122,10 +188,13 @@ export function createUpdateWorker(options: UpdateWorkerOptions) {
 
   return {
     workerId,
-    /** Records updates as received (a repeat is recorded once) and handles them soon. */
+    /**
+     * Records updates as received (a repeat is recorded once) and handles them soon. Webhook
+     * requests that arrive together are recorded in one statement; each resolves once its
+     * update is written.
+     */
     async accept(updates: Update[]): Promise<void> {
-      await recordUpdates(
-        db,
+      await record(
         updates.map((update) => ({
           updateId: update.update_id,
           chatKey: chatKeyOf(update),

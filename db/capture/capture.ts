@@ -8,7 +8,7 @@ import { setSubscriberTimezone } from "../audience/timezone.ts";
 import type { Db } from "../client.ts";
 import { enqueueReplies, type NewReply } from "../delivery/replies.ts";
 import { appendEvent } from "../events.ts";
-import { type EnrollResult, enroll } from "../journeys/enrollments.ts";
+import { type EnrollInput, type EnrollResult, enroll } from "../journeys/enrollments.ts";
 import { leadMagnets } from "../schema/leadMagnets.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import type { Question } from "../spec/leadMagnetSpec.ts";
@@ -35,6 +35,15 @@ export interface CompleteLeadMagnetInput {
    * worker, so a Telegram outage cannot lose them.
    */
   replies?: Omit<NewReply, "subscriberId">[];
+  /** The magnet as read a moment ago by the caller (its cache): saves reading it again. */
+  magnet?: { slug: string; chainId: number | null };
+  /** The chain's definition as the caller's cache has it, passed on to the enrollment. */
+  chain?: EnrollInput["chain"];
+  /**
+   * The subscriber's row was refreshed by this same update (a /start): with no answers there is
+   * nothing more to write to it.
+   */
+  arrivedNow?: boolean;
 }
 
 export type CompleteLeadMagnetResult =
@@ -48,10 +57,9 @@ export async function completeLeadMagnet(
   input: CompleteLeadMagnetInput,
 ): Promise<CompleteLeadMagnetResult> {
   return db.transaction(async (tx) => {
-    const [magnet] = await tx
-      .select()
-      .from(leadMagnets)
-      .where(eq(leadMagnets.id, input.leadMagnetId));
+    const [magnet] = input.magnet
+      ? [input.magnet]
+      : await tx.select().from(leadMagnets).where(eq(leadMagnets.id, input.leadMagnetId));
     if (!magnet) throw new Error(`lead magnet ${input.leadMagnetId} does not exist`);
     // The replies go first: when they carry an update id and were all recorded before, this
     // update's completion already happened, and doing it again would count the lead twice.
@@ -65,16 +73,17 @@ export async function completeLeadMagnet(
     const answers = Object.fromEntries(input.answers.map((a) => [a.key, a.value]));
     const phone = input.answers.find((a) => a.kind === "phone")?.value;
     const email = input.answers.find((a) => a.kind === "email")?.value;
-    await tx
-      .update(subscribers)
-      .set({
-        answers: sql`${subscribers.answers} || ${JSON.stringify(answers)}::jsonb`,
-        ...(phone ? { phone } : {}),
-        ...(email ? { email } : {}),
-        updatedAt: input.now,
-        lastInteractionAt: input.now,
-      })
-      .where(eq(subscribers.id, input.subscriberId));
+    if (input.answers.length > 0 || !input.arrivedNow)
+      await tx
+        .update(subscribers)
+        .set({
+          answers: sql`${subscribers.answers} || ${JSON.stringify(answers)}::jsonb`,
+          ...(phone ? { phone } : {}),
+          ...(email ? { email } : {}),
+          updatedAt: input.now,
+          lastInteractionAt: input.now,
+        })
+        .where(eq(subscribers.id, input.subscriberId));
     const zone = input.answers.find((a) => a.kind === "timezone")?.value;
     const guess = phone ? zoneFromPhone(phone) : null;
     if (zone || guess) {
@@ -127,6 +136,7 @@ export async function completeLeadMagnet(
       now: input.now,
       defaultTimezone: input.defaultTimezone,
       source: input.source,
+      ...(input.chain ? { chain: input.chain } : {}),
     });
   });
 }

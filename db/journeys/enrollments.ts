@@ -35,6 +35,29 @@ export interface EnrollInput {
   startStepKey?: string;
   /** Kept on the `enrolled` event, e.g. the chain a move came from. */
   data?: Record<string, unknown>;
+  /**
+   * The chain and its live steps in order, as a cache read them (the chain must be `chainId`):
+   * saves the two reads a busy /start would otherwise make.
+   */
+  chain?: { chain: Chain; steps: ChainStep[] };
+}
+
+type Chain = typeof chains.$inferSelect;
+type ChainStep = typeof chainSteps.$inferSelect;
+
+/** A chain and its live steps, in order: what an enrollment reads of it. */
+export async function chainWithSteps(
+  db: Db,
+  chainId: number,
+): Promise<{ chain: Chain; steps: ChainStep[] } | null> {
+  const [chain] = await db.select().from(chains).where(eq(chains.id, chainId));
+  if (!chain) return null;
+  const steps = await db
+    .select()
+    .from(chainSteps)
+    .where(and(eq(chainSteps.chainId, chain.id), isNull(chainSteps.deletedAt)))
+    .orderBy(asc(chainSteps.position));
+  return { chain, steps };
 }
 
 /**
@@ -56,14 +79,13 @@ export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> 
     if (!subscriber) return refuse("no_such_subscriber");
     if (subscriber.status !== "active") return refuse("subscriber_inactive");
 
-    const [chain] = await tx.select().from(chains).where(eq(chains.id, input.chainId));
-    if (!chain) return refuse("no_such_chain");
+    const read =
+      input.chain?.chain.id === input.chainId
+        ? input.chain
+        : await chainWithSteps(tx, input.chainId);
+    if (!read) return refuse("no_such_chain");
+    const { chain, steps: live } = read;
     if (!chain.enabled) return refuse("chain_disabled");
-    const live = await tx
-      .select()
-      .from(chainSteps)
-      .where(and(eq(chainSteps.chainId, chain.id), isNull(chainSteps.deletedAt)))
-      .orderBy(asc(chainSteps.position));
     const firstStep = live.find((s) => s.key === input.startStepKey) ?? live[0];
     if (!firstStep) return refuse("chain_empty");
 

@@ -4,7 +4,8 @@
 // answer's latency (p50/p99) after the /start was posted, 429s, and anything lost; a minimal grammY
 // bot is the reference. Needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default
 // postgres://postgres@127.0.0.1:5432/postgres); it works in databases of its own.
-// --quick: 1,000 /starts; --section <name>: one case (minimal, one, two, questions, paid, failing).
+// --quick: 1,000 /starts; --section <name>: one case (statements, minimal, one, two, questions,
+// paid, failing).
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { sql } from "drizzle-orm";
@@ -18,6 +19,7 @@ import { databaseUrlFor } from "../helpers/engine.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
 import { freePort, type RunningProgram, startProgram } from "../helpers/processes.ts";
 import { chatOf, postUpdates, SECRET, textUpdate } from "./inbound/poster.ts";
+import { countStatements } from "./inbound/statements.ts";
 
 const serverUrl =
   process.env.BENCH_DATABASE_URL ??
@@ -403,6 +405,17 @@ const run = async (name: string, make: () => Promise<BurstFigures>) => {
   results.push(f);
   print(f);
 };
+if (wants("statements")) {
+  const name = "touchchains_bench_inbound_statements";
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const counted = await countStatements(databaseUrlFor(serverUrl, name));
+  console.log(`  statements per /start (a magnet without questions): ${fmt(counted.perStart, 1)}`);
+  for (const [statement, n] of [...counted.byStatement].sort((a, b) => b[1] - a[1]))
+    console.log(`    ${fmt(n / counted.people, 2).padStart(5)}  ${statement}`);
+}
 await run("minimal", runMinimal);
 await run("one", () => runProgramCase("one", { processes: 1 }));
 await run("two", () => runProgramCase("two", { processes: 2 }));

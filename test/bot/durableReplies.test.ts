@@ -1,6 +1,7 @@
 // A finished lead magnet is never lost: 300 /starts to a magnet without questions while Telegram
 // answers 502, 429 or nothing at all to three calls in four. Every lead is recorded and
 // enrolled at once; every greeting and deliverable reaches its person exactly once, in order.
+
 import { sql } from "drizzle-orm";
 import { Api } from "grammy";
 import pino from "pino";
@@ -10,6 +11,7 @@ import { createReplySender } from "../../bot/replies/replySender.ts";
 import { createLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { createChain } from "../../db/chains/chains.ts";
 import { rowsOf } from "../../db/client.ts";
+import { createConfigCache } from "../../db/configCache.ts";
 import { type BotApiFake, type Fault, startBotApiFake } from "../helpers/botApiFake.ts";
 import { TEST_BOT_INFO } from "../helpers/botHarness.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
@@ -43,7 +45,13 @@ describe("replies recorded before they are sent", () => {
     fake = await startBotApiFake({ fault: (c) => (c.method.startsWith("send") ? storm() : null) });
     const f = fake;
     const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-    const deps = { db, logger, clock: testClock(), defaultTimezone: "Europe/Moscow" };
+    const deps = {
+      db,
+      config: createConfigCache(db),
+      logger,
+      clock: testClock(),
+      defaultTimezone: "Europe/Moscow",
+    };
     const bot = createBot(TOKEN, deps, { apiRoot: f.apiRoot, botInfo: TEST_BOT_INFO });
     const replies = createReplySender({
       db,

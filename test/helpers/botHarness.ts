@@ -8,6 +8,7 @@ import type { BotDeps } from "../../bot/context.ts";
 import { createReplySender } from "../../bot/replies/replySender.ts";
 import { createUpdateWorker } from "../../bot/telegram/updateWorker.ts";
 import type { Db } from "../../db/client.ts";
+import { createConfigCache } from "../../db/configCache.ts";
 import { testClock } from "./testClock.ts";
 
 export interface ApiCall {
@@ -46,6 +47,7 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers:
   let messageId = 1;
   const deps: BotDeps = {
     db,
+    config: createConfigCache(db),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     clock: testClock(),
     defaultTimezone: "Europe/Moscow",
@@ -102,6 +104,9 @@ export function createTestBot(db: Db, overrides: Partial<BotDeps> = {}, answers:
     updateId = ++updateCounter,
   ): Promise<ApiCall[]> {
     const before = calls.length;
+    // Tests change magnets and chains between updates and expect the next to see it at once; the
+    // program hears of changes by NOTIFY (test/db/configCache.test.ts), a moment later.
+    deps.config.invalidate();
     await updates.accept([{ update_id: updateId, ...update } as Update]);
     await updates.drain();
     // The replies the update recorded are sent as the reply worker would.
