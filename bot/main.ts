@@ -13,7 +13,7 @@ import { createBot, publishCommands } from "./bot.ts";
 import { engineClock } from "./clock.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import type { BotDeps } from "./context.ts";
-import { createDispatcher } from "./engine/dispatcher.ts";
+import { createDispatcher, FREE_BULK_PER_SECOND } from "./engine/dispatcher.ts";
 import { periodicJob } from "./engine/periodicJob.ts";
 import { createPreviewSender } from "./engine/previewTouch.ts";
 import { createTriggerSweeper } from "./engine/triggerSweeper.ts";
@@ -21,6 +21,7 @@ import { createStartBurstHandler } from "./features/startBurst.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createReplySender } from "./replies/replySender.ts";
 import { boundedCalls } from "./telegram/boundedCalls.ts";
+import { createSendGate } from "./telegram/sendGate.ts";
 import { createUpdateWorker } from "./telegram/updateWorker.ts";
 import { type Receiver, registerWebhook, startPolling } from "./updates.ts";
 import { createWebhookSender } from "./webhooks/webhookSender.ts";
@@ -94,7 +95,12 @@ async function main() {
   });
   await ownersOrExit(database, config.OWNER_IDS, clock(), logger);
   // Replies recorded before they are sent (a deliverable) go out through their own worker.
+  // One gate for every message: replies, bulk sends and the managers' group.
+  const gate = createSendGate({
+    paidBroadcast: config.PAID_BROADCAST && config.SEND_RATE > FREE_BULK_PER_SECOND,
+  });
   const replies = createReplySender({
+    gate,
     db: database.db,
     api: dispatcherApi(config.BOT_TOKEN, config.TELEGRAM_API_ROOT),
     logger,
@@ -203,6 +209,7 @@ async function main() {
     timeScale: config.TIME_SCALE,
     ratePerSecond: config.SEND_RATE,
     paidBroadcast: config.PAID_BROADCAST,
+    gate,
     leaseMs: config.DISPATCH_LEASE_SECONDS * 1000,
   });
   dispatcher.start();
@@ -246,6 +253,7 @@ async function main() {
     logger,
     defaultTimezone: config.DEFAULT_TIMEZONE,
     managerChatId: config.MANAGER_CHAT_ID,
+    gate,
   });
   hotLeads.start();
 

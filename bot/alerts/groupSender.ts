@@ -5,8 +5,11 @@ import { getSubscriber, setManagerThread } from "../../db/audience/subscribers.t
 import type { Db } from "../../db/client.ts";
 import type { OutboxRow, SendOutcome } from "../../db/hotLeads/outbox.ts";
 import { classifySendError } from "../engine/telegramErrors.ts";
+import type { SendGate } from "../telegram/sendGate.ts";
 
-export function createGroupSender(api: Api) {
+/** `gate` adds what every group message carries (the paid-broadcast flag in paid mode). */
+export function createGroupSender(api: Api, gate?: SendGate) {
+  const flags = (params: Record<string, unknown>) => gate?.payload("group", params) ?? params;
   const isForum = new Map<number, boolean>();
 
   async function forumOf(chatId: number): Promise<boolean> {
@@ -42,14 +45,16 @@ export function createGroupSender(api: Api) {
           from_chat_id: number;
           message_id: number;
         };
-        const copy = await api.copyMessage(row.chatId, from_chat_id, message_id, {
-          ...rest,
-          ...where,
-        });
+        const copy = await api.copyMessage(
+          row.chatId,
+          from_chat_id,
+          message_id,
+          flags({ ...rest, ...where }),
+        );
         return { ok: true, messageId: copy.message_id };
       }
       const { text, ...rest } = params as { text: string };
-      const sent = await api.sendMessage(row.chatId, text, { ...rest, ...where });
+      const sent = await api.sendMessage(row.chatId, text, flags({ ...rest, ...where }));
       return { ok: true, messageId: sent.message_id };
     } catch (error) {
       const failure = classifySendError(error);

@@ -10,6 +10,7 @@ import { rescoreAll } from "../../db/hotLeads/score.ts";
 import { getLeadSettings, type LeadSettings } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
 import { intervalGate, periodicJob } from "../engine/periodicJob.ts";
+import type { SendGate } from "../telegram/sendGate.ts";
 import { renderCard } from "./card.ts";
 import { createGroupSender } from "./groupSender.ts";
 
@@ -23,6 +24,8 @@ export interface HotLeadWatcherOptions {
   managerChatId?: number | undefined;
   /** Wall time for the group's rate limit; tests pass a fake one. */
   wallClock?: () => Date;
+  /** The bot's one send gate (the paid-broadcast flag in paid mode). */
+  gate?: SendGate;
 }
 
 /** The group cards go to: the linked one, else MANAGER_CHAT_ID, else none. */
@@ -33,7 +36,7 @@ export function managerChatOf(settings: LeadSettings, fallback?: number): number
 export function createHotLeadWatcher(options: HotLeadWatcherOptions) {
   const log = options.logger.child({ component: "hot-leads" });
   const wallClock = options.wallClock ?? (() => new Date());
-  const send = createGroupSender(options.api);
+  const send = createGroupSender(options.api, options.gate);
   const rescore = intervalGate(3_600_000);
 
   async function tick(): Promise<void> {

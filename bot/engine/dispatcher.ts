@@ -21,6 +21,7 @@ import { claimDueTouches, nextAvailableAt, releaseTouch } from "../../db/deliver
 import { variantFor } from "../../db/journeys/variants.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
+import type { SendGate } from "../telegram/sendGate.ts";
 import { decide } from "./decide.ts";
 import { RateLimiter } from "./rateLimiter.ts";
 import { callSend } from "./sendMethod.ts";
@@ -49,6 +50,8 @@ export interface DispatcherOptions {
   ratePerSecond?: number;
   /** Above 30 a second, sends carry allow_paid_broadcast (Telegram charges Stars for them). */
   paidBroadcast?: boolean;
+  /** The bot's one send gate: its flags and 429 rule for bulk sends (else `paidBroadcast`'s). */
+  gate?: SendGate;
   workerId?: string;
   /** How long a claim holds, in real time; a dead process's touches come back after it. */
   leaseMs?: number;
@@ -118,7 +121,8 @@ export function createDispatcher(options: DispatcherOptions) {
   // that at the end of a run no process holds touches the others, idle, could have sent.
   const batchSize = () => Math.max(10, Math.min(1000, Math.floor(limiter.rate * 2)));
   // Telegram refuses more than 30 bulk messages a second unless each is a paid broadcast.
-  const paid = options.paidBroadcast === true && rate > FREE_BULK_PER_SECOND;
+  const paid =
+    options.gate?.paidBroadcast ?? (options.paidBroadcast === true && rate > FREE_BULK_PER_SECOND);
   const log = logger.child({ component: "dispatcher", workerId });
   const statusOf = createStatusCheck(db);
 
@@ -232,6 +236,7 @@ export function createDispatcher(options: DispatcherOptions) {
         const now = clock();
         if (failure.kind === "rate_limited" && rateLimitedTries < 5) {
           limiter.pauseFor(failure.retryAfterMs);
+          options.gate?.rateLimited("bulk", ctx.subscriber.telegramId, failure.retryAfterMs);
           // Telegram's pause is the bot's: the other processes wait too.
           await pauseSendBudget(db, { key: BULK_BUDGET, pauseMs: failure.retryAfterMs }).catch(
             (error) => log.warn({ err: error }, "could not share the pause with other processes"),

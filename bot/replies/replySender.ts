@@ -21,6 +21,7 @@ import { outboxLoop } from "../engine/outboxLoop.ts";
 import { callSend } from "../engine/sendMethod.ts";
 import { classifySendError } from "../engine/telegramErrors.ts";
 import { t } from "../i18n.ts";
+import type { SendGate } from "../telegram/sendGate.ts";
 import { ChatPace } from "./chatPace.ts";
 
 /**
@@ -45,6 +46,8 @@ export interface ReplySenderOptions {
   maxAttempts?: number;
   /** The wait before try `attempts + 1`; tests shorten it. */
   backoffMs?: (attempts: number) => number;
+  /** The bot's one send gate: the paid-broadcast flag, and a 429 holding only its chat. */
+  gate?: SendGate;
 }
 
 /**
@@ -54,11 +57,18 @@ export interface ReplySenderOptions {
 const LEASE_MS = 20_000;
 const BATCH = 50;
 
+/** Tries a few seconds apart while the person is likely still looking at the chat. */
+const QUICK_TRIES = 40;
+
 /**
- * 1 s, 2 s, 4 s ... up to a minute between tries: the person just wrote, so a reply goes soon
- * after Telegram is back.
+ * 1 s, 2 s, then 3 s between tries for about the first two minutes (the person just wrote and is
+ * looking at the chat, so a reply goes within seconds of Telegram being back), then doubling up
+ * to a minute.
  */
-export const replyBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** (attempts - 1));
+export const replyBackoffMs = (attempts: number) =>
+  attempts <= QUICK_TRIES
+    ? Math.min(3000, 1000 * attempts)
+    : Math.min(60_000, 3000 * 2 ** (attempts - QUICK_TRIES));
 
 /**
  * The reply worker: `drain()` sends what is due now, `wake()` asks for that soon, `start()` looks
@@ -67,7 +77,7 @@ export const replyBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 **
 export function createReplySender(options: ReplySenderOptions) {
   const { db, api, clock } = options;
   const workerId = options.workerId ?? `replies-${randomUUID().slice(0, 8)}`;
-  const maxAttempts = options.maxAttempts ?? 1_450;
+  const maxAttempts = options.maxAttempts ?? 1_480;
   const backoff = options.backoffMs ?? replyBackoffMs;
   const log = options.logger.child({ component: "replies", workerId });
   const pace = options.chatPace === undefined ? new ChatPace() : options.chatPace;
@@ -97,7 +107,9 @@ export function createReplySender(options: ReplySenderOptions) {
 
   /** Sends one reply and records the outcome; true when Telegram took it. */
   async function deliver(row: ReplyRow): Promise<boolean> {
-    const paceMs = pace?.take(row.chatId, Date.now()) ?? 0;
+    // A 429 on this chat's replies holds this chat alone.
+    const heldMs = options.gate?.heldForMs("reply", row.chatId) ?? 0;
+    const paceMs = heldMs > 0 ? heldMs : (pace?.take(row.chatId, Date.now()) ?? 0);
     if (paceMs > 0) {
       // This chat had its burst: the reply waits its turn, without counting as a try.
       await releaseReply(db, {
@@ -111,7 +123,12 @@ export function createReplySender(options: ReplySenderOptions) {
       return false;
     }
     try {
-      const sent = await callSend(api, row.method, { ...row.params, chat_id: row.chatId });
+      const params = { ...row.params, chat_id: row.chatId };
+      const sent = await callSend(
+        api,
+        row.method,
+        options.gate?.payload("reply", params) ?? params,
+      );
       await settleReply(db, {
         id: row.id,
         workerId,
@@ -146,6 +163,8 @@ export function createReplySender(options: ReplySenderOptions) {
         return false;
       }
       const waitMs = failure.kind === "rate_limited" ? failure.retryAfterMs : backoff(row.attempts);
+      if (failure.kind === "rate_limited")
+        options.gate?.rateLimited("reply", row.chatId, failure.retryAfterMs);
       await releaseReply(db, {
         id: row.id,
         workerId,
