@@ -5,13 +5,7 @@ import type { InlineKeyboardButton, ReplyKeyboardMarkup } from "grammy/types";
 import { getSubscriber } from "../../db/audience/subscribers.ts";
 import { type Answer, completeLeadMagnet } from "../../db/capture/capture.ts";
 import { getLeadMagnet } from "../../db/capture/leadMagnets.ts";
-import type { NewReply } from "../../db/delivery/replies.ts";
-import {
-  answerTag,
-  CONTACT_KINDS,
-  type Question,
-  zoneCities,
-} from "../../db/spec/leadMagnetSpec.ts";
+import { answerTag, type Question, zoneCities } from "../../db/spec/leadMagnetSpec.ts";
 import type { Deliverable } from "../../db/spec/message.ts";
 import type { BotContext, BotDeps } from "../context.ts";
 import { type Lang, t } from "../i18n.ts";

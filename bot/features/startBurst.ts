@@ -12,11 +12,10 @@ import { langOf } from "../i18n.ts";
 /** The payload of a plain private `/start [payload]`, or null for any other update. */
 export function startPayloadOf(update: Update, botUsername: string): string | null {
   const message = update.message;
-  if (!message || message.chat.type !== "private" || !message.from || message.from.is_bot)
-    return null;
+  if (message?.chat.type !== "private" || !message.from || message.from.is_bot) return null;
   const text = message.text ?? "";
   const command = message.entities?.[0];
-  if (!command || command.type !== "bot_command" || command.offset !== 0) return null;
+  if (command?.type !== "bot_command" || command.offset !== 0) return null;
   const name = text.slice(1, command.length);
   if (name !== "start" && name.toLowerCase() !== `start@${botUsername.toLowerCase()}`) return null;
   return text.slice(command.length).trim();
