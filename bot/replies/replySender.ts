@@ -13,6 +13,7 @@ import {
   type ReplyRow,
   releaseReply,
   settleReply,
+  settleSentReplies,
 } from "../../db/delivery/replies.ts";
 import { enqueueGroupMessage } from "../../db/hotLeads/outbox.ts";
 import { getLeadSettings } from "../../db/settings.ts";
@@ -55,6 +56,12 @@ export interface ReplySenderOptions {
  * reply held by a process that died holds its chat's later replies until the lease runs out.
  */
 const LEASE_MS = 20_000;
+
+interface SentReply {
+  id: number;
+  messageId: number;
+  at: Date;
+}
 const BATCH = 50;
 
 /** Tries a few seconds apart while the person is likely still looking at the chat. */
@@ -105,8 +112,11 @@ export function createReplySender(options: ReplySenderOptions) {
     }
   }
 
-  /** Sends one reply and records the outcome; true when Telegram took it. */
-  async function deliver(row: ReplyRow): Promise<boolean> {
+  /**
+   * Sends one reply and records a failure; what Telegram took is returned, for its batch to
+   * record, and anything else is false.
+   */
+  async function deliver(row: ReplyRow): Promise<SentReply | false> {
     // A 429 on this chat's replies holds this chat alone.
     const heldMs = options.gate?.heldForMs("reply", row.chatId) ?? 0;
     const paceMs = heldMs > 0 ? heldMs : (pace?.take(row.chatId, Date.now()) ?? 0);
@@ -129,14 +139,8 @@ export function createReplySender(options: ReplySenderOptions) {
         row.method,
         options.gate?.payload("reply", params) ?? params,
       );
-      await settleReply(db, {
-        id: row.id,
-        workerId,
-        status: "sent",
-        at: new Date(),
-        messageId: sent.message_id,
-      });
-      return true;
+      // Recorded with the rest of its batch, in one statement.
+      return { id: row.id, messageId: sent.message_id, at: new Date() };
     } catch (error) {
       const failure = classifySendError(error);
       if (failure.kind === "chat_gone" || failure.kind === "refused") {
@@ -195,7 +199,10 @@ export function createReplySender(options: ReplySenderOptions) {
       if (rows.length === 0) return sent;
       // The claim gives at most one reply per chat, so these go out side by side.
       const results = await Promise.all(rows.map(deliver));
-      sent += results.filter(Boolean).length;
+      const taken = results.filter((r): r is SentReply => r !== false);
+      // A crash before this line sends these again after their lease: at least once, never lost.
+      await settleSentReplies(db, { workerId, sent: taken });
+      sent += taken.length;
       // A chat's next reply becomes claimable once this one is settled: look again.
       if (stopping()) return sent;
     }

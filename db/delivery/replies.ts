@@ -1,7 +1,7 @@
 // The reply outbox: every reply to a person, recorded before it is sent, claimed with a lease by
 // one worker at a time, and settled under that lease. Times here are wall-clock.
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../client.ts";
+import { type Db, rowsOf } from "../client.ts";
 import { replyOutbox } from "../schema/replies.ts";
 import type { ReplyMethod } from "../spec/message.ts";
 
@@ -94,6 +94,33 @@ export async function settleReply(
     .where(heldBy(input.id, input.workerId))
     .returning({ id: replyOutbox.id });
   return rows.length === 1;
+}
+
+/**
+ * Records many replies as sent in one statement; those whose lease was lost to another worker are
+ * left as they are. Returns how many were recorded.
+ */
+export async function settleSentReplies(
+  db: Db,
+  input: { workerId: string; sent: { id: number; messageId: number; at: Date }[] },
+): Promise<number> {
+  if (input.sent.length === 0) return 0;
+  const values = sql.join(
+    input.sent.map(
+      (s) => sql`(${s.id}::bigint, ${s.messageId}::bigint, ${s.at.toISOString()}::timestamptz)`,
+    ),
+    sql`, `,
+  );
+  const rows = await rowsOf<{ id: number }>(
+    db,
+    sql`update ${replyOutbox} r
+      set status = 'sent', sent_at = v.at, message_id = v.message_id, error = null,
+          lease_owner = null
+      from (values ${values}) as v(id, message_id, at)
+      where r.id = v.id and r.status = 'pending' and r.lease_owner = ${input.workerId}
+      returning r.id`,
+  );
+  return rows.length;
 }
 
 /**

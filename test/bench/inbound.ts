@@ -138,6 +138,7 @@ interface BurstFigures {
   firstAnswersPerSecond: number;
   p50: number;
   p99: number;
+  max: number;
   /** Each later answer (a question after an answer, the deliverable) after its update. */
   laterP99?: number;
   rateLimited: number;
@@ -247,6 +248,7 @@ async function burst(
     firstAnswersPerSecond: (first.length * 1000) / Math.max(1, lastFirst - began),
     p50: percentile(first, 50),
     p99: percentile(first, 99),
+    max: first.at(-1) ?? Number.NaN,
     ...(options.answers.length > 0 ? { laterP99: percentile(later, 99) } : {}),
     rateLimited: stats.rateLimited,
     rateLimitedToWriters: stats.rateLimitedToWriters,
@@ -380,7 +382,7 @@ function print(f: BurstFigures) {
   const parts = [
     `recorded ${fmt(f.recordedPerSecond)}/s`,
     `first answers ${fmt(f.firstAnswersPerSecond)}/s`,
-    `first answer p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms`,
+    `first answer p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, max ${fmt(f.max)} ms`,
     ...(f.laterP99 !== undefined ? [`later answers p99 ${fmt(f.laterP99)} ms`] : []),
     ...(f.touchesPerSecond !== undefined
       ? [

@@ -136,12 +136,15 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
     const now = Date.now();
     const chat = String(payload.chat_id);
     while (recentSends.length && (recentSends[0]?.at as number) <= now - 1000) recentSends.shift();
-    const paid = payload.allow_paid_broadcast === true;
+    const flagged = payload.allow_paid_broadcast === true;
     const wrote = wroteAt.get(chat);
     const reply =
       options.replyExemptMs !== undefined &&
       wrote !== undefined &&
       now - wrote <= options.replyExemptMs;
+    // A reply to a person who just wrote is a reply, flagged or not: the flag only lets a message
+    // that counts as a broadcast go above the free 30 a second.
+    const paid = flagged && !reply;
     const bulk = !paid && !reply;
     // Replies count against neither cap; paid broadcasts share theirs with the free bulk sends. An
     // unflagged bulk message is refused once the second holds the free number of messages, paid
@@ -168,7 +171,7 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
       });
     }
     recentSends.push({ at: now, kind: paid ? "paid" : bulk ? "bulk" : "reply" });
-    if (paid) paidSends++;
+    if (flagged) paidSends++;
     lastByChat.set(chat, now);
     delivered.push(call);
     return answer(200, {
