@@ -95,19 +95,70 @@ export async function finishUpdate(
   return rows.length === 1;
 }
 
-/** The handler failed: try again at `availableAt`, or give up (`failed`, kept for a look). */
+/**
+ * The handler failed: try again at `retryAt`, or give up (`failed`, kept for a look). `uncount`
+ * takes back the claim's try when the failure was not the update's (the database was down).
+ */
 export async function releaseUpdate(
   db: Db,
-  input: { updateId: number; workerId: string; error: string; retryAt: Date | null; at: Date },
+  input: {
+    updateId: number;
+    workerId: string;
+    error: string;
+    retryAt: Date | null;
+    at: Date;
+    uncount?: boolean;
+  },
 ): Promise<boolean> {
   const rows = await db
     .update(updateInbox)
     .set(
       input.retryAt
-        ? { availableAt: input.retryAt, leaseOwner: null, error: input.error }
+        ? {
+            availableAt: input.retryAt,
+            leaseOwner: null,
+            error: input.error,
+            ...(input.uncount ? { attempts: sql`${updateInbox.attempts} - 1` } : {}),
+          }
         : { status: "failed", leaseOwner: null, error: input.error, finishedAt: input.at },
     )
     .where(heldBy(input.updateId, input.workerId))
+    .returning({ updateId: updateInbox.updateId });
+  return rows.length === 1;
+}
+
+export interface FailedUpdate {
+  updateId: number;
+  chatKey: number | null;
+  attempts: number;
+  error: string | null;
+  finishedAt: Date | null;
+  payload: Record<string, unknown> | null;
+}
+
+/** Updates set aside as failed, newest first: for an owner to look at (and to try again). */
+export async function listFailedUpdates(db: Db, limit = 50): Promise<FailedUpdate[]> {
+  return db
+    .select({
+      updateId: updateInbox.updateId,
+      chatKey: updateInbox.chatKey,
+      attempts: updateInbox.attempts,
+      error: updateInbox.error,
+      finishedAt: updateInbox.finishedAt,
+      payload: updateInbox.payload,
+    })
+    .from(updateInbox)
+    .where(eq(updateInbox.status, "failed"))
+    .orderBy(sql`${updateInbox.finishedAt} desc`)
+    .limit(limit);
+}
+
+/** Puts a failed update back to be handled (after a fix); false when there is no such update. */
+export async function retryFailedUpdate(db: Db, updateId: number): Promise<boolean> {
+  const rows = await db
+    .update(updateInbox)
+    .set({ status: "pending", attempts: 0, availableAt: AT_ONCE, finishedAt: null, error: null })
+    .where(and(eq(updateInbox.updateId, updateId), eq(updateInbox.status, "failed")))
     .returning({ updateId: updateInbox.updateId });
   return rows.length === 1;
 }

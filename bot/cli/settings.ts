@@ -1,5 +1,6 @@
-// npm run settings -- policy | leads | managers | webhooks: careful communication, hot-lead
-// scoring and the managers' group, who the managers are, and outbound webhooks.
+// npm run settings -- policy | leads | managers | webhooks | updates: careful communication,
+// hot-lead scoring and the managers' group, who the managers are, outbound webhooks, and updates
+// set aside as failed.
 
 import { addManager, listAdmins, removeManager } from "../../db/admins.ts";
 import type { Db } from "../../db/client.ts";
@@ -14,6 +15,7 @@ import {
 import { ValidationError } from "../../db/validation.ts";
 import { loadWebhookPolicy } from "../config.ts";
 import { runTool, withDatabase } from "./runTool.ts";
+import { runUpdates, UPDATES_USAGE } from "./updatesCommand.ts";
 import { runWebhooks, WEBHOOKS_USAGE } from "./webhooksCommand.ts";
 
 const USAGE = `usage:
@@ -28,7 +30,8 @@ const USAGE = `usage:
   npm run settings -- managers               list owners and managers
   npm run settings -- managers add <telegram id> [name]
   npm run settings -- managers remove <telegram id>
-${WEBHOOKS_USAGE}`;
+${WEBHOOKS_USAGE}
+${UPDATES_USAGE}`;
 
 const show = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
@@ -77,6 +80,7 @@ async function run(db: Db, argv: string[]): Promise<number | null> {
     }
     return 0;
   }
+  if (what === "updates") return runUpdates(db, argv.slice(1));
   if (what === "webhooks") {
     return runWebhooks(
       db,
@@ -105,7 +109,7 @@ async function run(db: Db, argv: string[]): Promise<number | null> {
 }
 
 runTool(async (argv) => {
-  if (!["policy", "leads", "managers", "webhooks"].includes(argv[0] ?? "")) {
+  if (!["policy", "leads", "managers", "webhooks", "updates"].includes(argv[0] ?? "")) {
     console.error(USAGE);
     return 2;
   }

@@ -3,6 +3,7 @@
 // once the handler finished. A handler that failed (the database or Telegram did not answer) is
 // tried again with backoff, so nothing a person did is dropped after one bad moment.
 import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
@@ -27,7 +28,11 @@ export interface UpdateWorkerOptions {
   intervalMs?: number;
   /** A handler still running after this long is taken to have died with its process. */
   leaseMs?: number;
-  /** Tries before an update is recorded as failed: with the backoff, about two hours. */
+  /**
+   * Failed tries, while the database answers, before an update is set aside as failed (with its
+   * error and content, for an owner to see): with the backoff, about half a minute. Tries while
+   * the database does not answer do not count.
+   */
   maxAttempts?: number;
   /** The wait before try `attempts + 1`; tests shorten it. */
   backoffMs?: (attempts: number) => number;
@@ -40,8 +45,23 @@ export interface UpdateWorkerOptions {
   batchSize?: number;
 }
 
-/** 2 s, 4 s, 8 s ... up to 10 minutes between tries. */
+/** 2 s, 4 s, 8 s ... up to 10 minutes between tries (a database outage can last). */
 export const updateBackoffMs = (attempts: number) => Math.min(600_000, 2000 * 2 ** (attempts - 1));
+
+/** Whether the database answers a trivial query within two seconds. */
+async function databaseAnswers(db: Db): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), 2000);
+  });
+  try {
+    return await Promise.race([db.execute(sql`select 1`).then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The chat an update belongs to (a private chat's id is its person's): its updates go in order. */
 export function chatKeyOf(update: Update): number | null {
@@ -63,7 +83,7 @@ export function createUpdateWorker(options: UpdateWorkerOptions) {
   const workerId = options.workerId ?? `updates-${randomUUID().slice(0, 8)}`;
   const concurrency = options.concurrency ?? 32;
   const leaseMs = options.leaseMs ?? 120_000;
-  const maxAttempts = options.maxAttempts ?? 20;
+  const maxAttempts = options.maxAttempts ?? 5;
   const backoff = options.backoffMs ?? updateBackoffMs;
   const log = options.logger.child({ component: "updates", workerId });
   const batchSize = options.handleBatch ? (options.batchSize ?? 100) : 0;
@@ -81,20 +101,26 @@ export function createUpdateWorker(options: UpdateWorkerOptions) {
       await finishUpdate(db, { updateId: row.updateId, workerId, at: new Date() });
     } catch (error) {
       const cause = (error as { error?: unknown }).error ?? error;
-      const retry = row.attempts < maxAttempts;
+      // A poison update (its handler fails whatever happens) must not hold its chat for long;
+      // an outage of the database is no fault of the update, and is waited out.
+      const databaseDown = !(await databaseAnswers(db));
+      const retry = databaseDown || row.attempts < maxAttempts;
       await releaseUpdate(db, {
         updateId: row.updateId,
         workerId,
         error: cause instanceof Error ? cause.message : String(cause),
         retryAt: retry ? new Date(Date.now() + backoff(row.attempts)) : null,
         at: new Date(),
+        uncount: databaseDown,
       }).catch((releaseError: unknown) =>
         // The lease runs out and another try comes then.
         log.error({ err: releaseError, updateId: row.updateId }, "could not release an update"),
       );
       log[retry ? "warn" : "error"](
         { err: cause, updateId: row.updateId, attempts: row.attempts },
-        retry ? "update failed; it will be tried again" : "update given up on after its last try",
+        retry
+          ? "update failed; it will be tried again"
+          : "update set aside as failed after its last try (npm run settings -- updates failed)",
       );
     }
   }

@@ -10,7 +10,7 @@ import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import { createLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { createChain } from "../../db/chains/chains.ts";
 import { type Db, rowsOf } from "../../db/client.ts";
-import { inboxCounts } from "../../db/updateInbox.ts";
+import { inboxCounts, listFailedUpdates, retryFailedUpdate } from "../../db/updateInbox.ts";
 import { createTestBot, type Person, textsOf } from "../helpers/botHarness.ts";
 import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
 import { useTestDb } from "../helpers/testDb.ts";
@@ -82,6 +82,37 @@ describe("the update worker", () => {
     await harness.replies.drain();
     expect(textsOf(harness.calls).at(-1)).toBe("What is your name?");
     expect(await inboxCounts(db)).toEqual({ pending: 0, failed: 0 });
+  });
+
+  it("sets a poison update aside after a few tries, kept for a look; the chat goes on", async () => {
+    const { db, harness } = await setup();
+    const poison = textUpdate(anna, "poison");
+    const later = textUpdate(anna, "/start");
+    const tries: number[] = [];
+    const worker = createUpdateWorker({
+      db,
+      logger,
+      backoffMs: () => 0,
+      handle: async (update) => {
+        tries.push(update.update_id);
+        if (update.update_id === poison.update_id) throw new Error("cannot handle this");
+        await harness.bot.handleUpdate(update);
+      },
+    });
+    await worker.accept([poison, later]);
+    for (let i = 0; i < 10; i++) await worker.drain();
+    await harness.replies.drain();
+    // Five tries, then the chat's next update is handled.
+    expect(tries.filter((id) => id === poison.update_id)).toHaveLength(5);
+    expect(tries.at(-1)).toBe(later.update_id);
+    expect(textsOf(harness.calls).at(-1)).toBe("What is your name?");
+    expect(await inboxCounts(db)).toEqual({ pending: 0, failed: 1 });
+    const [failed] = await listFailedUpdates(db);
+    expect(failed).toMatchObject({ updateId: poison.update_id, error: "cannot handle this" });
+    expect((failed?.payload as { message?: { text?: string } }).message?.text).toBe("poison");
+    // Put back by an owner, it is handled again.
+    expect(await retryFailedUpdate(db, poison.update_id)).toBe(true);
+    expect(await inboxCounts(db)).toEqual({ pending: 1, failed: 0 });
   });
 
   it("a crash before the questionnaire's state is saved: the answer is taken on the next try, its reply sent once", async () => {
