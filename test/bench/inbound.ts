@@ -414,7 +414,9 @@ if (wants("statements")) {
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   const counted = await countStatements(databaseUrlFor(serverUrl, name));
-  console.log(`  statements per /start (a magnet without questions): ${fmt(counted.perStart, 1)}`);
+  console.log(
+    `  statements per /start (a magnet without questions): one by one ${fmt(counted.perStart, 1)}, in a burst of 100 ${fmt(counted.perStartInBatch, 2)}`,
+  );
   for (const [statement, n] of [...counted.byStatement].sort((a, b) => b[1] - a[1]))
     console.log(`    ${fmt(n / counted.people, 2).padStart(5)}  ${statement}`);
 }
