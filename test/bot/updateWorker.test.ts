@@ -109,7 +109,8 @@ describe("the update worker", () => {
     expect(await inboxCounts(db)).toEqual({ pending: 0, failed: 1 });
     const [failed] = await listFailedUpdates(db);
     expect(failed).toMatchObject({ updateId: poison.update_id, error: "cannot handle this" });
-    expect((failed?.payload as { message?: { text?: string } }).message?.text).toBe("poison");
+    const kept = failed?.payload as { message?: { text?: string } } | undefined;
+    expect(kept?.message?.text).toBe("poison");
     // Put back by an owner, it is handled again.
     expect(await retryFailedUpdate(db, poison.update_id)).toBe(true);
     expect(await inboxCounts(db)).toEqual({ pending: 1, failed: 0 });
