@@ -34,3 +34,26 @@ export function parseLinkPayload(payload: string): string | null {
   if (!START_PAYLOAD_PATTERN.test(payload) || !payload.startsWith(LINK_PREFIX)) return null;
   return payload.slice(LINK_PREFIX.length) || null;
 }
+
+/** What a /start's payload asks for: a website link, a magnet (null: the default one), or nothing. */
+export interface StartTarget {
+  /** A website's user id to link (`id-<externalId>`); such a /start opens the default magnet. */
+  linkId: string | null;
+  /** False for a malformed payload: the visitor gets the generic welcome, no magnet. */
+  wantsMagnet: boolean;
+  /** The magnet named by the payload; null for the default one. */
+  magnetSlug: string | null;
+  source: string | null;
+}
+
+/** Reads a /start's payload (already trimmed; empty for a plain /start). */
+export function readStartPayload(payload: string): StartTarget {
+  const linkId = parseLinkPayload(payload);
+  const parsed = payload && !linkId ? parseStartPayload(payload) : null;
+  return {
+    linkId,
+    wantsMagnet: !payload || linkId !== null || parsed !== null,
+    magnetSlug: parsed?.magnetSlug ?? null,
+    source: parsed?.source ?? null,
+  };
+}

@@ -26,10 +26,16 @@ export function createConfigCache(db: Db, now: () => number = Date.now) {
     return value;
   }
 
+  const leadMagnet = (idOrSlug: number | string) =>
+    cached(`magnet:${typeof idOrSlug}:${idOrSlug}`, () => getLeadMagnet(db, idOrSlug));
+  const defaultLeadMagnet = () => cached("magnet:default", () => getDefaultLeadMagnet(db));
+
   return {
-    leadMagnet: (idOrSlug: number | string) =>
-      cached(`magnet:${typeof idOrSlug}:${idOrSlug}`, () => getLeadMagnet(db, idOrSlug)),
-    defaultLeadMagnet: () => cached("magnet:default", () => getDefaultLeadMagnet(db)),
+    leadMagnet,
+    defaultLeadMagnet,
+    /** The magnet with this slug, or the default one for null. */
+    leadMagnetOrDefault: (slug: string | null) =>
+      slug === null ? defaultLeadMagnet() : leadMagnet(slug),
     chain: (chainId: number) => cached(`chain:${chainId}`, () => chainWithSteps(db, chainId)),
     /** Something changed: every later read goes to the database. */
     invalidate(): void {

@@ -6,13 +6,14 @@ import {
   type Subscriber,
   upsertSubscriber,
 } from "../../db/audience/subscribers.ts";
+import { subscribedData } from "../../db/capture/arrivalEvents.ts";
 import { completeLeadMagnet } from "../../db/capture/capture.ts";
 import type { LeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { appendEvent } from "../../db/events.ts";
 import type { BotContext } from "../context.ts";
 import { LEAD_MAGNET_CONVERSATION } from "../conversations/leadMagnet.ts";
 import { finishedMagnetReplies } from "../conversations/magnetReplies.ts";
-import { parseLinkPayload, parseStartPayload } from "../deepLink.ts";
+import { readStartPayload } from "../deepLink.ts";
 import { t } from "../i18n.ts";
 import { say } from "../replies/recordReply.ts";
 
@@ -22,18 +23,10 @@ startFeature.chatType("private").command("start", async (ctx) => {
   const { db, clock, config } = ctx.deps;
   const now = clock();
   const payload = ctx.match.trim();
-  const linkId = parseLinkPayload(payload);
-  const parsed = payload && !linkId ? parseStartPayload(payload) : null;
-  if (payload && !linkId && !parsed)
-    ctx.log.info({ payload }, "malformed start payload; generic welcome");
-
+  const { linkId, wantsMagnet, magnetSlug, source } = readStartPayload(payload);
+  if (!wantsMagnet) ctx.log.info({ payload }, "malformed start payload; generic welcome");
   // A linking link opens the default magnet, like a plain /start.
-  const magnet = parsed
-    ? await config.leadMagnet(parsed.magnetSlug)
-    : payload && !linkId
-      ? null
-      : await config.defaultLeadMagnet();
-  const source = parsed?.source ?? null;
+  const magnet = wantsMagnet ? await config.leadMagnetOrDefault(magnetSlug) : null;
   const { subscriber, created } = await upsertSubscriber(
     db,
     {
@@ -50,11 +43,7 @@ startFeature.chatType("private").command("start", async (ctx) => {
     await appendEvent(db, {
       subscriberId: subscriber.id,
       type: "subscribed",
-      data: {
-        ...(source ? { source } : {}),
-        ...(magnet ? { magnet: magnet.slug } : {}),
-        ...(payload ? { payload } : {}),
-      },
+      data: subscribedData({ source, magnetSlug: magnet?.slug ?? null, payload: payload || null }),
       occurredAt: now,
     });
   } else if (subscriber.status !== "active") {

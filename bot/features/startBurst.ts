@@ -6,7 +6,7 @@ import { type NewStart, recordNewStarts } from "../../db/capture/startBatch.ts";
 import type { ClaimedUpdate } from "../../db/updateInbox.ts";
 import type { BotDeps } from "../context.ts";
 import { finishedMagnetReplies } from "../conversations/magnetReplies.ts";
-import { parseLinkPayload, parseStartPayload } from "../deepLink.ts";
+import { readStartPayload } from "../deepLink.ts";
 import { langOf } from "../i18n.ts";
 
 /** The payload of a plain private `/start [payload]`, or null for any other update. */
@@ -29,12 +29,11 @@ export function createStartBurstHandler(deps: BotDeps, botUsername: string) {
   async function startOf(row: ClaimedUpdate): Promise<NewStart | null> {
     const update = row.payload as unknown as Update;
     const payload = startPayloadOf(update, botUsername);
-    if (payload === null || parseLinkPayload(payload)) return null;
-    const parsed = payload ? parseStartPayload(payload) : null;
-    if (payload && !parsed) return null;
-    const magnet = parsed
-      ? await deps.config.leadMagnet(parsed.magnetSlug)
-      : await deps.config.defaultLeadMagnet();
+    if (payload === null) return null;
+    const target = readStartPayload(payload);
+    // A website link and a malformed payload take the usual way (a link, a generic welcome).
+    if (target.linkId !== null || !target.wantsMagnet) return null;
+    const magnet = await deps.config.leadMagnetOrDefault(target.magnetSlug);
     if (!magnet || magnet.questions.length > 0) return null;
     const chain = magnet.chainId === null ? null : await deps.config.chain(magnet.chainId);
     const message = update.message as NonNullable<Update["message"]>;
@@ -48,7 +47,7 @@ export function createStartBurstHandler(deps: BotDeps, botUsername: string) {
       languageCode: from.language_code ?? null,
       magnet: { id: magnet.id, slug: magnet.slug },
       chain,
-      source: parsed?.source ?? null,
+      source: target.source,
       payload: payload || null,
       replies: finishedMagnetReplies(magnet, {
         chatId: message.chat.id,

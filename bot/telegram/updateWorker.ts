@@ -45,6 +45,9 @@ export interface UpdateWorkerOptions {
   batchSize?: number;
 }
 
+/** Batches recorded at once: two keep the database busy without piling up transactions. */
+const MAX_BATCHES = 2;
+
 /** 2 s, 4 s, 8 s ... up to 10 minutes between tries (a database outage can last). */
 export const updateBackoffMs = (attempts: number) => Math.min(600_000, 2000 * 2 ** (attempts - 1));
 
@@ -90,6 +93,8 @@ export function createUpdateWorker(options: UpdateWorkerOptions) {
   const inFlight = new Set<Promise<void>>();
   /** Claimed updates waiting for a place among the `concurrency` handlers. */
   const waiting: ClaimedUpdate[] = [];
+  let handlersBusy = 0;
+  let batchesBusy = 0;
   let claiming: Promise<void> | null = null;
   let again = false;
   let stopping = false;
@@ -162,10 +167,6 @@ export function createUpdateWorker(options: UpdateWorkerOptions) {
       );
     }
   }
-  let handlersBusy = 0;
-  /** Batches being recorded; two keep the database busy without piling up transactions. */
-  let batchesBusy = 0;
-  const MAX_BATCHES = 2;
 
   /** A claimed batch: what the batch handler takes at once, the rest one by one. */
   async function handleClaimed(rows: ClaimedUpdate[]): Promise<void> {

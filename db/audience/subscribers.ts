@@ -33,6 +33,35 @@ export interface UpsertResult {
   created: boolean;
 }
 
+/** A subscriber's row as their first arrival makes it. */
+export function newSubscriberRow(identity: SubscriberIdentity, arrival: Arrival, now: Date) {
+  const source = arrival.source ?? null;
+  return {
+    telegramId: identity.telegramId,
+    username: identity.username ?? null,
+    firstName: identity.firstName ?? null,
+    lastName: identity.lastName ?? null,
+    languageCode: identity.languageCode ?? null,
+    firstSource: source,
+    lastSource: source,
+    firstLeadMagnetId: arrival.leadMagnetId ?? null,
+    createdAt: now,
+    updatedAt: now,
+    lastInteractionAt: now,
+  };
+}
+
+/** One arrival in a subscriber's source history. */
+export function arrivalRow(subscriberId: number, arrival: Arrival, now: Date) {
+  return {
+    subscriberId,
+    source: arrival.source ?? null,
+    leadMagnetId: arrival.leadMagnetId ?? null,
+    payload: arrival.payload ?? null,
+    arrivedAt: now,
+  };
+}
+
 /**
  * Inserts or refreshes a subscriber by Telegram id in one statement, so two updates from the
  * same person at once cannot create two rows. The first source is kept forever; the last
@@ -48,19 +77,7 @@ export async function upsertSubscriber(
     const source = arrival.source ?? null;
     const [row] = await tx
       .insert(subscribers)
-      .values({
-        telegramId: identity.telegramId,
-        username: identity.username ?? null,
-        firstName: identity.firstName ?? null,
-        lastName: identity.lastName ?? null,
-        languageCode: identity.languageCode ?? null,
-        firstSource: source,
-        lastSource: source,
-        firstLeadMagnetId: arrival.leadMagnetId ?? null,
-        createdAt: now,
-        updatedAt: now,
-        lastInteractionAt: now,
-      })
+      .values(newSubscriberRow(identity, arrival, now))
       .onConflictDoUpdate({
         target: subscribers.telegramId,
         set: {
@@ -79,13 +96,7 @@ export async function upsertSubscriber(
       .returning({ ...getTableColumns(subscribers), created: sql<boolean>`(xmax = 0)` });
     const { created, ...subscriber } = row as Subscriber & { created: boolean };
     if (source !== null || arrival.leadMagnetId) {
-      await tx.insert(subscriberSources).values({
-        subscriberId: subscriber.id,
-        source,
-        leadMagnetId: arrival.leadMagnetId ?? null,
-        payload: arrival.payload ?? null,
-        arrivedAt: now,
-      });
+      await tx.insert(subscriberSources).values(arrivalRow(subscriber.id, arrival, now));
     }
     return { subscriber, created };
   });

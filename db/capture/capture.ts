@@ -13,6 +13,7 @@ import { leadMagnets } from "../schema/leadMagnets.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import type { Question } from "../spec/leadMagnetSpec.ts";
 import { zoneFromPhone } from "../spec/timezones.ts";
+import { magnetDeliveredData } from "./arrivalEvents.ts";
 
 export interface Answer {
   key: string;
@@ -126,7 +127,7 @@ export async function completeLeadMagnet(
     await appendEvent(tx, {
       subscriberId: input.subscriberId,
       type: "magnet_delivered",
-      data: { magnet: magnet.slug, ...(input.source ? { source: input.source } : {}) },
+      data: magnetDeliveredData(magnet.slug, input.source),
       occurredAt: input.now,
     });
     if (!magnet.chainId) return { enrolled: false as const, reason: "no_chain" as const };

@@ -4,9 +4,10 @@
 // events (and their webhook deliveries), and the updates marked done. The same rows the one-by-one
 // path writes; anything else (a person the bot knows, a questionnaire) is left to that path.
 import { eq, inArray, sql } from "drizzle-orm";
+import { arrivalRow, newSubscriberRow } from "../audience/subscribers.ts";
 import type { Db } from "../client.ts";
 import { enqueueReplies, type NewReply } from "../delivery/replies.ts";
-import type { chainWithSteps } from "../journeys/enrollments.ts";
+import { type chainWithSteps, enrolledData } from "../journeys/enrollments.ts";
 import { type EnrollmentPlan, insertPlannedTouches, planNextTouch } from "../journeys/plan.ts";
 import { enrollments } from "../schema/enrollments.ts";
 import { events } from "../schema/events.ts";
@@ -14,6 +15,14 @@ import { subscriberSources, subscribers } from "../schema/subscribers.ts";
 import { conversationStates, updateInbox } from "../schema/system.ts";
 import { webhookEndpoints } from "../schema/webhooks.ts";
 import { enqueueLoggedEvent } from "../webhooks/enqueue.ts";
+import { magnetDeliveredData, subscribedData } from "./arrivalEvents.ts";
+
+/** The arrival a /start of the batch records. */
+const arrivalOf = (s: NewStart) => ({
+  source: s.source,
+  leadMagnetId: s.magnet.id,
+  payload: s.payload,
+});
 
 type ChainRead = NonNullable<Awaited<ReturnType<typeof chainWithSteps>>>;
 
@@ -57,21 +66,7 @@ export async function recordNewStarts(
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(subscribers)
-      .values(
-        input.starts.map((s) => ({
-          telegramId: s.telegramId,
-          username: s.username,
-          firstName: s.firstName,
-          lastName: s.lastName,
-          languageCode: s.languageCode,
-          firstSource: s.source,
-          lastSource: s.source,
-          firstLeadMagnetId: s.magnet.id,
-          createdAt: now,
-          updatedAt: now,
-          lastInteractionAt: now,
-        })),
-      )
+      .values(input.starts.map((s) => newSubscriberRow(s, arrivalOf(s), now)))
       .onConflictDoNothing({ target: subscribers.telegramId })
       .returning({ id: subscribers.id, telegramId: subscribers.telegramId });
     const idOf = new Map(inserted.map((r) => [r.telegramId, r.id]));
@@ -80,15 +75,9 @@ export async function recordNewStarts(
     if (fresh.length === 0) return { handled: [], known, subscribers: [] };
     const subscriberOf = (s: NewStart) => idOf.get(s.telegramId) as number;
 
-    await tx.insert(subscriberSources).values(
-      fresh.map((s) => ({
-        subscriberId: subscriberOf(s),
-        source: s.source,
-        leadMagnetId: s.magnet.id,
-        payload: s.payload,
-        arrivedAt: now,
-      })),
-    );
+    await tx
+      .insert(subscriberSources)
+      .values(fresh.map((s) => arrivalRow(subscriberOf(s), arrivalOf(s), now)));
     // A questionnaire state left under this chat (a person who was forgotten) must not take
     // their next message as an answer.
     await tx.delete(conversationStates).where(
@@ -161,17 +150,13 @@ export async function recordNewStarts(
         {
           subscriberId,
           type: "subscribed",
-          data: {
-            ...(s.source ? { source: s.source } : {}),
-            magnet: s.magnet.slug,
-            ...(s.payload ? { payload: s.payload } : {}),
-          },
+          data: subscribedData({ source: s.source, magnetSlug: s.magnet.slug, payload: s.payload }),
           occurredAt: now,
         },
         {
           subscriberId,
           type: "magnet_delivered",
-          data: { magnet: s.magnet.slug, ...(s.source ? { source: s.source } : {}) },
+          data: magnetDeliveredData(s.magnet.slug, s.source),
           occurredAt: now,
         },
         ...(enrollmentId === undefined
@@ -182,7 +167,7 @@ export async function recordNewStarts(
                 type: "enrolled",
                 chainId: s.chain?.chain.id as number,
                 enrollmentId,
-                data: s.source ? { source: s.source } : {},
+                data: enrolledData(s.source),
                 occurredAt: now,
               },
             ]),

@@ -147,11 +147,19 @@ export async function enroll(db: Db, input: EnrollInput): Promise<EnrollResult> 
       type: "enrolled",
       chainId: chain.id,
       enrollmentId: created.id,
-      data: { ...(input.source ? { source: input.source } : {}), ...input.data },
+      data: enrolledData(input.source ?? null, input.data),
       occurredAt: input.now,
     });
     return { enrolled: true as const, enrollment: created, firstTouch: firstTouch as Touch };
   });
+}
+
+/** `enrolled`: the source the enrollment came with, and what its caller adds (a move's origin). */
+export function enrolledData(
+  source: string | null,
+  data?: Record<string, unknown>,
+): Record<string, unknown> {
+  return { ...(source ? { source } : {}), ...data };
 }
 
 function refuse(reason: EnrollRefusal): EnrollResult {

@@ -6,45 +6,27 @@ import os from "node:os";
 import { sql } from "drizzle-orm";
 import { Api } from "grammy";
 import pino from "pino";
-import postgres from "postgres";
 import { createDispatcher } from "../../bot/engine/dispatcher.ts";
 import { createChain } from "../../db/chains/chains.ts";
-import { createDb, type Database, rowsOf } from "../../db/client.ts";
+import { type Database, rowsOf } from "../../db/client.ts";
 import { claimDueTouches } from "../../db/delivery/touches.ts";
 import { subscribers } from "../../db/schema/subscribers.ts";
-import { setPolicy } from "../../db/settings.ts";
 import { databaseUrlFor } from "../helpers/engine.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
+import {
+  fmt,
+  freshDatabase,
+  percentile,
+  quick,
+  serverUrl,
+  startFakeProcess,
+  wants,
+} from "./benchKit.ts";
 import { runReplyLatency } from "./replyLatency.ts";
 
-const serverUrl =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.DATABASE_URL ??
-  "postgres://postgres@127.0.0.1:5432/postgres";
-const quick = process.argv.includes("--quick");
 // --section throughput|counters|lateness|processes|replies|claims: one part only, when working on it.
-const sectionAt = process.argv.indexOf("--section");
-const section = sectionAt === -1 ? undefined : process.argv[sectionAt + 1];
-const wants = (name: string) => section === undefined || section === name;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-async function freshDatabase(): Promise<Database> {
-  const name = "touchchains_bench";
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const database = await createDb({
-    databaseUrl: databaseUrlFor(serverUrl, name),
-    maxConnections: 16,
-  });
-  await database.migrate();
-  await setPolicy(database.db, { dailyCap: 50, quietHours: null, minPauseMinutes: 0 });
-  return database;
+async function benchDatabase(): Promise<Database> {
+  return (await freshDatabase("touchchains_bench", 16)).database;
 }
 
 /**
@@ -92,34 +74,6 @@ async function seed(
            ${firstDue.toISOString()}::timestamptz + (s.id - 1) * ${spacingMs}::float8 * interval '1 millisecond'
     from ${subscribers} s`);
   await db.execute(sql`analyze touches, enrollments`);
-}
-
-/** The fake runs in its own process, as Telegram would: the bench measures the dispatcher's work. */
-async function startFakeProcess(rate: number) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "test/bench/fakeProcess.ts", String(rate)],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const apiRoot = await new Promise<string>((resolve, reject) => {
-    child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
-    child.once("exit", (code) => reject(new Error(`the Bot API fake exited with ${code}`)));
-  });
-  const stats = async () =>
-    (await (await fetch(`${apiRoot}/stats`)).json()) as {
-      delivered: number[];
-      chats: number[];
-      rateLimited: number;
-      paidSends: number;
-    };
-  const close = () =>
-    new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    });
-  return { apiRoot, stats, close };
 }
 
 async function runDelivery(
@@ -252,13 +206,11 @@ async function claimTimes(database: Database, pending: number): Promise<number> 
   );
 }
 
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
-
 async function main() {
   console.log(
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, node ${process.version}`,
   );
-  const database = await freshDatabase();
+  const database = await benchDatabase();
   try {
     const [version] = await rowsOf<{ server_version: string }>(
       database.db,

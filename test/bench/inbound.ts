@@ -10,79 +10,20 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import type { Update } from "grammy/types";
-import postgres from "postgres";
 import { createLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { createChain } from "../../db/chains/chains.ts";
-import { createDb, type Database } from "../../db/client.ts";
-import { setPolicy } from "../../db/settings.ts";
-import { databaseUrlFor } from "../helpers/engine.ts";
+import type { Database } from "../../db/client.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
 import { freePort, type RunningProgram, startProgram } from "../helpers/processes.ts";
+import { fmt, freshDatabase, percentile, quick, startFakeProcess, wants } from "./benchKit.ts";
 import { chatOf, postUpdates, SECRET, textUpdate } from "./inbound/poster.ts";
 import { countStatements } from "./inbound/statements.ts";
 
-const serverUrl =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.DATABASE_URL ??
-  "postgres://postgres@127.0.0.1:5432/postgres";
-const quick = process.argv.includes("--quick");
-const sectionAt = process.argv.indexOf("--section");
-const section = sectionAt === -1 ? undefined : process.argv[sectionAt + 1];
-const wants = (name: string) => section === undefined || section === name;
 const BURST = quick ? 1000 : 3000;
 const CONNECTIONS = 64;
 const FIRST_PERSON = 9_000_000;
 
-interface FakeStats {
-  delivered: number[];
-  chats: number[];
-  texts: string[];
-  paid: boolean[];
-  rateLimited: number;
-  rateLimitedToWriters: number;
-  paidSends: number;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
-
-async function freshDatabase(name: string): Promise<{ database: Database; url: string }> {
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = databaseUrlFor(serverUrl, name);
-  const database = await createDb({ databaseUrl: url, maxConnections: 4 });
-  await database.migrate();
-  // Touches go whatever the hour where the bench runs.
-  await setPolicy(database.db, { dailyCap: 50, quietHours: null, minPauseMinutes: 0 });
-  return { database, url };
-}
-
-async function startFake(rate: number, failShare = 0) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "test/bench/fakeProcess.ts", String(rate), String(failShare)],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const apiRoot = await new Promise<string>((resolve, reject) => {
-    child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
-    child.once("exit", (code) => reject(new Error(`the Bot API fake exited with ${code}`)));
-  });
-  return {
-    apiRoot,
-    stats: async () => (await (await fetch(`${apiRoot}/stats`)).json()) as FakeStats,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
 
 async function startPrograms(
   count: number,
@@ -154,7 +95,7 @@ interface BurstFigures {
  * and waits until every person has `expected` messages or `timeoutMs` passed.
  */
 async function burst(
-  fake: Awaited<ReturnType<typeof startFake>>,
+  fake: Awaited<ReturnType<typeof startFakeProcess>>,
   ports: number[],
   options: { people: number; answers: string[]; timeoutMs: number; paid?: boolean },
 ): Promise<Omit<BurstFigures, "label">> {
@@ -314,11 +255,11 @@ async function runProgramCase(
   },
 ): Promise<BurstFigures> {
   const rate = options.rate ?? 30;
-  const { database, url } = await freshDatabase(`touchchains_bench_inbound_${name}`);
+  const { database, url } = await freshDatabase(`touchchains_bench_inbound_${name}`, 4);
   await seedMagnet(database, options.questions ?? false);
   if (options.broadcast) await seedBroadcast(database, options.broadcast);
   await database.close();
-  const fake = await startFake(rate, options.failShare ?? 0);
+  const fake = await startFakeProcess(rate, options.failShare ?? 0);
   const { ports, programs } = await startPrograms(options.processes, {
     apiRoot: fake.apiRoot,
     databaseUrl: url,
@@ -343,9 +284,9 @@ async function runProgramCase(
 }
 
 async function runMinimal(): Promise<BurstFigures> {
-  const { database, url } = await freshDatabase("touchchains_bench_inbound_minimal");
+  const { database, url } = await freshDatabase("touchchains_bench_inbound_minimal", 4);
   await database.close();
-  const fake = await startFake(30);
+  const fake = await startFakeProcess(30);
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -408,12 +349,9 @@ const run = async (name: string, make: () => Promise<BurstFigures>) => {
   print(f);
 };
 if (wants("statements")) {
-  const name = "touchchains_bench_inbound_statements";
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const counted = await countStatements(databaseUrlFor(serverUrl, name));
+  const made = await freshDatabase("touchchains_bench_inbound_statements", 2);
+  await made.database.close();
+  const counted = await countStatements(made.url);
   console.log(
     `  statements per /start (a magnet without questions): one by one ${fmt(counted.perStart, 1)}, in a burst of 100 ${fmt(counted.perStartInBatch, 2)}`,
   );

@@ -9,6 +9,7 @@ import type { Database } from "../../db/client.ts";
 import { TOKEN } from "../helpers/engineHarness.ts";
 import { checklistMagnet } from "../helpers/fixtures.ts";
 import { freePort } from "../helpers/processes.ts";
+import { startUpdate } from "../helpers/updates.ts";
 
 const SECRET = "bench-secret-0123456789";
 const FIRST_PERSON = 9_000_000;
@@ -128,18 +129,4 @@ async function post(port: number, apiRoot: string, update: Update): Promise<void
     body: JSON.stringify(update),
   });
   await answer.arrayBuffer();
-}
-
-function startUpdate(updateId: number, person: number): Update {
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: person, type: "private", first_name: "Reader" },
-      from: { id: person, is_bot: false, first_name: "Reader" },
-      text: "/start",
-      entities: [{ type: "bot_command", offset: 0, length: 6 }],
-    },
-  } as Update;
 }

@@ -14,28 +14,12 @@ import { claimUpdates, inboxCounts, recordUpdates } from "../../db/updateInbox.t
 import { createTestBot, TEST_BOT_INFO, textsOf } from "../helpers/botHarness.ts";
 import { checklistMagnet, warmupChain } from "../helpers/fixtures.ts";
 import { useTestDb } from "../helpers/testDb.ts";
+import { textUpdate as textOf } from "../helpers/updates.ts";
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 let nextId = 700_000;
-
-function textUpdate(person: number, text: string): Update {
-  const updateId = ++nextId;
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: person, type: "private", first_name: `P${person}` },
-      from: { id: person, is_bot: false, first_name: `P${person}`, language_code: "en" },
-      text,
-      ...(text.startsWith("/")
-        ? {
-            entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]?.length ?? 0 }],
-          }
-        : {}),
-    },
-  } as Update;
-}
+/** A text from `person`, with the next update id. */
+const textUpdate = (person: number, text: string) => textOf(++nextId, person, text);
 
 /** What a person's arrival left in the database, in a form two paths can be compared by. */
 async function footprint(db: Db, telegramId: number) {

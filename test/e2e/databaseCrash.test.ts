@@ -1,8 +1,3 @@
-// Two real processes on a PostgreSQL cluster of the test's own, under a steady load of /starts
-// posted to the webhook and touches due, while the server is crashed (`pg_ctl stop -m immediate`)
-// and started again, three times: both processes stay up, /healthz comes back within seconds, and
-// nothing is lost: every /start gets its deliverable and every due touch is sent.
-import type { Update } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLeadMagnet } from "../../db/capture/leadMagnets.ts";
 import { createChain } from "../../db/chains/chains.ts";
@@ -19,6 +14,7 @@ import {
 } from "../helpers/privateCluster.ts";
 import { freePort, type RunningProgram, startProgram, waitFor } from "../helpers/processes.ts";
 import { onPostgres } from "../helpers/testDb.ts";
+import { startUpdate } from "../helpers/updates.ts";
 
 const SECRET = "crash-secret-0123456789";
 const DELIVERABLE = "Your checklist";
@@ -28,20 +24,6 @@ const bin = postgresBinaries();
 
 if (onPostgres && !bin) {
   console.warn("\n[databaseCrash] SKIPPED: no initdb/pg_ctl (install postgresql) \n");
-}
-
-function startUpdate(updateId: number, personId: number): Update {
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: personId, type: "private", first_name: `P${personId}` },
-      from: { id: personId, is_bot: false, first_name: `P${personId}` },
-      text: "/start",
-      entities: [{ type: "bot_command", offset: 0, length: 6 }],
-    },
-  } as Update;
 }
 
 /** The answer's status, once its body is read (an unread body holds the connection). */

@@ -15,6 +15,7 @@ import { TOKEN } from "../helpers/engineHarness.ts";
 import { checklistMagnet } from "../helpers/fixtures.ts";
 import { freePort, type RunningProgram, startProgram, waitFor } from "../helpers/processes.ts";
 import { onPostgres, useTestDb } from "../helpers/testDb.ts";
+import { startUpdate } from "../helpers/updates.ts";
 
 const SECRET = "burst-secret-0123456789";
 const DELIVERABLE = "Your checklist";
@@ -30,20 +31,6 @@ async function seedMagnet(db: Db) {
     ],
   });
   await createLeadMagnet(db, checklistMagnet({ questions: [], isDefault: true, chain: "later" }));
-}
-
-function startUpdate(updateId: number, personId: number): Update {
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: personId, type: "private", first_name: `P${personId}` },
-      from: { id: personId, is_bot: false, first_name: `P${personId}` },
-      text: "/start",
-      entities: [{ type: "bot_command", offset: 0, length: 6 }],
-    },
-  } as Update;
 }
 
 async function counts(db: Db) {

@@ -3,6 +3,8 @@
 // so that replies to them count as replies there, as they do at Telegram.
 import type { Update } from "grammy/types";
 
+export { textUpdate } from "../../helpers/updates.ts";
+
 export const SECRET = "bench-secret-0123456789";
 
 export interface PostResult {
@@ -49,24 +51,4 @@ export async function postUpdates(
 
 export function chatOf(update: Update): number {
   return (update.message?.chat.id ?? update.callback_query?.from.id) as number;
-}
-
-/** A person's message to the bot in their private chat. */
-export function textUpdate(updateId: number, person: number, text: string): Update {
-  const command = text.startsWith("/");
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: person, type: "private", first_name: "Reader" },
-      from: { id: person, is_bot: false, first_name: "Reader", language_code: "en" },
-      text,
-      ...(command
-        ? {
-            entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]?.length ?? 0 }],
-          }
-        : {}),
-    },
-  } as Update;
 }

@@ -10,9 +10,7 @@ import { createLeadMagnet } from "../../../db/capture/leadMagnets.ts";
 import { createChain } from "../../../db/chains/chains.ts";
 import { createDb, type Db } from "../../../db/client.ts";
 import { createTestBot, TEST_BOT_INFO } from "../../helpers/botHarness.ts";
-import { textUpdate as startUpdateOf } from "./poster.ts";
-
-const startUpdate = (updateId: number, person: number) => startUpdateOf(updateId, person, "/start");
+import { startUpdate } from "../../helpers/updates.ts";
 
 export async function countStatements(databaseUrl: string, people = 20) {
   const setup = await createDb({ databaseUrl, maxConnections: 2 });
