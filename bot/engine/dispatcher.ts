@@ -18,6 +18,7 @@ import {
 import type { SendRule } from "../../db/delivery/policy.ts";
 import { BULK_BUDGET, beat, leave, pauseSendBudget } from "../../db/delivery/sendBudget.ts";
 import { claimDueTouches, nextAvailableAt, releaseTouch } from "../../db/delivery/touches.ts";
+import { isTransientConflict } from "../../db/errors.ts";
 import { variantFor } from "../../db/journeys/variants.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";
 import type { Clock } from "../context.ts";
@@ -90,6 +91,13 @@ const emptyReport = (): TickReport => ({
  * still in flight (the concurrency) are sent again once their lease runs out.
  */
 export const MAX_UNRECORDED_SENDS = 200;
+/** Sends recorded by one transaction at most. */
+const RECORDING_BATCH = MAX_UNRECORDED_SENDS / 2;
+/**
+ * Recording transactions in flight at once. Recording is bound by round trips, not work: while one
+ * batch waits on the database, the next is already on its way.
+ */
+const RECORDING_LANES = 3;
 
 /** How often node-cron wakes the dispatcher by default; a timer covers what falls due between. */
 const CRON_INTERVAL_MS = 2000;
@@ -139,31 +147,49 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   // Sends are recorded in small batches: per-touch transactions would cap throughput well below
-  // 1000/s. A crash loses at most the unrecorded sends of one batch, which go again after the lease.
+  // 1000/s. A crash loses at most the unrecorded sends, which go again after the lease.
   const sentQueue: SentRecord[] = [];
   let unrecorded = 0;
-  let flushing: Promise<void> = Promise.resolve();
-  function flushSent(): Promise<void> {
-    flushing = flushing.then(async () => {
-      const records = sentQueue.splice(0);
-      if (records.length === 0) return;
-      try {
-        await recordSentBatch(db, workerId, records);
-      } catch (error) {
+  const recordings = new Set<Promise<void>>();
+  function startRecording(): void {
+    const records = sentQueue.splice(0, RECORDING_BATCH);
+    const recording = recordSent(records)
+      .catch((error: unknown) => {
         log.error(
           { err: error, count: records.length },
           "recording sends failed; they go again after the lease",
         );
-      } finally {
+      })
+      .finally(() => {
         unrecorded -= records.length;
+        recordings.delete(recording);
+      });
+    recordings.add(recording);
+  }
+  /** A deadlock between two recording transactions is the database's to break: try it again. */
+  async function recordSent(records: SentRecord[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await recordSentBatch(db, workerId, records);
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !isTransientConflict(error)) throw error;
       }
-    });
-    return flushing;
+    }
+  }
+  /** Starts recording what is queued, in up to RECORDING_LANES transactions; resolves once one ends. */
+  function flushSent(): Promise<void> {
+    while (sentQueue.length > 0 && recordings.size < RECORDING_LANES) startRecording();
+    return recordings.size > 0 ? Promise.race(recordings) : Promise.resolve();
+  }
+  /** Waits until every send made so far is recorded. */
+  async function drainSent(): Promise<void> {
+    while (sentQueue.length > 0 || recordings.size > 0) await flushSent();
   }
   function queueSent(record: SentRecord) {
     sentQueue.push(record);
     unrecorded++;
-    if (sentQueue.length >= MAX_UNRECORDED_SENDS / 2) void flushSent();
+    if (sentQueue.length >= RECORDING_BATCH) void flushSent();
   }
   /** Backpressure: a slow database holds sending back, so a crash can only repeat a few sends. */
   async function waitForRecording() {
@@ -371,7 +397,7 @@ export function createDispatcher(options: DispatcherOptions) {
       await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
     } finally {
       clearInterval(flusher);
-      await flushSent();
+      await drainSent();
     }
   }
 

@@ -230,10 +230,18 @@ async function main() {
           backlog: true,
           windowMs: quick ? 10_000 : 30_000,
         },
-        { label: "1000/s, 10,000 due", rate: 1000, count: 10_000, backlog: true },
+        { label: "1000/s, 10,000 due", rate: 1000, count: 10_000, backlog: true, enrolled: true },
         ...(quick
           ? []
-          : [{ label: "1000/s, 100,000 due", rate: 1000, count: 100_000, backlog: true }]),
+          : [
+              {
+                label: "1000/s, 100,000 due",
+                rate: 1000,
+                count: 100_000,
+                backlog: true,
+                enrolled: true,
+              },
+            ]),
       ];
       for (const run of runs) {
         const r = await runDelivery(database, run);
