@@ -18,7 +18,9 @@ describe.skipIf(!onPostgres)("a transaction aborted to break a deadlock", () => 
         await tx.execute(sql`update subscribers set first_name = 'x' where telegram_id = ${first}`);
         holding[first] = true;
         await otherHoldsFirst;
-        await tx.execute(sql`update subscribers set first_name = 'y' where telegram_id = ${second}`);
+        await tx.execute(
+          sql`update subscribers set first_name = 'y' where telegram_id = ${second}`,
+        );
       });
     const holding: Record<number, boolean> = {};
     const both = (id: number) =>
