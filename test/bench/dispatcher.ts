@@ -22,6 +22,7 @@ import {
   startFakeProcess,
   wants,
 } from "./benchKit.ts";
+import { runPgBossBaseline } from "./pgBossBaseline.ts";
 import { runReplyLatency } from "./replyLatency.ts";
 
 // --section throughput|counters|lateness|processes|replies|claims: one part only, when working on it.
@@ -249,6 +250,15 @@ async function main() {
           `  ${run.label.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / run.rate, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}`,
         );
       }
+    }
+
+    if (wants("baseline")) {
+      // The same fake and cap, the messages queued in pg-boss and sent by a minimal worker.
+      const count = quick ? 5_000 : 10_000;
+      const r = await runPgBossBaseline({ rate: 1000, count });
+      console.log(
+        `  ${`pg-boss, 1000/s, ${count.toLocaleString("en-US")} due`.padEnd(32)} ${fmt(r.perSecond, 1).padStart(7)} touches/s = ${fmt((100 * r.perSecond) / 1000, 1)}% of cap; delivered ${r.delivered}; 429s: ${r.rateLimited}`,
+      );
     }
 
     if (wants("counters")) {
