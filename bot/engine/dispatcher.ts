@@ -99,6 +99,9 @@ const RECORDING_BATCH = MAX_UNRECORDED_SENDS / 2;
  */
 const RECORDING_LANES = 3;
 
+/** A status read this long before the send (real ms) is still the person's word; older is read again. */
+const FRESH_STATUS_MS = 100;
+
 /** How often node-cron wakes the dispatcher by default; a timer covers what falls due between. */
 const CRON_INTERVAL_MS = 2000;
 
@@ -222,6 +225,11 @@ export function createDispatcher(options: DispatcherOptions) {
     // A 429 pauses everyone and this touch tries again in place; its lease is long enough.
     for (let rateLimitedTries = 0; ; rateLimitedTries++) {
       await waitForRecording();
+      // A /stop or a block that came in while this touch waited wins. The status is read before
+      // the slot is taken, since the rate window counts from each answer and a read inside the
+      // slot would slow every send; a wait for the slot longer than a moment reads it again.
+      let status = await statusOf(ctx.subscriber.id);
+      const waitFrom = Date.now();
       const answered = await limiter.acquire(ctx.subscriber.telegramId);
       // A touch whose lease is about to run out may already be another process's: not sent
       // here, it goes when that lease has run out, sent once.
@@ -230,8 +238,7 @@ export function createDispatcher(options: DispatcherOptions) {
         report.leaseExpired++;
         return;
       }
-      // A /stop or a block that came in while this touch waited for its slot wins.
-      const status = await statusOf(ctx.subscriber.id);
+      if (Date.now() - waitFrom > FRESH_STATUS_MS) status = await statusOf(ctx.subscriber.id);
       if (status !== "active") {
         answered();
         await recordCancelled(db, {
