@@ -17,8 +17,8 @@ import {
 } from "../../db/delivery/delivery.ts";
 import type { SendRule } from "../../db/delivery/policy.ts";
 import { BULK_BUDGET, beat, leave, pauseSendBudget } from "../../db/delivery/sendBudget.ts";
-import { recordGivenUp, releaseForRetry } from "../../db/delivery/touchRetries.ts";
 import { claimDueTouches, nextAvailableAt, releaseTouch } from "../../db/delivery/touches.ts";
+import { recordGivenUp, releaseForRetry } from "../../db/delivery/touchRetries.ts";
 import { isTransientConflict } from "../../db/errors.ts";
 import { variantFor } from "../../db/journeys/variants.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";

@@ -73,6 +73,17 @@ export async function startEngine(
       if (!result.enrolled) throw new Error(`not enrolled: ${result.reason}`);
       return { subscriber, enrollment: result.enrollment };
     },
+    /** Enrols someone already enrolled elsewhere in another chain. */
+    async enrollExisting(chain: { id: number }, subscriberId: number) {
+      const result = await enroll(db, {
+        subscriberId,
+        chainId: chain.id,
+        now: clock(),
+        defaultTimezone: MOSCOW,
+      });
+      if (!result.enrolled) throw new Error(`not enrolled: ${result.reason}`);
+      return result.enrollment;
+    },
     createChain: (spec: ChainSpecInput) => createChain(db, spec),
     /** Texts (or captions) the fake accepted, in order. */
     texts: () => fake.delivered.map((c) => String(c.payload.text ?? c.payload.caption ?? "")),
