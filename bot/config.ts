@@ -168,6 +168,11 @@ const appSchema = databaseSchema.extend({
     .min(5, "must be at least 5 seconds: a batch must finish inside its lease")
     .max(600)
     .default(60),
+  TOUCH_RETRY_HOURS: z.coerce
+    .number({ error: "must be a number of hours, such as 24" })
+    .min(1, "must be at least 1 hour: a touch outlives a short Telegram outage")
+    .max(168, "must be at most 168 hours (a week)")
+    .default(24),
   UPDATE_LEASE_SECONDS: z.coerce
     .number()
     .int()

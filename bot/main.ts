@@ -211,6 +211,7 @@ async function main() {
     paidBroadcast: config.PAID_BROADCAST,
     gate,
     leaseMs: config.DISPATCH_LEASE_SECONDS * 1000,
+    retryForMs: config.TOUCH_RETRY_HOURS * 3_600_000,
   });
   dispatcher.start();
   deps.wakeDispatcher = () => dispatcher.wake();

@@ -18,6 +18,7 @@ import {
 import type { SendRule } from "../../db/delivery/policy.ts";
 import { BULK_BUDGET, beat, leave, pauseSendBudget } from "../../db/delivery/sendBudget.ts";
 import { claimDueTouches, nextAvailableAt, releaseTouch } from "../../db/delivery/touches.ts";
+import { recordGivenUp, releaseForRetry } from "../../db/delivery/touchRetries.ts";
 import { isTransientConflict } from "../../db/errors.ts";
 import { variantFor } from "../../db/journeys/variants.ts";
 import { getPolicy, type Policy } from "../../db/settings.ts";
@@ -58,8 +59,11 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Sends in flight at once. */
   concurrency?: number;
-  /** Give up on a touch after this many failed attempts (network errors, 5xx). */
-  maxAttempts?: number;
+  /**
+   * Engine ms a touch Telegram keeps failing (5xx, network errors, no answer) is retried, from its
+   * first failure: TOUCH_RETRY_HOURS, a day by default.
+   */
+  retryForMs?: number;
 }
 
 /** What one tick did, counted by outcome; logged when it claimed anything. */
@@ -71,6 +75,11 @@ export interface TickReport {
   failed: number;
   ended: number;
   retried: number;
+  /** Failed until the retry deadline and given up on (counted in `failed` too). */
+  givenUp: number;
+  /** Sent after Telegram had failed them, and how late the latest of them went (engine ms). */
+  sentLate: number;
+  maxLateMs: number;
   /** Claimed but not sent in time: left for the next claim once the lease runs out. */
   leaseExpired: number;
 }
@@ -83,6 +92,9 @@ const emptyReport = (): TickReport => ({
   failed: 0,
   ended: 0,
   retried: 0,
+  givenUp: 0,
+  sentLate: 0,
+  maxLateMs: 0,
   leaseExpired: 0,
 });
 
@@ -111,6 +123,9 @@ const WORKER_STALE_MS = 3500;
 /** A process joining others waits this long, so they lower their shares before it sends. */
 const JOIN_WAIT_MS = 1500;
 
+/** How long a failing touch is retried by default (engine time): a day, as replies and webhooks. */
+export const TOUCH_RETRY_MS = 86_400_000;
+
 /** Bulk messages a second Telegram allows a bot without paid broadcasts. */
 export const FREE_BULK_PER_SECOND = 30;
 
@@ -124,7 +139,7 @@ export function createDispatcher(options: DispatcherOptions) {
   const rate = options.ratePerSecond ?? 30;
   const workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
   const leaseMs = options.leaseMs ?? 60_000;
-  const maxAttempts = options.maxAttempts ?? 8;
+  const retryForMs = options.retryForMs ?? TOUCH_RETRY_MS;
   const concurrency = options.concurrency ?? Math.min(64, Math.max(4, Math.ceil(rate / 10)));
   // This process's share of the bot's rate: all of it until the heartbeat says who else sends.
   const limiter = new RateLimiter({ perSecond: rate });
@@ -253,6 +268,12 @@ export function createDispatcher(options: DispatcherOptions) {
       try {
         const sent = await send(outgoing).finally(answered);
         const at = clock();
+        // Late because Telegram failed it: how late is kept with the send and in the tick's report.
+        const lateMs = ctx.touch.firstFailedAt ? at.getTime() - ctx.touch.dueAt.getTime() : null;
+        if (lateMs !== null) {
+          report.sentLate++;
+          report.maxLateMs = Math.max(report.maxLateMs, lateMs);
+        }
         queueSent({
           ctx,
           at,
@@ -260,6 +281,7 @@ export function createDispatcher(options: DispatcherOptions) {
           links: outgoing.links,
           rule,
           ...(split ? { variant: split.variant.key } : {}),
+          ...(lateMs !== null ? { lateMs } : {}),
         });
         ctx.recentSends.push(at);
         report.sent++;
@@ -304,23 +326,29 @@ export function createDispatcher(options: DispatcherOptions) {
           report.failed++;
           return;
         }
-        if (ctx.touch.attempts >= maxAttempts) {
-          await recordNotSent(db, {
-            ctx,
-            workerId,
-            at: now,
-            status: "failed",
-            reason: `gave up after ${ctx.touch.attempts} attempts: ${failure.reason}`,
-          });
+        // A failure that can pass (5xx, network, no answer, 429s beyond waiting in place) is
+        // retried until the deadline, counted from the touch's first failure.
+        const failingSince = ctx.touch.firstFailedAt ?? now;
+        if (now.getTime() - failingSince.getTime() >= retryForMs) {
+          const hours = Math.round((now.getTime() - failingSince.getTime()) / 360_000) / 10;
+          const reason = `gave up after ${hours} h of failures (${ctx.touch.attempts} attempts): ${failure.reason}`;
+          await recordGivenUp(db, { ctx, workerId, at: now, reason, failingSince });
+          // The hook for telling owners: one error line and one count per touch given up on.
+          log.error(
+            { touchId: ctx.touch.id, subscriberId: ctx.subscriber.id, failingSince, reason },
+            "touch given up on: Telegram kept failing it until the retry deadline",
+          );
           report.failed++;
+          report.givenUp++;
           return;
         }
         // Exponential backoff: 2 s, 4 s, 8 s ... up to 5 minutes of real time.
         const backoffMs = Math.min(300_000, 2000 * 2 ** (ctx.touch.attempts - 1));
-        await releaseTouch(db, {
+        await releaseForRetry(db, {
           touchId: ctx.touch.id,
           workerId,
           availableAt: new Date(now.getTime() + engineMs(backoffMs)),
+          failedAt: now,
           outcome: `retrying: ${failure.reason}`,
         });
         report.retried++;

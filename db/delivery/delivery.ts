@@ -341,6 +341,8 @@ export interface SentRecord {
   rule?: SendRule;
   /** The A/B variant sent, kept on the touch_sent event for the variant's funnel. */
   variant?: string;
+  /** How late (ms after its due time) a touch Telegram had failed went, kept on touch_sent. */
+  lateMs?: number;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -388,7 +390,11 @@ export async function recordSentBatch(
         ...idsOf(r),
         type: "touch_sent",
         occurredAt: r.at,
-        data: { ...(r.rule ? { rule: r.rule } : {}), ...(r.variant ? { variant: r.variant } : {}) },
+        data: {
+          ...(r.rule ? { rule: r.rule } : {}),
+          ...(r.variant ? { variant: r.variant } : {}),
+          ...(r.lateMs !== undefined ? { lateMs: r.lateMs } : {}),
+        },
       })),
     );
     const links = done.flatMap((r) =>

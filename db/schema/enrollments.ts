@@ -40,6 +40,8 @@ export const enrollmentEndReason = pgEnum("enrollment_end_reason", [
   "forgotten",
   /** Its conditions jumped (goto or move) round and round with nothing sent: stopped. */
   "loop",
+  /** Telegram failed one of its touches for TOUCH_RETRY_HOURS: given up, the chain stops there. */
+  "undelivered",
 ]);
 
 export const enrollments = pgTable(

@@ -35,6 +35,11 @@ export const touches = pgTable(
     availableAt: timestamp({ withTimezone: true }).notNull(),
     leaseOwner: text(),
     attempts: integer().notNull().default(0),
+    /**
+     * When Telegram first failed it for a reason that can pass (5xx, network, no answer): retries
+     * go on until TOUCH_RETRY_HOURS after this. Kept once sent, so lateness can be told apart.
+     */
+    firstFailedAt: timestamp({ withTimezone: true }),
     sentAt: timestamp({ withTimezone: true }),
     telegramMessageId: bigint({ mode: "number" }),
     /** Why it failed, was skipped or cancelled. */

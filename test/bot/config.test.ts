@@ -95,6 +95,12 @@ describe("config", () => {
     [{ BOT_TOKEN: TOKEN, SEND_RATE: "100" }, /SEND_RATE above 30 needs PAID_BROADCAST=on/],
     [{ BOT_TOKEN: TOKEN, SEND_RATE: "100", PAID_BROADCAST: "yes" }, /PAID_BROADCAST must be/],
     [{ BOT_TOKEN: TOKEN, WEBHOOK_ALLOW_PRIVATE: "yes" }, /WEBHOOK_ALLOW_PRIVATE must be "on"/],
+    [
+      { BOT_TOKEN: TOKEN, TOUCH_RETRY_HOURS: "a day" },
+      /TOUCH_RETRY_HOURS must be a number of hours/,
+    ],
+    [{ BOT_TOKEN: TOKEN, TOUCH_RETRY_HOURS: "0.5" }, /TOUCH_RETRY_HOURS must be at least 1 hour/],
+    [{ BOT_TOKEN: TOKEN, TOUCH_RETRY_HOURS: "200" }, /TOUCH_RETRY_HOURS must be at most 168/],
   ])("refuses %j with a message that says how to fix it", (env, message) => {
     expect(problem(env as Record<string, string>)).toMatch(message);
   });
@@ -107,6 +113,11 @@ describe("config", () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN, SEND_RATE: "1000", PAID_BROADCAST: "on" })).toMatchObject(
       { SEND_RATE: 1000, PAID_BROADCAST: true },
     );
+  });
+
+  it("retries a failing touch for a day unless TOUCH_RETRY_HOURS says otherwise", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).TOUCH_RETRY_HOURS).toBe(24);
+    expect(loadConfig({ BOT_TOKEN: TOKEN, TOUCH_RETRY_HOURS: "72" }).TOUCH_RETRY_HOURS).toBe(72);
   });
 
   it("keeps owners' webhooks to public addresses unless WEBHOOK_ALLOW_PRIVATE=on", () => {

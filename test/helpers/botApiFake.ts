@@ -9,11 +9,15 @@ export interface FakeCall {
   at: number;
 }
 
-/** What to answer instead of success: an error, or a delay before answering. */
+/**
+ * What to answer instead of success: an error, a delay before answering, a dropped connection, or
+ * no answer at all (`hang`: the call is left open until the client gives up, and not delivered).
+ */
 export type Fault =
   | { status: number; description: string; retryAfter?: number }
   | { delayMs: number }
   | { drop: true }
+  | { hang: true }
   | null;
 
 export interface BotApiFakeOptions {
@@ -108,6 +112,7 @@ export async function startBotApiFake(options: BotApiFakeOptions = {}) {
       req.socket.destroy();
       return;
     }
+    if (injected && "hang" in injected) return;
     if (injected && "delayMs" in injected)
       await new Promise((r) => setTimeout(r, injected.delayMs));
     if (injected && "status" in injected) {

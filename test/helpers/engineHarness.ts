@@ -2,6 +2,7 @@
 import { Api } from "grammy";
 import pino from "pino";
 import { createDispatcher, type DispatcherOptions } from "../../bot/engine/dispatcher.ts";
+import { type BoundedCallsOptions, boundedCalls } from "../../bot/telegram/boundedCalls.ts";
 import { upsertSubscriber } from "../../db/audience/subscribers.ts";
 import { createChain } from "../../db/chains/chains.ts";
 import type { Db } from "../../db/client.ts";
@@ -23,6 +24,8 @@ export async function startEngine(
     fake?: BotApiFakeOptions;
     dispatcher?: Partial<DispatcherOptions>;
     policy?: unknown;
+    /** Time limits on the dispatcher's calls, as the program has them (none by default). */
+    boundedCalls?: BoundedCallsOptions;
   } = {
     start: testStart(),
   },
@@ -31,9 +34,11 @@ export async function startEngine(
   let now = options.start.getTime();
   const clock = () => new Date(now);
   await setPolicy(db, options.policy ?? OPEN_POLICY);
+  const api = new Api(TOKEN, { apiRoot: fake.apiRoot });
+  if (options.boundedCalls) api.config.use(boundedCalls(options.boundedCalls));
   const dispatcher = createDispatcher({
     db,
-    api: new Api(TOKEN, { apiRoot: fake.apiRoot }),
+    api,
     clock,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     defaultTimezone: MOSCOW,
@@ -67,6 +72,17 @@ export async function startEngine(
       });
       if (!result.enrolled) throw new Error(`not enrolled: ${result.reason}`);
       return { subscriber, enrollment: result.enrollment };
+    },
+    /** Enrols someone already enrolled elsewhere in another chain. */
+    async enrollExisting(chain: { id: number }, subscriberId: number) {
+      const result = await enroll(db, {
+        subscriberId,
+        chainId: chain.id,
+        now: clock(),
+        defaultTimezone: MOSCOW,
+      });
+      if (!result.enrolled) throw new Error(`not enrolled: ${result.reason}`);
+      return result.enrollment;
     },
     createChain: (spec: ChainSpecInput) => createChain(db, spec),
     /** Texts (or captions) the fake accepted, in order. */

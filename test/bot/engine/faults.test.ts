@@ -1,10 +1,12 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { chainAnalytics } from "../../../db/analytics/chainFunnel.ts";
 import { getSubscriber } from "../../../db/audience/subscribers.ts";
 import { listEnrollments } from "../../../db/journeys/enrollments.ts";
+import { events } from "../../../db/schema/events.ts";
 import { touches } from "../../../db/schema/touches.ts";
 import type { FakeCall, Fault } from "../../helpers/botApiFake.ts";
-import { type Engine, startEngine } from "../../helpers/engineHarness.ts";
+import { type Engine, HOUR, MOSCOW, startEngine } from "../../helpers/engineHarness.ts";
 import { warmupChain } from "../../helpers/fixtures.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
 
@@ -66,11 +68,11 @@ describe("dispatcher against Telegram's faults", () => {
     for (const later of sends.slice(1)) expect(later.at - firstRefusal).toBeGreaterThanOrEqual(950);
   });
 
-  it("5xx answers and dropped connections are retried with backoff, then given up on", async () => {
+  it("5xx answers and dropped connections are retried with backoff until the deadline, then given up on", async () => {
     engine = await startEngine(testDb().db, {
       start: START,
       fake: { fault: firstCalls(1, { status: 502, description: "Bad Gateway" }) },
-      dispatcher: { maxAttempts: 3 },
+      dispatcher: { retryForMs: HOUR },
     });
     const chain = await engine.createChain(twoSteps);
     const { subscriber } = await engine.enrolNew(chain);
@@ -80,6 +82,7 @@ describe("dispatcher against Telegram's faults", () => {
       status: "pending",
       attempts: 1,
       outcome: "retrying: 502: Bad Gateway",
+      firstFailedAt: START,
     });
     expect(retrying?.availableAt.getTime()).toBe(START.getTime() + 2000);
     engine.advance(2000);
@@ -87,17 +90,41 @@ describe("dispatcher against Telegram's faults", () => {
     await engine.dispatcher.tick();
     expect(engine.texts()).toEqual(["first", "second"]);
 
-    // A chat that always fails: after maxAttempts the touch fails and the chain moves on.
+    // A chat that always fails: retried beyond the eight attempts it once had, until the deadline;
+    // then the touch fails, the enrollment ends as undelivered and the funnel counts it.
     engine.fake.setFault((call) => (call.payload.text === "first" ? { drop: true } : null));
     const other = await engine.enrolNew(chain, "Other");
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await engine.dispatcher.tick();
-      engine.advance(60_000);
+    const failedAt = engine.now();
+    let givenUp = 0;
+    while (engine.now().getTime() < failedAt.getTime() + HOUR + 10 * 60_000) {
+      givenUp += (await engine.dispatcher.tick()).givenUp;
+      const [touch] = await touchesOf(other.subscriber.id);
+      if (engine.now().getTime() < failedAt.getTime() + HOUR) expect(touch?.status).toBe("pending");
+      engine.advance(5 * 60_000);
     }
-    await engine.dispatcher.tick();
+    expect(givenUp).toBe(1);
     const rows = await touchesOf(other.subscriber.id);
-    expect(rows.map((t) => t.status)).toEqual(["failed", "sent"]);
-    expect(rows[0]?.outcome).toMatch(/gave up after 3 attempts: network/);
+    expect(rows.map((t) => t.status)).toEqual(["failed"]);
+    expect(rows[0]?.attempts).toBeGreaterThan(8);
+    expect(rows[0]?.outcome).toMatch(
+      /^gave up after 1(\.\d)? h of failures \(\d+ attempts\): network/,
+    );
+    expect(rows[0]?.firstFailedAt).toEqual(failedAt);
+    expect(await listEnrollments(testDb().db, other.subscriber.id)).toMatchObject([
+      { status: "exited", endReason: "undelivered" },
+    ]);
+    const funnel = await chainAnalytics(testDb().db, { chainId: chain.id, timezone: MOSCOW });
+    expect(funnel?.exited).toEqual({ completed: 1, undelivered: 1 });
+    const [failedEvent] = await testDb()
+      .db.select()
+      .from(events)
+      .where(and(eq(events.type, "touch_failed"), eq(events.subscriberId, other.subscriber.id)));
+    expect(failedEvent?.data).toMatchObject({
+      givenUp: true,
+      failingSince: failedAt.toISOString(),
+    });
+    // Nothing after the touch that never arrived: the chain stopped there.
+    expect(engine.texts()).toEqual(["first", "second"]);
   });
 
   it.each([

@@ -416,6 +416,7 @@ export const en = {
   endReason_series_stopped: "stopped this series",
   endReason_forgotten: "data deleted",
   endReason_loop: "stopped: conditions went round in a loop",
+  endReason_undelivered: "stopped: Telegram kept failing a touch",
   segmentsTitle: "Segments",
   edit: "Edit",
   noSegments: "No segments yet",

@@ -407,6 +407,7 @@ export const ru: Record<Key, string> = {
   endReason_series_stopped: "остановили эту серию",
   endReason_forgotten: "данные удалены",
   endReason_loop: "остановлена: условия зациклились",
+  endReason_undelivered: "остановлена: Telegram так и не принял касание",
   segmentsTitle: "Сегменты",
   edit: "Изменить",
   noSegments: "Сегментов пока нет",
