@@ -25,7 +25,8 @@ import {
 import { runPgBossBaseline } from "./pgBossBaseline.ts";
 import { runReplyLatency } from "./replyLatency.ts";
 
-// --section throughput|counters|lateness|processes|replies|claims: one part only, when working on it.
+// --section throughput|baseline|counters|lateness|processes|replies|claims: one part only, when working on it.
+// --quick: smaller counts and no 100,000-touch runs.
 async function benchDatabase(): Promise<Database> {
   return (await freshDatabase("touchchains_bench", 16)).database;
 }
@@ -134,7 +135,7 @@ async function runProcesses(
   options: { rate: number; processes: number; count: number },
 ) {
   const fake = await startFakeProcess(options.rate);
-  await seed(database, options.count, new Date(Date.now() - 60_000), 0);
+  await seed(database, options.count, new Date(Date.now() - 60_000), 0, true);
   const children = Array.from({ length: options.processes }, () =>
     spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
       env: {
@@ -265,7 +266,7 @@ async function main() {
       // Each send of a running enrollment as a chain makes it: the counters' triggers count it
       // and its stage. Alternated with runs without the triggers, so drift in the machine's load
       // falls on both; the medians are compared.
-      const count = quick ? 20_000 : 100_000;
+      const count = quick ? 10_000 : 20_000;
       console.log(
         `\ncounters' cost (1000/s cap, ${count.toLocaleString("en-US")} due, each the first touch of a running enrollment in a staged chain)`,
       );
@@ -320,7 +321,7 @@ async function main() {
           label: "2 processes, 1000/s paid",
           rate: 1000,
           processes: 2,
-          count: quick ? 10_000 : 30_000,
+          count: quick ? 10_000 : 100_000,
         },
       ]) {
         const r = await runProcesses(database, databaseUrlFor(serverUrl, "touchchains_bench"), run);
