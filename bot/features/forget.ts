@@ -4,7 +4,7 @@ import { type ForgetResult, forgetSubscriber } from "../../db/audience/forget.ts
 import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import type { BotContext } from "../context.ts";
 import { type Lang, t } from "../i18n.ts";
-import { acknowledge, say } from "../replies/recordReply.ts";
+import { acknowledge, recordReplies, replyOf, say } from "../replies/recordReply.ts";
 
 /** `fg:yes:<when asked, seconds, base 36>` or `fg:no`. */
 const FORGET_PREFIX = "fg:";
@@ -45,9 +45,17 @@ forgetFeature.callbackQuery(/^fg:(yes:([0-9a-z]+)|no)$/, async (ctx) => {
     return say(ctx, "forgetNothing", t(ctx.lang, "forgetNothing"));
   }
   ctx.log.info({ subscriberId: subscriber.id }, "personal data deleted on request");
-  await say(ctx, "forgotten", forgottenText(ctx.lang, result), {
-    reply_markup: { remove_keyboard: true },
-  });
+  // Once sent, this answer is deleted too, and the update's row forgets its chat when handled:
+  // nothing in the database is left that knows the chat.
+  await recordReplies(ctx.deps, [
+    {
+      ...replyOf(ctx, "forgotten", "sendMessage", {
+        text: forgottenText(ctx.lang, result),
+        reply_markup: { remove_keyboard: true },
+      }),
+      eraseWhenSettled: true,
+    },
+  ]);
 });
 
 /** The answer lists kinds of data and counts, never the values that were deleted. */

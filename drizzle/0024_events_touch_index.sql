@@ -1,1 +1,0 @@
-CREATE INDEX "events_touch" ON "events" USING btree ("touch_id") WHERE touch_id is not null;
