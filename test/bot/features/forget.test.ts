@@ -129,6 +129,10 @@ describe("/forget", () => {
     expect(await findPersonalValues(db, PERSONAL)).toEqual([]);
     // Nor her chat id: the confirmation was deleted once sent, the handled update forgot its chat.
     expect(await findNumber(db, vera.id)).toEqual([]);
+    // Delete pressed again: nothing to delete, and that answer leaves no trace either.
+    const pressedAgain = textsOf(await harness.press(vera, yes));
+    expect(pressedAgain).toEqual([expect.stringMatching(/nothing to delete/)]);
+    expect(await findNumber(db, vera.id)).toEqual([]);
     const after = await getSubscriber(db, subscriberId);
     expect(after).toMatchObject({
       status: "unsubscribed",
