@@ -64,22 +64,24 @@ export function PathTree({ spec }: { spec: ChainSpec }) {
     (s) => s.condition || s.message.buttons?.flat().some((b) => b.kind === "move"),
   );
   const settled = useDebounced(JSON.stringify(spec), 700);
-  const [tree, setTree] = useState<TimelineBranch | null>(null);
   const [person, setPerson] = useState<PickedPerson | null>(null);
+  // Whose tree it is: while an edit is asked about the last one stays, another person's never does.
+  const [answer, setAnswer] = useState<{ tree: TimelineBranch; for?: number } | null>(null);
   // A chain without conditions has one path, which the timeline shows: a tree only for a person.
   const wanted = branching || person !== null;
   useEffect(() => {
-    setTree(null);
     if (!wanted) return;
     let live = true;
-    api.timelineTree(JSON.parse(settled) as ChainSpec, person?.id).then(
-      (answer) => live && setTree(answer),
-      () => live && setTree(null),
+    const id = person?.id;
+    api.timelineTree(JSON.parse(settled) as ChainSpec, id).then(
+      (tree) => live && setAnswer({ tree, ...(id === undefined ? {} : { for: id }) }),
+      () => live && setAnswer(null),
     );
     return () => {
       live = false;
     };
   }, [settled, wanted, person]);
+  const tree = answer && answer.for === person?.id ? answer.tree : null;
   const names = new Map(spec.steps.map((s) => [s.key, s.name || s.key]));
   return (
     <Section

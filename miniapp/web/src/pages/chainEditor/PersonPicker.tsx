@@ -26,7 +26,10 @@ export function PersonPicker(props: {
   const settled = useDebounced(query.trim(), 400);
   const [found, setFound] = useState<PickedPerson[]>([]);
   useEffect(() => {
-    if (!settled || props.value) return setFound([]);
+    if (!settled || props.value) {
+      setFound([]);
+      return;
+    }
     let live = true;
     api.subscribers({ q: settled, limit: SHOWN }).then(
       (answer) => live && setFound(answer.items.map((p) => ({ id: p.id, label: labelOf(p) }))),
