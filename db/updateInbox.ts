@@ -17,6 +17,18 @@ export interface ClaimedUpdate {
   attempts: number;
 }
 
+/**
+ * A handled update keeps only its id (Telegram's re-sends are recognised by it) and times: neither
+ * its content nor its chat, which no longer orders anything.
+ */
+const HANDLED = {
+  status: "done",
+  payload: null,
+  chatKey: null,
+  leaseOwner: null,
+  error: null,
+} as const;
+
 /** Due at once; only a retry is held until a later moment. */
 const AT_ONCE = new Date(0);
 
@@ -78,18 +90,18 @@ const heldBy = (updateId: number, workerId: string) =>
 export async function markUpdateDone(db: Db, updateId: number): Promise<void> {
   await db
     .update(updateInbox)
-    .set({ status: "done", payload: null, leaseOwner: null, error: null, finishedAt: sql`now()` })
+    .set({ ...HANDLED, finishedAt: sql`now()` })
     .where(and(eq(updateInbox.updateId, updateId), eq(updateInbox.status, "pending")));
 }
 
-/** The handler finished: the update is done and its content forgotten. False if the lease was lost. */
+/** The handler finished: the update is done, its content and chat forgotten. False if the lease was lost. */
 export async function finishUpdate(
   db: Db,
   input: { updateId: number; workerId: string; at: Date },
 ): Promise<boolean> {
   const rows = await db
     .update(updateInbox)
-    .set({ status: "done", payload: null, leaseOwner: null, error: null, finishedAt: input.at })
+    .set({ ...HANDLED, finishedAt: input.at })
     .where(heldBy(input.updateId, input.workerId))
     .returning({ updateId: updateInbox.updateId });
   return rows.length === 1;

@@ -1,7 +1,8 @@
-// Wakes the time triggers (inactivity, yearly dates, segments) on a schedule, and keeps RFM scores
-// fresh for the segments that read them; the database decides who is due.
+// Wakes the time triggers (inactivity, yearly dates, segments) and the chains' day limits on a
+// schedule, and keeps RFM scores fresh for the segments that read them; the database decides who is due.
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
+import { endEnrollmentsPastMaxDays } from "../../db/journeys/deadlines.ts";
 import { resolveDueBroadcasts } from "../../db/segments/broadcasts.ts";
 import { refreshRfmScores } from "../../db/segments/rfm.ts";
 import { sweepTimeTriggers } from "../../db/triggers/time.ts";
@@ -17,7 +18,10 @@ export interface TriggerSweeperOptions {
   rfmEveryMs?: number;
 }
 
-/** Sweeps the time triggers (inactivity, yearly dates, segment entry) and RFM scores on a timer. */
+/**
+ * Sweeps the time triggers (inactivity, yearly dates, segment entry), the chains' day limits and
+ * RFM scores on a timer.
+ */
 export function createTriggerSweeper(options: TriggerSweeperOptions) {
   const log = options.logger.child({ component: "triggers" });
   const rfm = intervalGate(options.rfmEveryMs ?? 10 * 60_000);
@@ -34,6 +38,9 @@ export function createTriggerSweeper(options: TriggerSweeperOptions) {
       defaultTimezone: options.defaultTimezone,
     });
     if (enrolled > 0) log.info({ enrolled }, "time triggers started chains");
+    // An enrollment leaves at its `maxDays` deadline, even while its next touch waits beyond it.
+    const expired = await endEnrollmentsPastMaxDays(options.db, { now });
+    if (expired > 0) log.info({ expired }, "enrollments ended at their day limit");
     // A scheduled broadcast's audience is chosen when its time comes.
     const released = await resolveDueBroadcasts(options.db, now);
     if (released > 0) log.info({ broadcasts: released }, "scheduled broadcasts planned");

@@ -4,7 +4,7 @@ import { type ForgetResult, forgetSubscriber } from "../../db/audience/forget.ts
 import { getSubscriberByTelegramId } from "../../db/audience/subscribers.ts";
 import type { BotContext } from "../context.ts";
 import { type Lang, t } from "../i18n.ts";
-import { acknowledge, say } from "../replies/recordReply.ts";
+import { acknowledge, recordReplies, replyOf, say } from "../replies/recordReply.ts";
 
 /** `fg:yes:<when asked, seconds, base 36>` or `fg:no`. */
 const FORGET_PREFIX = "fg:";
@@ -39,16 +39,30 @@ forgetFeature.callbackQuery(/^fg:(yes:([0-9a-z]+)|no)$/, async (ctx) => {
   }
   await ctx.conversation.exitAll();
   const subscriber = await getSubscriberByTelegramId(ctx.deps.db, ctx.from.id);
-  if (!subscriber) return say(ctx, "forgetNothing", t(ctx.lang, "forgetNothing"));
+  if (!subscriber) return sayWithoutTrace(ctx, "forgetNothing", t(ctx.lang, "forgetNothing"));
   const result = await forgetSubscriber(ctx.deps.db, { subscriberId: subscriber.id, now });
   if (!result || result === "already_forgotten") {
-    return say(ctx, "forgetNothing", t(ctx.lang, "forgetNothing"));
+    return sayWithoutTrace(ctx, "forgetNothing", t(ctx.lang, "forgetNothing"));
   }
   ctx.log.info({ subscriberId: subscriber.id }, "personal data deleted on request");
-  await say(ctx, "forgotten", forgottenText(ctx.lang, result), {
+  await sayWithoutTrace(ctx, "forgotten", forgottenText(ctx.lang, result), {
     reply_markup: { remove_keyboard: true },
   });
 });
+
+/**
+ * An answer to a deletion that is deleted too once sent; the update's row forgets its chat when
+ * handled, so nothing in the database is left that knows the chat.
+ */
+function sayWithoutTrace(
+  ctx: BotContext,
+  kind: string,
+  text: string,
+  other: Record<string, unknown> = {},
+): Promise<void> {
+  const reply = replyOf(ctx, kind, "sendMessage", { text, ...other });
+  return recordReplies(ctx.deps, [{ ...reply, eraseWhenSettled: true }]);
+}
 
 /** The answer lists kinds of data and counts, never the values that were deleted. */
 export function forgottenText(lang: Lang, result: ForgetResult): string {

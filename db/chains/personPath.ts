@@ -1,6 +1,7 @@
 // What the path preview needs to play a chain for one subscriber: their zone, what they did in
-// this chain (clicks, replies, answers), their tags and fields, and their other chains' touches.
-import { and, eq, gte, inArray, ne, or, sql } from "drizzle-orm";
+// this chain (clicks, replies, answers) and where they are in it, their tags and fields, and their
+// other chains' touches.
+import { and, asc, eq, gte, inArray, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import type { EnrollmentReply } from "../delivery/delivery.ts";
 import { conditionsHold } from "../journeys/conditions.ts";
@@ -10,6 +11,7 @@ import { events } from "../schema/events.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
 import type { Condition } from "../spec/chainSpec.ts";
+import type { PathProgress } from "./timelineTree.ts";
 
 const TWO_DAYS = 2 * 86_400_000;
 
@@ -19,6 +21,8 @@ export interface PersonForPreview {
   otherSends: Date[];
   /** The dates in their fields and answers, for date-anchored steps. */
   dates: { fields: Record<string, string>; answers: Record<string, string> };
+  /** Where they are in this chain, when they are in it now: their path goes on from there. */
+  progress?: PathProgress;
 }
 
 /** Null when there is no such subscriber. */
@@ -38,7 +42,12 @@ export async function personForPreview(
   // What they did in their running enrollment of this chain, by step key.
   const [running] = chain
     ? await db
-        .select({ id: enrollments.id })
+        .select({
+          id: enrollments.id,
+          enrolledAt: enrollments.enrolledAt,
+          nextStepId: enrollments.nextStepId,
+          nextDueAt: enrollments.nextDueAt,
+        })
         .from(enrollments)
         .where(
           and(
@@ -96,10 +105,36 @@ export async function personForPreview(
   };
   return {
     timezone: person.timezone,
+    ...(running ? { progress: await progressOf(db, running) } : {}),
     // Segment membership is decided when the step is due: left as a split.
     holds: (all) =>
       all.some((c) => c.kind === "segment") ? undefined : conditionsHold(all, subject),
     otherSends: others.map((t) => (t.status === "sent" ? (t.sentAt as Date) : t.dueAt)),
     dates: { fields: person.fields, answers: person.answers },
+  };
+}
+
+/** What this enrollment was sent, by step key and time, and the step it plans next. */
+async function progressOf(
+  db: Db,
+  running: { id: number; enrolledAt: Date; nextStepId: number | null; nextDueAt: Date | null },
+): Promise<PathProgress> {
+  const sent = await db
+    .select({ key: chainSteps.key, at: touches.sentAt })
+    .from(touches)
+    .innerJoin(chainSteps, eq(chainSteps.id, touches.stepId))
+    .where(and(eq(touches.enrollmentId, running.id), eq(touches.status, "sent")))
+    .orderBy(asc(touches.sentAt), asc(touches.id));
+  const [next] =
+    running.nextStepId !== null && running.nextDueAt !== null
+      ? await db
+          .select({ key: chainSteps.key })
+          .from(chainSteps)
+          .where(eq(chainSteps.id, running.nextStepId))
+      : [];
+  return {
+    enrolledAt: running.enrolledAt,
+    sent: sent.flatMap((t) => (t.at ? [{ key: t.key, at: t.at }] : [])),
+    next: next && running.nextDueAt ? { key: next.key, due: running.nextDueAt } : null,
   };
 }

@@ -23,6 +23,8 @@ export type TreeEntry =
       /** Chains its move buttons lead to. */
       moves: string[];
     }
+  /** A touch already sent to the person whose path this is. */
+  | { kind: "sent"; key: string; at: Date }
   | { kind: "move"; from: string; chain: string; step?: string }
   | { kind: "end"; reason: "completed" | "max_touches" | "max_days" | "too_long" };
 
@@ -50,9 +52,20 @@ export interface TreeInput {
     otherSends: Date[];
     /** Their fields and answers: the dates that date-anchored steps count from. */
     dates?: Pick<AnchorSource, "fields" | "answers">;
+    /** Where they are in this chain now, when they are in it: the path goes on from there. */
+    progress?: PathProgress;
   };
   /** The chain's trigger: a date trigger's date is the one date-anchored steps count from. */
   trigger?: Trigger;
+}
+
+/** A running enrollment's past and next step, as the path preview starts from them. */
+export interface PathProgress {
+  enrolledAt: Date;
+  /** The touches of this enrollment already sent, oldest first. */
+  sent: { key: string; at: Date }[];
+  /** The step planned next (null: nothing more is planned) and when it is due. */
+  next: { key: string; due: Date } | null;
 }
 
 const DAY = 86_400_000;
@@ -89,12 +102,16 @@ const identity = (c: Condition) => JSON.stringify({ ...c, not: false });
  * split settled (the same test, or its negation) follows that answer.
  */
 export function timelineTree(input: TreeInput): TreeBranch {
-  const { steps, exit, start, timezone, policy } = input;
+  const { steps, exit, timezone, policy } = input;
+  const progress = input.person?.progress;
+  // Someone in the chain: the limits count from their enrollment, the path from their next step.
+  const start = progress?.enrolledAt ?? input.start;
   const dates = input.person?.dates;
   const anchor: AnchorSource | null = dates
     ? { enrolledAt: start, trigger: input.trigger ?? null, ...dates }
     : previewAnchor(input.trigger, start, timezone);
   let budget = MAX_ENTRIES;
+  let pinned: { index: number; due: Date } | null = null;
   const walk = (
     index: number,
     from: Date,
@@ -118,12 +135,21 @@ export function timelineTree(input: TreeInput): TreeBranch {
         push({ kind: "end", reason: "too_long" });
         return branch;
       }
-      if (exit.maxTouches !== undefined && sent.length - others.length >= exit.maxTouches) {
+      if (
+        exit.maxTouches !== undefined &&
+        sent.length - others.length + sentBefore >= exit.maxTouches
+      ) {
         push({ kind: "end", reason: "max_touches" });
         return branch;
       }
       // A date-anchored step without a date, or whose day has passed, is skipped by the dispatcher.
-      const planned = previewDue(step.wait, from, anchor, timezone);
+      const computed = previewDue(step.wait, from, anchor, timezone);
+      // Their next touch is already planned: it is due when the dispatcher will find it due.
+      const planned =
+        pinned && i === pinned.index
+          ? { due: pinned.due, deadline: computed?.deadline ?? null }
+          : computed;
+      if (i === pinned?.index) pinned = null;
       if (!planned) continue;
       const { due, deadline } = planned;
       if (exit.maxDays !== undefined && due.getTime() - start.getTime() >= exit.maxDays * DAY) {
@@ -208,7 +234,27 @@ export function timelineTree(input: TreeInput): TreeBranch {
       return branch;
     }
   };
-  // Their other chains' touches count as sends: the policy spaces this chain's around them.
-  const others = input.person?.otherSends ?? [];
-  return walk(0, start, [...others], null, 0, new Map());
+  // Their other chains' touches, and this chain's already sent, count as sends: the policy spaces
+  // the next ones around them.
+  const others = [...(input.person?.otherSends ?? []), ...(progress?.sent.map((s) => s.at) ?? [])];
+  const sentBefore = progress?.sent.length ?? 0;
+  if (!progress) return walk(0, start, [...others], null, 0, new Map());
+  const nextIndex = progress.next ? steps.findIndex((s) => s.key === progress.next?.key) : -1;
+  pinned =
+    progress.next && nextIndex >= 0
+      ? {
+          index: nextIndex,
+          due: new Date(Math.max(progress.next.due.getTime(), input.start.getTime())),
+        }
+      : null;
+  const trunk = walk(
+    pinned ? pinned.index : steps.length,
+    input.start,
+    [...others],
+    null,
+    0,
+    new Map(),
+  );
+  trunk.entries.unshift(...progress.sent.map((s) => ({ kind: "sent" as const, ...s })));
+  return trunk;
 }

@@ -17,6 +17,8 @@ export interface NewReply {
   updateId?: number | null;
   method: ReplyMethod;
   params: Record<string, unknown>;
+  /** Delete the row once sent or given up on, so that nothing keeps the chat it went to. */
+  eraseWhenSettled?: boolean;
 }
 
 /** A reply is due at once; only a retry is held until a later moment. */
@@ -70,7 +72,10 @@ const heldBy = (id: number, workerId: string) =>
     eq(replyOutbox.leaseOwner, workerId),
   );
 
-/** Records the outcome; false when the lease was lost to another worker. */
+/**
+ * Records the outcome (or deletes a reply marked to be erased); false when the lease was lost to
+ * another worker.
+ */
 export async function settleReply(
   db: Db,
   input: {
@@ -82,6 +87,11 @@ export async function settleReply(
     error?: string;
   },
 ): Promise<boolean> {
+  const erased = await db
+    .delete(replyOutbox)
+    .where(and(heldBy(input.id, input.workerId), eq(replyOutbox.eraseWhenSettled, true)))
+    .returning({ id: replyOutbox.id });
+  if (erased.length === 1) return true;
   const rows = await db
     .update(replyOutbox)
     .set({
@@ -111,6 +121,16 @@ export async function settleSentReplies(
     ),
     sql`, `,
   );
+  // Replies that must not outlive their sending go first; a crash between the two statements
+  // leaves the others pending, sent again after their lease, as any unrecorded send is.
+  const erased = await rowsOf<{ id: number }>(
+    db,
+    sql`delete from ${replyOutbox} r
+      using (values ${values}) as v(id, message_id, at)
+      where r.id = v.id and r.status = 'pending' and r.lease_owner = ${input.workerId}
+        and r.erase_when_settled
+      returning r.id`,
+  );
   const rows = await rowsOf<{ id: number }>(
     db,
     sql`update ${replyOutbox} r
@@ -120,7 +140,7 @@ export async function settleSentReplies(
       where r.id = v.id and r.status = 'pending' and r.lease_owner = ${input.workerId}
       returning r.id`,
   );
-  return rows.length;
+  return erased.length + rows.length;
 }
 
 /**

@@ -132,7 +132,7 @@ async function sentVariantMessage(
   const [sent] = await db
     .select({ data: events.data })
     .from(events)
-    // By subscriber first: their events are indexed, touch ids are not.
+    // The touch's events are found through the index on touch_id (events_touch).
     .where(
       and(
         eq(events.subscriberId, touch.subscriberId),

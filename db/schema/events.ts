@@ -39,6 +39,9 @@ export const events = pgTable(
     // Enrollment and step ride along so a chain's funnel is read from the index alone.
     index().on(t.chainId, t.type, t.occurredAt, t.enrollmentId, t.stepId),
     index().on(t.type, t.occurredAt),
+    // A touch's own events (its A/B send, a link's recent click): a few rows, however many the
+    // person has. Website events carry no touch, so they stay out of it.
+    index("events_touch").on(t.touchId).where(sql`touch_id is not null`),
     // Rare events a chain's funnel looks up on every view: A/B sends, and moves out and in.
     index("events_variant_sends")
       .on(t.chainId, t.enrollmentId, t.stepId)

@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -36,6 +37,11 @@ export const replyOutbox = pgTable(
     /** sendMessage, a media method or copyMessage, with its rendered parameters. */
     method: text().$type<ReplyMethod>().notNull(),
     params: jsonb().$type<Record<string, unknown>>().notNull(),
+    /**
+     * Deleted once sent (or given up on) rather than kept: the answer to /forget, which would
+     * otherwise be the last row that knows the chat.
+     */
+    eraseWhenSettled: boolean().notNull().default(false),
     status: replyStatus().notNull().default("pending"),
     /** Wall-clock time: Telegram's waits are real, whatever the engine's clock says. */
     availableAt: timestamp({ withTimezone: true }).notNull(),

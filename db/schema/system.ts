@@ -44,7 +44,10 @@ export const updateInbox = pgTable(
   "update_inbox",
   {
     updateId: bigint({ mode: "number" }).primaryKey(),
-    /** One chat's updates are handled in order, one at a time; null for updates without a chat. */
+    /**
+     * One chat's updates are handled in order, one at a time; null for updates without a chat,
+     * and once handled.
+     */
     chatKey: bigint({ mode: "number" }),
     /** The update as Telegram sent it; cleared once handled, kept while it may be tried again. */
     payload: jsonb().$type<Record<string, unknown>>(),

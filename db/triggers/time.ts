@@ -61,8 +61,8 @@ function dueForInactivity(
 }
 
 /**
- * Active subscribers whose date (field, else answer; "YYYY-MM-DD" or "MM-DD") falls `daysBefore`
- * days after their local today, once their local time has reached `at`; or did so up to
+ * Active subscribers whose date (field, else answer; "YYYY-MM-DD" or "MM-DD"; 29 February counts
+ * as the 28th in other years) falls `daysBefore` days after their local today, once their local time has reached `at`; or did so up to
  * `graceDays` days ago, for a date set late or a sweep missed. The yearly gap keeps it to once.
  */
 function dueForDate(
@@ -82,9 +82,11 @@ function dueForDate(
         where s.status = 'active'
           and ${date} ~ '^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$'
           and exists (
-            select 1 from generate_series(0, ${trigger.graceDays ?? 2}::int) late(days)
-            where right(${date}, 5) =
-                to_char((${local})::date + ${trigger.daysBefore}::int - late.days, 'MM-DD')
+            select 1 from generate_series(0, ${trigger.graceDays ?? 2}::int) late(days),
+              lateral (select (${local})::date + ${trigger.daysBefore}::int - late.days as day) d
+            where (right(${date}, 5) = to_char(d.day, 'MM-DD')
+                -- 29 February is kept on the last day of February: the 29th in a leap year, the 28th in others.
+                or (right(${date}, 5) = '02-29' and to_char(d.day + 1, 'MM-DD') = '03-01'))
               and (late.days > 0 or (${local})::time >= ${trigger.at}::time))
           and not exists (
             select 1 from enrollments e

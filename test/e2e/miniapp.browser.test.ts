@@ -439,6 +439,65 @@ describe.skipIf(!hasChromium)("the Mini App in Chromium", () => {
       await received.close();
     }
   }, 120_000);
+  it("shows one person's path on a chain without conditions, found by name: what was sent, then what comes next", async () => {
+    const { db, base } = await start([]);
+    engine = await startEngine(db, { start: testStart() });
+    const run = engine;
+    const chain = await run.createChain({
+      slug: "plain",
+      name: "Plain chain",
+      steps: [
+        { key: "first", name: "First", message: { text: "First" } },
+        {
+          key: "second",
+          name: "Second",
+          wait: { after: { amount: 1, unit: "days" } },
+          message: { text: "Second" },
+        },
+      ],
+    });
+    const { subscriber } = await upsertSubscriber(
+      db,
+      { telegramId: 8101, firstName: "Zinaida", username: "zina_k" },
+      {},
+      run.now(),
+    );
+    await upsertSubscriber(db, { telegramId: 8102, firstName: "Zakhar" }, {}, run.now());
+    const enrolled = await enroll(db, {
+      subscriberId: subscriber.id,
+      chainId: chain.id,
+      now: run.now(),
+      defaultTimezone: MOSCOW,
+    });
+    if (!enrolled.enrolled) throw new Error(enrolled.reason);
+    await run.dispatcher.tick();
+    expect(run.texts()).toEqual(["First"]);
+
+    const { page, errors } = await open(base, { theme: LIGHT, language: "en" });
+    await page.getByTestId("tab-chains").click();
+    await page.getByTestId("chain-plain").click();
+    const paths = page.getByTestId("paths");
+    // No conditions: no tree for everyone (the timeline shows it), but the person field is there.
+    await paths.getByTestId("path-person-search").waitFor();
+    expect(await paths.locator("li").count()).toBe(0);
+    await paths.getByTestId("path-person-search").fill("@zina");
+    await expect
+      .poll(() => paths.getByTestId("path-person-found").allTextContents())
+      .toEqual(["Zinaida @zina_k›"]);
+    await paths.getByTestId("path-person-found").click();
+    expect(await paths.getByTestId("path-person").textContent()).toContain("Zinaida @zina_k");
+    await expect.poll(() => paths.locator("li").count()).toBe(3);
+    const rows = await paths.locator("li").allTextContents();
+    expect(rows[0]).toMatch(/^First.*· sent$/);
+    expect(rows[1]).toMatch(/^Second/);
+    expect(rows[2]).toBe("end of the chain");
+    await shot(page, "chain-person-path", { top: paths });
+    // Back to everyone: no single path to show again.
+    await paths.getByTestId("path-person-clear").click();
+    await expect.poll(() => paths.locator("li").count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   it("edits a person's zone, fields and tags, exports and imports CSV, deletes their data, and sets a date wait", async () => {
     const { db, base } = await start([]);
     const { subscriber } = await upsertSubscriber(

@@ -53,6 +53,8 @@ export interface SubscriberFilters {
   tag?: string;
   status?: SubscriberQuery["status"] | "";
   offset?: number;
+  /** 50 when unset. */
+  limit?: number;
 }
 
 // The typed client puts path values into the URL as they are.
@@ -101,14 +103,14 @@ export const api = {
   deleteLeadMagnet: (slug: string) =>
     call(client["lead-magnets"][":slug"].$delete({ param: { slug: seg(slug) } })),
 
-  subscribers: ({ q, tag, status, offset }: SubscriberFilters) =>
+  subscribers: ({ q, tag, status, offset, limit }: SubscriberFilters) =>
     call(
       client.subscribers.$get({
         query: {
           q: q || undefined,
           tag: tag || undefined,
           status: status || undefined,
-          limit: "50",
+          limit: String(limit ?? 50),
           offset: offset === undefined ? undefined : String(offset),
         },
       }),

@@ -14,7 +14,7 @@ import { conversationStates, updateInbox } from "../../../db/schema/system.ts";
 import { touches } from "../../../db/schema/touches.ts";
 import { createTestBot, textsOf } from "../../helpers/botHarness.ts";
 import { checklistMagnet, warmupChain } from "../../helpers/fixtures.ts";
-import { findPersonalValues } from "../../helpers/personalData.ts";
+import { findNumber, findPersonalValues } from "../../helpers/personalData.ts";
 import { testStart } from "../../helpers/testClock.ts";
 import { useTestDb } from "../../helpers/testDb.ts";
 
@@ -127,6 +127,12 @@ describe("/forget", () => {
     );
 
     expect(await findPersonalValues(db, PERSONAL)).toEqual([]);
+    // Nor her chat id: the confirmation was deleted once sent, the handled update forgot its chat.
+    expect(await findNumber(db, vera.id)).toEqual([]);
+    // Delete pressed again: nothing to delete, and that answer leaves no trace either.
+    const pressedAgain = textsOf(await harness.press(vera, yes));
+    expect(pressedAgain).toEqual([expect.stringMatching(/nothing to delete/)]);
+    expect(await findNumber(db, vera.id)).toEqual([]);
     const after = await getSubscriber(db, subscriberId);
     expect(after).toMatchObject({
       status: "unsubscribed",

@@ -1,6 +1,6 @@
 // The path tree: conditions split the timeline; exclusive steps land on different branches.
 import { readFileSync } from "node:fs";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
 import { createChain } from "../../../db/chains/chains.ts";
@@ -8,6 +8,8 @@ import { personForPreview } from "../../../db/chains/personPath.ts";
 import { type TreeBranch, timelineTree } from "../../../db/chains/timelineTree.ts";
 import { enroll } from "../../../db/journeys/enrollments.ts";
 import { recordButtonPress } from "../../../db/journeys/reactions.ts";
+import { chainSteps } from "../../../db/schema/chains.ts";
+import { enrollments } from "../../../db/schema/enrollments.ts";
 import { subscribers } from "../../../db/schema/subscribers.ts";
 import { touches } from "../../../db/schema/touches.ts";
 import { policySchema } from "../../../db/settings.ts";
@@ -21,7 +23,13 @@ import { chainSpec } from "../../../db/spec/chainSpec.ts";
 const START = new Date("2026-05-04T07:00:00Z");
 const keys = (b: TreeBranch): string[] =>
   b.entries.map((e) =>
-    e.kind === "touch" ? e.key : e.kind === "move" ? `→${e.chain}` : `.${e.reason}`,
+    e.kind === "touch"
+      ? e.key
+      : e.kind === "sent"
+        ? `✓${e.key}`
+        : e.kind === "move"
+          ? `→${e.chain}`
+          : `.${e.reason}`,
   );
 
 describe("timeline tree", () => {
@@ -147,6 +155,20 @@ describe("timeline tree", () => {
       .update(touches)
       .set({ status: "sent", sentAt: START })
       .where(eq(touches.id, enrolled.firstTouch.id));
+    // As the dispatcher leaves it once "ask" went: "yes_path" planned two hours later.
+    const [yesStep] = await db
+      .select({ id: chainSteps.id })
+      .from(chainSteps)
+      .where(and(eq(chainSteps.chainId, quiz.id), eq(chainSteps.key, "yes_path")));
+    await db
+      .update(enrollments)
+      .set({
+        nextStepId: yesStep?.id,
+        nextDueAt: new Date(START.getTime() + 2 * 3_600_000),
+        touchesSent: 1,
+        lastTouchAt: START,
+      })
+      .where(eq(enrollments.id, enrolled.enrollment.id));
     await recordButtonPress(db, {
       touchId: enrolled.firstTouch.id,
       row: 0,
@@ -179,7 +201,8 @@ describe("timeline tree", () => {
     const tree = timelineTree({ ...parsed, start: START, timezone: "Asia/Tokyo", policy, person });
     // No split: their "yes" decides it (the last step follows the yes-step, as in the engine).
     expect(tree.split).toEqual([]);
-    expect(keys(tree)).toEqual(["ask", "yes_path", "no_path", ".completed"]);
+    // It starts where they are: "ask" was sent, "yes_path" comes next.
+    expect(keys(tree)).toEqual(["✓ask", "yes_path", "no_path", ".completed"]);
     const yes = tree.entries[1];
     // 16:00 in Tokyo plus two hours is 18:00, but today already has two touches: tomorrow 00:00.
     expect(yes?.kind === "touch" && yes.at.toISOString()).toBe("2026-05-04T15:00:00.000Z");

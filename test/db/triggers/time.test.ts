@@ -110,4 +110,80 @@ describe("time triggers", () => {
     expect(await sweep("2026-03-13T09:00:00Z")).toBe(0);
     expect(await enrolledIn(db, twoDaysLate)).toEqual(["date"]);
   });
+  describe("date: 29 February", () => {
+    async function leapChain(db: Db) {
+      await createChain(
+        db,
+        warmupChain({
+          slug: "birthday",
+          name: "Birthday",
+          trigger: { kind: "date", field: "birthday", at: "10:00", graceDays: 0 },
+          reentry: { policy: "always" },
+        }),
+      );
+      return {
+        leapling: await person(db, 1, { fields: { birthday: "2000-02-29" } }),
+        feb28: await person(db, 2, { fields: { birthday: "02-28" } }),
+        mar1: await person(db, 3, { fields: { birthday: "1999-03-01" } }),
+      };
+    }
+
+    it("is the 28th in a year without one, before the 1 March people", async () => {
+      const { db } = testDb();
+      const { leapling, feb28, mar1 } = await leapChain(db);
+      const sweep = (iso: string) => sweepTimeTriggers(db, { now: at(iso), defaultTimezone: TZ });
+      expect(await sweep("2027-02-27T08:00:00Z")).toBe(0); // 27 Feb, 11:00 in Moscow
+      expect(await sweep("2027-02-28T08:00:00Z")).toBe(2); // 28 Feb, 11:00
+      expect(await enrolledIn(db, leapling)).toEqual(["date"]);
+      expect(await enrolledIn(db, feb28)).toEqual(["date"]);
+      expect(await enrolledIn(db, mar1)).toEqual([]);
+      expect(await sweep("2027-03-01T08:00:00Z")).toBe(1); // 1 Mar: only the 1 March person
+      expect(await enrolledIn(db, mar1)).toEqual(["date"]);
+      expect(await enrolledIn(db, leapling)).toEqual(["date"]);
+    });
+
+    it("is the 29th in a leap year, not the 28th nor 1 March", async () => {
+      const { db } = testDb();
+      const { leapling, feb28, mar1 } = await leapChain(db);
+      const sweep = (iso: string) => sweepTimeTriggers(db, { now: at(iso), defaultTimezone: TZ });
+      expect(await sweep("2028-02-28T08:00:00Z")).toBe(1);
+      expect(await enrolledIn(db, feb28)).toEqual(["date"]);
+      expect(await enrolledIn(db, leapling)).toEqual([]);
+      expect(await sweep("2028-02-29T08:00:00Z")).toBe(1);
+      expect(await enrolledIn(db, leapling)).toEqual(["date"]);
+      expect(await sweep("2028-03-01T08:00:00Z")).toBe(1);
+      expect(await enrolledIn(db, mar1)).toEqual(["date"]);
+    });
+
+    async function kiritimatiPerson(db: Db) {
+      return person(db, 4, { fields: { birthday: "02-29" }, timezone: "Pacific/Kiritimati" });
+    }
+
+    it("follows the subscriber's own calendar day east of UTC+12, in a year without one", async () => {
+      const { db } = testDb();
+      const { leapling } = await leapChain(db);
+      const kiritimati = await kiritimatiPerson(db);
+      const sweep = (iso: string) => sweepTimeTriggers(db, { now: at(iso), defaultTimezone: TZ });
+      expect(await sweep("2027-02-26T23:00:00Z")).toBe(0); // 27 Feb 13:00 at UTC+14
+      // 27 Feb 23:00 UTC: 28 Feb 13:00 at UTC+14, still 27 Feb in Moscow.
+      expect(await sweep("2027-02-27T23:00:00Z")).toBe(1);
+      expect(await enrolledIn(db, kiritimati)).toEqual(["date"]);
+      expect(await enrolledIn(db, leapling)).toEqual([]);
+    });
+
+    it("follows the subscriber's own calendar day east of UTC+12, in a leap year", async () => {
+      const { db } = testDb();
+      const { leapling } = await leapChain(db);
+      const kiritimati = await kiritimatiPerson(db);
+      const sweep = (iso: string) => sweepTimeTriggers(db, { now: at(iso), defaultTimezone: TZ });
+      expect(await sweep("2028-02-27T23:00:00Z")).toBe(0); // 28 Feb 13:00 at UTC+14
+      // 29 Feb 13:00 at UTC+14, 29 Feb 02:00 in Moscow (before 10:00).
+      expect(await sweep("2028-02-28T23:00:00Z")).toBe(1);
+      expect(await enrolledIn(db, kiritimati)).toEqual(["date"]);
+      expect(await enrolledIn(db, leapling)).toEqual([]);
+      // 1 March 10:30 in Moscow: the 29th has passed there without a sweep, and graceDays is 0.
+      expect(await sweep("2028-03-01T07:30:00Z")).toBe(1);
+      expect(await enrolledIn(db, leapling)).toEqual([]);
+    });
+  });
 });

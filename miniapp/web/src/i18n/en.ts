@@ -439,11 +439,16 @@ export const en = {
   rfm_frequency: "Frequency",
   rfm_monetary: "Monetary",
   pathsTitle: "Every path",
-  pathsFor: "For subscriber (id)",
+  pathsFor: "For subscriber",
   pathsForHint:
-    "Their path: what they clicked and answered, their tags, time zone and other chains",
+    "Find them by name or @username: their path, from what they were sent to what comes next, by their clicks, answers, tags, time zone and other chains",
   pathsHint:
     "Each condition splits the chain: the branch where it holds, and what happens otherwise. Moves name the chain they lead to.",
+  pathsForPlaceholder: "Name or @username",
+  pathsForNobody: "Nobody found",
+  pathsEveryone: "Everyone",
+  pathTitle: "Path",
+  pathSent: "sent",
   pathEnd_completed: "end of the chain",
   pathEnd_max_touches: "ends: touch limit",
   pathEnd_max_days: "ends: day limit",

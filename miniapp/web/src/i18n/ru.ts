@@ -430,10 +430,16 @@ export const ru: Record<Key, string> = {
   rfm_frequency: "Частота",
   rfm_monetary: "Сумма",
   pathsTitle: "Все пути",
-  pathsFor: "Для подписчика (id)",
-  pathsForHint: "Его путь: что он нажимал и отвечал, его теги, часовой пояс и другие цепочки",
+  pathsFor: "Для подписчика",
+  pathsForHint:
+    "Найдите по имени или @username: его путь — что уже отправлено и что дальше, по его нажатиям, ответам, тегам, часовому поясу и другим цепочкам",
   pathsHint:
     "Каждое условие делит цепочку: ветка, где оно выполнено, и что происходит иначе. Переводы показывают цепочку, куда ведут.",
+  pathsForPlaceholder: "Имя или @username",
+  pathsForNobody: "Никого не нашлось",
+  pathsEveryone: "Все",
+  pathTitle: "Путь",
+  pathSent: "отправлено",
   pathEnd_completed: "конец цепочки",
   pathEnd_max_touches: "конец: лимит касаний",
   pathEnd_max_days: "конец: лимит дней",

@@ -1,13 +1,14 @@
 // Every path through the draft: each condition splits it into "if …" and "otherwise", moves name
-// their target chain; shown only when the chain has conditions or moves.
+// their target chain; shown when the chain has conditions or moves. On every chain, one person's
+// path: what they were sent, then what comes next.
 import { useEffect, useState } from "react";
 import { api } from "../../api.ts";
 import { dateTime } from "../../format.ts";
 import { t } from "../../i18n/translate.ts";
 import type { ChainSpec, TimelineBranch } from "../../types.ts";
-import { Field, NumberInput } from "../../ui/controls.tsx";
 import { Section } from "../../ui/layout.tsx";
 import { useDebounced } from "../../ui/load.ts";
+import { PersonPicker, type PickedPerson } from "./PersonPicker.tsx";
 
 function Branch({ branch, names }: { branch: TimelineBranch; names: Map<string, string> }) {
   return (
@@ -18,7 +19,14 @@ function Branch({ branch, names }: { branch: TimelineBranch; names: Map<string, 
           // biome-ignore lint/suspicious/noArrayIndexKey: entries of a path have no identity
           <li key={i}>
             <span className="timeline-dot" />
-            {entry.kind === "touch" ? (
+            {entry.kind === "sent" ? (
+              <>
+                <span className="timeline-name">{names.get(entry.key) ?? entry.key}</span>
+                <span className="timeline-at" data-testid="path-sent">
+                  {dateTime(entry.at)} <span className="hint">· {t("pathSent")}</span>
+                </span>
+              </>
+            ) : entry.kind === "touch" ? (
               <>
                 <span className="timeline-name">{names.get(entry.key) ?? entry.key}</span>
                 <span className="timeline-at">
@@ -56,28 +64,33 @@ export function PathTree({ spec }: { spec: ChainSpec }) {
     (s) => s.condition || s.message.buttons?.flat().some((b) => b.kind === "move"),
   );
   const settled = useDebounced(JSON.stringify(spec), 700);
-  const [tree, setTree] = useState<TimelineBranch | null>(null);
-  const [person, setPerson] = useState<number | undefined>(undefined);
-  const settledPerson = useDebounced(person, 700);
+  const [person, setPerson] = useState<PickedPerson | null>(null);
+  // Whose tree it is: while an edit is asked about the last one stays, another person's never does.
+  const [answer, setAnswer] = useState<{ tree: TimelineBranch; for?: number } | null>(null);
+  // A chain without conditions has one path, which the timeline shows: a tree only for a person.
+  const wanted = branching || person !== null;
   useEffect(() => {
-    if (!branching) return;
+    if (!wanted) return;
     let live = true;
-    api.timelineTree(JSON.parse(settled) as ChainSpec, settledPerson).then(
-      (answer) => live && setTree(answer),
-      () => live && setTree(null),
+    const id = person?.id;
+    api.timelineTree(JSON.parse(settled) as ChainSpec, id).then(
+      (tree) => live && setAnswer({ tree, ...(id === undefined ? {} : { for: id }) }),
+      () => live && setAnswer(null),
     );
     return () => {
       live = false;
     };
-  }, [settled, branching, settledPerson]);
-  if (!branching || !tree) return null;
+  }, [settled, wanted, person]);
+  const tree = answer && answer.for === person?.id ? answer.tree : null;
   const names = new Map(spec.steps.map((s) => [s.key, s.name || s.key]));
   return (
-    <Section title={t("pathsTitle")} footer={t("pathsHint")} testId="paths">
-      <Field label={t("pathsFor")} hint={t("pathsForHint")}>
-        {(id) => <NumberInput id={id} min={1} value={person} onChange={setPerson} />}
-      </Field>
-      <Branch branch={tree} names={names} />
+    <Section
+      title={t(branching ? "pathsTitle" : "pathTitle")}
+      footer={branching ? t("pathsHint") : undefined}
+      testId="paths"
+    >
+      <PersonPicker value={person} onChange={setPerson} />
+      {wanted && tree ? <Branch branch={tree} names={names} /> : null}
     </Section>
   );
 }

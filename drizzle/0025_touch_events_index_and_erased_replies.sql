@@ -1,0 +1,2 @@
+ALTER TABLE "reply_outbox" ADD COLUMN "erase_when_settled" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX "events_touch" ON "events" USING btree ("touch_id") WHERE touch_id is not null;
