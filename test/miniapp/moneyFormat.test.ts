@@ -1,7 +1,10 @@
 // The Mini App's money: one line per currency with its currency shown, never a sum across
 // currencies; Telegram Stars (XTR) are whole, other currencies keep their cents.
 import { describe, expect, it } from "vitest";
-import { amount, money } from "../../miniapp/web/src/format.ts";
+import { formatAmount, moneyLines } from "../../miniapp/web/src/money.ts";
+
+const money = (list: Parameters<typeof moneyLines>[0]) => moneyLines(list, "en-GB");
+const amount = (m: Parameters<typeof formatAmount>[0]) => formatAmount(m, "en-GB");
 
 describe("money in the Mini App", () => {
   it("shows each currency on its own line, with the currency", () => {

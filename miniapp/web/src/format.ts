@@ -1,29 +1,14 @@
 // Numbers, money and dates in the user's language.
 import { language } from "./i18n/translate.ts";
+import { type Amount, moneyLines } from "./money.ts";
 
 const locale = () => (language() === "ru" ? "ru-RU" : "en-GB");
 
 export const num = (value: number | string | null | undefined) =>
   new Intl.NumberFormat(locale()).format(Number(value ?? 0));
 
-/** Places after the point where Intl would guess wrong: Telegram Stars (XTR) are whole. */
-const FRACTION_DIGITS: Record<string, number> = { XTR: 0 };
-
-/** One amount in its currency, e.g. "₽1,290.50", "US$10.00", "XTR 250". */
-export function amount(m: { currency: string; amount: string }): string {
-  const digits = FRACTION_DIGITS[m.currency];
-  return new Intl.NumberFormat(locale(), {
-    style: "currency",
-    currency: m.currency,
-    ...(digits === undefined
-      ? {}
-      : { minimumFractionDigits: digits, maximumFractionDigits: digits }),
-  }).format(Number(m.amount));
-}
-
-/** Money of several currencies: one amount a line, never added up; "0" for none. */
-export const money = (list: readonly { currency: string; amount: string }[]): string[] =>
-  list.length === 0 ? [num(0)] : list.map(amount);
+/** Money of several currencies: one amount a line, never added up. */
+export const money = (list: readonly Amount[]): string[] => moneyLines(list, locale());
 
 export const percent = (fraction: number | null | undefined) =>
   new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(
