@@ -37,6 +37,10 @@ const money = (c: number) => (c / 100).toFixed(2);
 /** Cents in the run's currency: every purchase the simulation makes is in it. */
 const centsOf = (list: Money[], currency: string) => cents(amountIn(list, currency));
 
+/** The names either side knows, in order: what only one side has is compared with zero. */
+const union = (database: string[], simulation: string[]) =>
+  [...new Set([...database, ...simulation])].sort();
+
 /** One figure: the database's and the simulation's must be equal. */
 function same(
   name: string,
@@ -97,16 +101,25 @@ export function checkFigures(
   checks.push(same("questionnaires finished", count("magnet_delivered"), record.finished));
   // The simulation knows which chains its magnets and events started; tags, segments, dates and
   // quiet spells start chains without telling it, so those are left out.
-  const countable = chains.filter((c) => options.countable(c.slug));
+  const { pressOutcomes } = figures;
+  const countable = union(
+    chains.map((c) => c.slug),
+    [...record.enrolled.keys()],
+  ).filter(options.countable);
   checks.push(
     sameEach(
       "enrollments per chain started by magnets and events",
-      countable.map((c) => ({
-        label: c.slug,
-        // A move button brings people in without the simulation starting the chain itself.
-        database: c.enrolled - (moves.movedIn[c.slug] ?? 0),
-        simulation: record.enrolled.get(c.slug) ?? 0,
-      })),
+      countable.map((slug) => {
+        const chain = chains.find((c) => c.slug === slug);
+        // A move button brings people in, or starts the chain afresh when pressed after the
+        // enrollment ended, without the simulation starting the chain itself.
+        const byMoves = (moves.movedIn[slug] ?? 0) + (pressOutcomes.startedByMove[slug] ?? 0);
+        return {
+          label: slug,
+          database: chain ? chain.enrolled - byMoves : 0,
+          simulation: record.enrolled.get(slug) ?? 0,
+        };
+      }),
     ),
   );
 
@@ -121,34 +134,44 @@ export function checkFigures(
         ? ["none"]
         : record.touchesNotReceived.slice(0, 5).map((m) => `chat:message ${m}`),
   });
-  const steps = chains.flatMap((c) => c.steps.map((s) => ({ chain: c.slug, step: s })));
+  // Every step either side knows: one the database does not list is compared with its zero.
+  const steps = new Map<string, { reached: number; clicked: number }>(
+    chains.flatMap((c) => c.steps.map((s) => [`${c.slug}/${s.key}`, s] as const)),
+  );
+  const stepIds = union(
+    [...steps.keys()],
+    [...record.received.keys(), ...record.clickedSteps.keys()],
+  );
   checks.push(
     sameEach(
       "steps reached",
-      steps.map(({ chain, step }) => ({
-        label: `${chain}/${step.key}`,
-        database: step.reached,
-        simulation: record.received.get(`${chain}/${step.key}`) ?? 0,
+      stepIds.map((id) => ({
+        label: id,
+        database: steps.get(id)?.reached ?? 0,
+        simulation: record.received.get(id) ?? 0,
       })),
     ),
   );
   checks.push(
     sameEach(
       "steps clicked",
-      steps.map(({ chain, step }) => ({
-        label: `${chain}/${step.key}`,
-        database: step.clicked,
-        simulation: record.clickedSteps.get(`${chain}/${step.key}`) ?? 0,
+      stepIds.map((id) => ({
+        label: id,
+        database: steps.get(id)?.clicked ?? 0,
+        simulation: record.clickedSteps.get(id) ?? 0,
       })),
     ),
   );
   checks.push(
     sameEach(
       "enrollments that clicked, per chain",
-      chains.map((c) => ({
-        label: c.slug,
-        database: c.clicked,
-        simulation: record.chainClickers.get(c.slug) ?? 0,
+      union(
+        chains.map((c) => c.slug),
+        [...record.chainClickers.keys()],
+      ).map((slug) => ({
+        label: slug,
+        database: chains.find((c) => c.slug === slug)?.clicked ?? 0,
+        simulation: record.chainClickers.get(slug) ?? 0,
       })),
     ),
   );
@@ -166,13 +189,10 @@ export function checkFigures(
   checks.push(same("reply buttons pressed", clicks.reply ?? 0, record.presses.reply));
   checks.push(same("tag buttons pressed", clicks.tag ?? 0, record.presses.tag));
   checks.push(same("move buttons pressed", clicks.move ?? 0, record.presses.move));
-  const pressKeys = [
-    ...new Set([...figures.pressesByTouch.keys(), ...record.pressesByTouch.keys()]),
-  ];
   checks.push(
     sameEach(
       "presses per touch and kind",
-      pressKeys.sort().map((key) => ({
+      union([...figures.pressesByTouch.keys()], [...record.pressesByTouch.keys()]).map((key) => ({
         label: key,
         database: figures.pressesByTouch.get(key) ?? 0,
         simulation: record.pressesByTouch.get(key) ?? 0,
@@ -181,11 +201,10 @@ export function checkFigures(
   );
   // Each move press ends one way: moved, refused by the target's re-entry rule, or (pressed after
   // the enrollment ended) the target chain started afresh.
-  const { pressOutcomes } = figures;
   checks.push(
     same(
       "move presses, each moved, refused or started afresh",
-      pressOutcomes.moved + pressOutcomes.refused + pressOutcomes.startedByMove,
+      pressOutcomes.moved + pressOutcomes.refused + sum(Object.values(pressOutcomes.startedByMove)),
       record.presses.move,
     ),
   );

@@ -6,7 +6,7 @@ import { type Db, rowsOf } from "../client.ts";
 export interface SentTouch {
   /** "chatId:messageId" of the message Telegram returned for the touch. */
   message: string;
-  /** "chain/key" of its step; null for a touch of no step (a broadcast). */
+  /** "chain/key" of its step; null for a touch of no chain's step (a broadcast's). */
   step: string | null;
   chain: string | null;
   enrollmentId: number | null;
@@ -19,8 +19,8 @@ export async function sentTouches(db: Db): Promise<SentTouch[]> {
     sql`select s.telegram_id, t.telegram_message_id, c.slug, st.key, t.enrollment_id
         from touches t
         join subscribers s on s.id = t.subscriber_id
-        left join chains c on c.id = t.chain_id
-        left join chain_steps st on st.id = t.step_id
+        left join chains c on c.id = t.chain_id and c.kind = 'chain'
+        left join chain_steps st on st.id = t.step_id and c.id is not null
         where t.status = 'sent' and t.telegram_message_id is not null`,
   );
   return rows.map((r) => ({
@@ -48,32 +48,40 @@ export interface PressOutcomes {
    * have converted by that press.
    */
   goalPressedWhileRunning: number;
-  /** Move presses: enrollments moved, moves refused, and chains started by a press after the end. */
+  /** Move presses: enrollments moved and moves refused. */
   moved: number;
   refused: number;
-  startedByMove: number;
+  /** Chains started afresh by a move press after the enrollment had ended, by chain slug. */
+  startedByMove: Record<string, number>;
 }
 
 export async function pressOutcomes(db: Db): Promise<PressOutcomes> {
-  const [row] = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`select
-          (select count(distinct n.id) from events e
-             join touches t on t.id = e.touch_id
-             join enrollments n on n.id = t.enrollment_id
-           where e.type = 'clicked' and e.data->>'kind' = 'goal'
-             and (n.ended_at is null or e.occurred_at <= n.ended_at)) as goal,
-          (select count(*) from events
-           where type = 'exited' and data->>'reason' = 'moved' and data->>'via' = 'button') as moved,
-          (select count(*) from events
-           where type = 'move_refused' and data->>'via' = 'button') as refused,
-          (select count(*) from events
-           where type = 'enrolled' and data ? 'fromTouchId' and data->>'via' = 'button') as started`,
-  );
+  const [[row], started] = await Promise.all([
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`select
+            (select count(distinct n.id) from events e
+               join touches t on t.id = e.touch_id
+               join enrollments n on n.id = t.enrollment_id
+             where e.type = 'clicked' and e.data->>'kind' = 'goal'
+               and (n.ended_at is null or e.occurred_at <= n.ended_at)) as goal,
+            (select count(*) from events
+             where type = 'exited' and data->>'reason' = 'moved' and data->>'via' = 'button')
+              as moved,
+            (select count(*) from events
+             where type = 'move_refused' and data->>'via' = 'button') as refused`,
+    ),
+    rowsOf<{ slug: string; n: unknown }>(
+      db,
+      sql`select c.slug, count(*) as n from events e join chains c on c.id = e.chain_id
+          where e.type = 'enrolled' and e.data ? 'fromTouchId' and e.data->>'via' = 'button'
+          group by c.slug`,
+    ),
+  ]);
   return {
     goalPressedWhileRunning: Number(row?.goal ?? 0),
     moved: Number(row?.moved ?? 0),
     refused: Number(row?.refused ?? 0),
-    startedByMove: Number(row?.started ?? 0),
+    startedByMove: Object.fromEntries(started.map((r) => [r.slug, Number(r.n)])),
   };
 }

@@ -134,7 +134,7 @@ describe("checking the database against the simulation's record", () => {
       ["goal:7", 1],
       ["move:8", 1],
     ]),
-    pressOutcomes: { goalPressedWhileRunning: 1, moved: 0, refused: 1, startedByMove: 0 },
+    pressOutcomes: { goalPressedWhileRunning: 1, moved: 0, refused: 1, startedByMove: {} },
   });
   const record = (): SimulationRecord => ({
     started: 3,
@@ -221,6 +221,24 @@ describe("checking the database against the simulation's record", () => {
       "move presses, each moved, refused or started afresh",
       "enrollments converted by goal buttons, one per enrollment pressed while running",
     ]);
+  });
+
+  it("compares a step or chain only the simulation saw with the database's zero", () => {
+    const mine = record();
+    mine.received.set("ghost/step", 1);
+    mine.chainClickers.set("ghost", 1);
+    expect(failed(checkFigures(figures(), mine, options())).map((c) => c.name)).toEqual([
+      "steps reached (2)",
+      "enrollments that clicked, per chain (2)",
+    ]);
+  });
+
+  it("leaves chains started afresh by a move press out of the enrollments the simulation caused", () => {
+    const moved = figures();
+    const [chain] = moved.chains;
+    if (chain) chain.enrolled += 1;
+    moved.pressOutcomes = { ...moved.pressOutcomes, refused: 0, startedByMove: { warmup: 1 } };
+    expect(failed(checkFigures(moved, record(), options()))).toEqual([]);
   });
 
   it("fails money in another currency than the run's", () => {

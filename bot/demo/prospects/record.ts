@@ -241,7 +241,7 @@ export function createTally() {
           continue;
         }
         record.touchesReceived++;
-        // A touch of no enrollment (a broadcast) counts by its message.
+        // A step counts enrollments, as the funnel does (a touch of none, by its message).
         const who = touch.enrollmentId ?? touch.message;
         if (touch.step) add(reached, touch.step, who);
         if (!clickedMessages.has(touch.message)) continue;

@@ -59,6 +59,7 @@ describe("press outcomes by touch", () => {
     const buyer = await engine.enrolNew(offer, "Anna");
     const late = await engine.enrolNew(offer, "Boris");
     const mover = await engine.enrolNew(offer, "Vera");
+    const returning = await engine.enrolNew(offer, "Gleb");
     await engine.dispatcher.tick();
 
     const sent = await sentTouches(db);
@@ -66,8 +67,9 @@ describe("press outcomes by touch", () => {
       buyer: await touchOf(db, buyer.enrollment.id),
       late: await touchOf(db, late.enrollment.id),
       mover: await touchOf(db, mover.enrollment.id),
+      returning: await touchOf(db, returning.enrollment.id),
     };
-    expect(sent).toHaveLength(3);
+    expect(sent).toHaveLength(4);
     expect(sent).toContainEqual({
       message: `${buyer.subscriber.telegramId}:${touches.buyer.messageId}`,
       step: "offer/pick",
@@ -98,6 +100,14 @@ describe("press outcomes by touch", () => {
       now: engine.now(),
     });
     await press(late, touches.late.id, 0);
+    // Gleb's enrollment ended before his move press: the target chain starts afresh.
+    await endEnrollment(db, {
+      enrollmentId: returning.enrollment.id,
+      status: "exited",
+      reason: "manual",
+      now: engine.now(),
+    });
+    await press(returning, touches.returning.id, 1);
     // Vera moves, then presses the old message's move again: started afresh or refused, once.
     await press(mover, touches.mover.id, 1);
     await press(mover, touches.mover.id, 1);
@@ -107,11 +117,14 @@ describe("press outcomes by touch", () => {
         [`goal:${touches.buyer.id}`, 2],
         [`goal:${touches.late.id}`, 1],
         [`move:${touches.mover.id}`, 2],
+        [`move:${touches.returning.id}`, 1],
       ]),
     );
     const outcomes = await pressOutcomes(db);
     expect(outcomes.goalPressedWhileRunning).toBe(1);
     expect(outcomes.moved).toBe(1);
-    expect(outcomes.refused + outcomes.startedByMove).toBe(1);
+    // "other" lets nobody in twice: Vera, moved there, is refused.
+    expect(outcomes.refused).toBe(1);
+    expect(outcomes.startedByMove).toEqual({ other: 1 });
   });
 });
