@@ -17,7 +17,7 @@ import { onPostgres } from "../../helpers/testDb.ts";
 
 const ZONE = "Europe/Moscow";
 const AT = new Date("2026-05-04T08:00:00Z");
-const MONEY_MIGRATION = "0024_analytics_money_per_currency";
+const MONEY_MIGRATION = "0025_analytics_money_per_currency";
 
 /** The committed migrations up to the one before money per currency. */
 function migrationsBeforeMoney(): string {
