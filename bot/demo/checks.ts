@@ -1,6 +1,8 @@
 // The database's figures against the simulation's own record of what it did: every difference is named.
 import type { ChainFunnel, RevenueTotals, SourceFunnel } from "../../db/analytics/funnels.ts";
+import { amountIn, type Money } from "../../db/analytics/money.ts";
 import type { MoveTotals } from "../../db/analytics/moves.ts";
+import type { PressOutcomes } from "../../db/analytics/pressOutcomes.ts";
 import type { SimulationRecord } from "./prospects/record.ts";
 
 export interface Figures {
@@ -12,6 +14,9 @@ export interface Figures {
   conversions: Record<string, number>;
   touches: Record<string, number>;
   moves: MoveTotals;
+  /** Presses recorded on touch buttons, by "kind:touchId". */
+  pressesByTouch: Map<string, number>;
+  pressOutcomes: PressOutcomes;
 }
 
 export interface Check {
@@ -28,6 +33,13 @@ export function cents(amount: string): number {
 }
 
 const money = (c: number) => (c / 100).toFixed(2);
+
+/** Cents in the run's currency: every purchase the simulation makes is in it. */
+const centsOf = (list: Money[], currency: string) => cents(amountIn(list, currency));
+
+/** The names either side knows, in order: what only one side has is compared with zero. */
+const union = (database: string[], simulation: string[]) =>
+  [...new Set([...database, ...simulation])].sort();
 
 /** One figure: the database's and the simulation's must be equal. */
 function same(
@@ -68,6 +80,8 @@ export interface CheckOptions {
   countable: (slug: string) => boolean;
   /** "chain/key" of the A/B steps: each person who got one drew its variant once. */
   splitSteps: string[];
+  /** The currency of every purchase the simulation makes. */
+  currency: string;
 }
 
 export function checkFigures(
@@ -87,57 +101,77 @@ export function checkFigures(
   checks.push(same("questionnaires finished", count("magnet_delivered"), record.finished));
   // The simulation knows which chains its magnets and events started; tags, segments, dates and
   // quiet spells start chains without telling it, so those are left out.
-  const countable = chains.filter((c) => options.countable(c.slug));
+  const { pressOutcomes } = figures;
+  const countable = union(
+    chains.map((c) => c.slug),
+    [...record.enrolled.keys()],
+  ).filter(options.countable);
   checks.push(
     sameEach(
       "enrollments per chain started by magnets and events",
-      countable.map((c) => ({
-        label: c.slug,
-        // A move button brings people in without the simulation starting the chain itself.
-        database: c.enrolled - (moves.movedIn[c.slug] ?? 0),
-        simulation: record.enrolled.get(c.slug) ?? 0,
-      })),
+      countable.map((slug) => {
+        const chain = chains.find((c) => c.slug === slug);
+        // A move button brings people in, or starts the chain afresh when pressed after the
+        // enrollment ended, without the simulation starting the chain itself.
+        const byMoves = (moves.movedIn[slug] ?? 0) + (pressOutcomes.startedByMove[slug] ?? 0);
+        return {
+          label: slug,
+          database: chain ? chain.enrolled - byMoves : 0,
+          simulation: record.enrolled.get(slug) ?? 0,
+        };
+      }),
     ),
   );
 
-  const received = sum([...record.received.values()]) + record.ambiguous;
-  checks.push(same("touches sent and received", touches.sent ?? 0, received));
-  const steps = chains.flatMap((c) => c.steps.map((s) => ({ chain: c.slug, step: s })));
-  if (record.ambiguous === 0) {
-    checks.push(
-      sameEach(
-        "steps reached",
-        steps.map(({ chain, step }) => ({
-          label: `${chain}/${step.key}`,
-          database: step.reached,
-          simulation: record.received.get(`${chain}/${step.key}`) ?? 0,
-        })),
-      ),
-    );
-    checks.push(
-      sameEach(
-        "steps clicked",
-        steps.map(({ chain, step }) => ({
-          label: `${chain}/${step.key}`,
-          database: step.clicked,
-          simulation: record.clickedSteps.get(`${chain}/${step.key}`) ?? 0,
-        })),
-      ),
-    );
-  } else {
-    checks.push({
-      name: "steps reached and clicked",
-      ok: true,
-      detail: [`not compared: ${record.ambiguous} messages matched more than one step`],
-    });
-  }
+  // Messages are told apart by the touch that holds the message id Telegram returned, so every
+  // step's figures are compared, whatever their texts look like.
+  checks.push(same("touches sent and received", touches.sent ?? 0, record.touchesReceived));
+  checks.push({
+    name: "touches sent that no message received holds",
+    ok: record.touchesNotReceived.length === 0,
+    detail:
+      record.touchesNotReceived.length === 0
+        ? ["none"]
+        : record.touchesNotReceived.slice(0, 5).map((m) => `chat:message ${m}`),
+  });
+  // Every step either side knows: one the database does not list is compared with its zero.
+  const steps = new Map<string, { reached: number; clicked: number }>(
+    chains.flatMap((c) => c.steps.map((s) => [`${c.slug}/${s.key}`, s] as const)),
+  );
+  const stepIds = union(
+    [...steps.keys()],
+    [...record.received.keys(), ...record.clickedSteps.keys()],
+  );
+  checks.push(
+    sameEach(
+      "steps reached",
+      stepIds.map((id) => ({
+        label: id,
+        database: steps.get(id)?.reached ?? 0,
+        simulation: record.received.get(id) ?? 0,
+      })),
+    ),
+  );
+  checks.push(
+    sameEach(
+      "steps clicked",
+      stepIds.map((id) => ({
+        label: id,
+        database: steps.get(id)?.clicked ?? 0,
+        simulation: record.clickedSteps.get(id) ?? 0,
+      })),
+    ),
+  );
   checks.push(
     sameEach(
       "enrollments that clicked, per chain",
-      chains.map((c) => ({
-        label: c.slug,
-        database: c.clicked,
-        simulation: record.chainClickers.get(c.slug) ?? 0,
+      union(
+        chains.map((c) => c.slug),
+        [...record.chainClickers.keys()],
+      ).map((slug) => ({
+        label: slug,
+        database: chains.find((c) => c.slug === slug)?.clicked ?? 0,
+        simulation: record.chainClickers.get(slug) ?? 0,
       })),
     ),
   );
@@ -155,17 +189,35 @@ export function checkFigures(
   checks.push(same("reply buttons pressed", clicks.reply ?? 0, record.presses.reply));
   checks.push(same("tag buttons pressed", clicks.tag ?? 0, record.presses.tag));
   checks.push(same("move buttons pressed", clicks.move ?? 0, record.presses.move));
-  const moveOutcomes = moves.moved + moves.refused;
-  checks.push({
-    name: "moves to other chains",
-    ok: moveOutcomes <= record.presses.move,
-    detail: [
-      `${moves.moved} moved, ${moves.refused} refused by the target's re-entry rule, of ${record.presses.move} presses (a press after the enrollment ended moves nothing)`,
-    ],
-  });
-
+  checks.push(
+    sameEach(
+      "presses per touch and kind",
+      union([...figures.pressesByTouch.keys()], [...record.pressesByTouch.keys()]).map((key) => ({
+        label: key,
+        database: figures.pressesByTouch.get(key) ?? 0,
+        simulation: record.pressesByTouch.get(key) ?? 0,
+      })),
+    ),
+  );
+  // Each move press ends one way: moved, refused by the target's re-entry rule, or (pressed after
+  // the enrollment ended) the target chain started afresh.
+  checks.push(
+    same(
+      "move presses, each moved, refused or started afresh",
+      pressOutcomes.moved + pressOutcomes.refused + sum(Object.values(pressOutcomes.startedByMove)),
+      record.presses.move,
+    ),
+  );
   checks.push(same("purchases recorded", totals.purchases, record.purchases));
-  checks.push(same("revenue", cents(totals.revenue), record.revenueCents, money));
+  const foreign = totals.revenue.filter((m) => m.currency !== options.currency);
+  checks.push({
+    name: `revenue only in ${options.currency}`,
+    ok: foreign.length === 0,
+    detail: foreign.length === 0 ? ["yes"] : foreign.map((m) => `${m.amount} ${m.currency}`),
+  });
+  checks.push(
+    same("revenue", centsOf(totals.revenue, options.currency), record.revenueCents, money),
+  );
   const credited = [...new Set([...chains.map((c) => c.slug), ...record.revenueByChain.keys()])];
   checks.push(
     sameEach(
@@ -175,12 +227,12 @@ export function checkFigures(
           .filter((slug): slug is string => slug !== null)
           .map((slug) => ({
             label: slug,
-            database: cents(chains.find((c) => c.slug === slug)?.revenue ?? "0"),
+            database: centsOf(chains.find((c) => c.slug === slug)?.revenue ?? [], options.currency),
             simulation: record.revenueByChain.get(slug)?.cents ?? 0,
           })),
         {
           label: "no chain",
-          database: cents(totals.unattributed),
+          database: centsOf(totals.unattributed, options.currency),
           simulation: record.revenueByChain.get(null)?.cents ?? 0,
         },
       ],
@@ -197,16 +249,14 @@ export function checkFigures(
   checks.push(
     same("enrollments converted by purchases", conversions.event ?? 0, record.convertedByEvents),
   );
-  const byButton = conversions.button ?? 0;
-  checks.push({
-    name: "enrollments converted by goal buttons",
-    ok: byButton <= record.presses.goal,
-    detail: [
-      byButton <= record.presses.goal
-        ? `${byButton} of ${record.presses.goal} presses (a press after the enrollment ended converts nothing)`
-        : `database ${byButton}, more than the ${record.presses.goal} presses`,
-    ],
-  });
+  // A goal press converts the enrollment of its touch when that was still running.
+  checks.push(
+    same(
+      "enrollments converted by goal buttons, one per enrollment pressed while running",
+      conversions.button ?? 0,
+      pressOutcomes.goalPressedWhileRunning,
+    ),
+  );
   checks.push(same("abandoned carts", count("cart_abandoned"), record.carts));
   checks.push(same("unsubscribed", sum(sources.map((s) => s.unsubscribed)), record.unsubscribed));
   checks.push(same("blocked the bot", sum(sources.map((s) => s.blocked)), record.blocked));
@@ -229,7 +279,10 @@ export function checkFigures(
       "revenue per source",
       sourceNames.map((source) => ({
         label: source ?? "(none)",
-        database: cents(sources.find((s) => s.source === source)?.revenue ?? "0"),
+        database: centsOf(
+          sources.find((s) => s.source === source)?.revenue ?? [],
+          options.currency,
+        ),
         simulation: record.bySource.get(source)?.revenueCents ?? 0,
       })),
       money,

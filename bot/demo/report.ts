@@ -1,5 +1,6 @@
 // The end of a demo run as text: the funnel per chain and per source, then the checks.
 import type { ChainFunnel, SourceFunnel } from "../../db/analytics/funnels.ts";
+import type { Money } from "../../db/analytics/money.ts";
 import type { Check, Figures } from "./checks.ts";
 
 type Cell = string | number;
@@ -20,7 +21,15 @@ export function table(header: Cell[], rows: Cell[][]): string {
 const percent = (part: number, whole: number) =>
   whole === 0 ? "" : ` (${Math.round((part / whole) * 100)}%)`;
 
-function chainRows(chain: ChainFunnel): Cell[][] {
+/** Money in the run's currency as a plain amount; any other currency named beside it. */
+function moneyText(list: Money[], currency: string): string {
+  if (list.length === 0) return "0.00";
+  return list
+    .map((m) => (m.currency === currency ? m.amount : `${m.amount} ${m.currency}`))
+    .join(", ");
+}
+
+function chainRows(chain: ChainFunnel, currency: string): Cell[][] {
   const rows: Cell[][] = [
     [
       chain.slug,
@@ -29,7 +38,7 @@ function chainRows(chain: ChainFunnel): Cell[][] {
       `${chain.clicked}${percent(chain.clicked, chain.enrolled)}`,
       `${chain.converted}${percent(chain.converted, chain.enrolled)}`,
       chain.purchases,
-      chain.revenue,
+      moneyText(chain.revenue, currency),
     ],
   ];
   for (const [i, step] of chain.steps.entries()) {
@@ -58,7 +67,10 @@ export function chainTable(chains: ChainFunnel[], currency: string): string {
     "purchases",
     `revenue ${currency}`,
   ];
-  const text = table(header, entered.flatMap(chainRows));
+  const text = table(
+    header,
+    entered.flatMap((c) => chainRows(c, currency)),
+  );
   return idle.length ? `${text}\nnobody entered: ${idle.join(", ")}` : text;
 }
 
@@ -85,7 +97,7 @@ export function sourceTable(sources: SourceFunnel[], currency: string): string {
     s.converted,
     `${s.buyers}${percent(s.buyers, s.subscribers)}`,
     s.purchases,
-    s.revenue,
+    moneyText(s.revenue, currency),
     s.unsubscribed,
     s.blocked,
   ]);
@@ -118,8 +130,8 @@ export function reportText(
     "By source (first deep-link source)",
     sourceTable(figures.sources, options.currency),
     "",
-    `Revenue: ${totals.revenue} ${options.currency} from ${totals.purchases} purchases by ${totals.buyers} buyers; ` +
-      `${totals.attributed} credited to chains, ${totals.unattributed} to none.`,
+    `Revenue: ${moneyText(totals.revenue, options.currency)} ${options.currency} from ${totals.purchases} purchases by ${totals.buyers} buyers; ` +
+      `${moneyText(totals.attributed, options.currency)} credited to chains, ${moneyText(totals.unattributed, options.currency)} to none.`,
     "",
     "Checks: the database against the simulation's own record",
     checksText(checks),

@@ -15,6 +15,7 @@ import {
   touchCounts,
 } from "../../db/analytics/funnels.ts";
 import { moveTotals } from "../../db/analytics/moves.ts";
+import { pressesByTouch, pressOutcomes, sentTouches } from "../../db/analytics/pressOutcomes.ts";
 import { listChains } from "../../db/chains/chains.ts";
 import { importDocument } from "../../db/chains/document/import.ts";
 import { createDb } from "../../db/client.ts";
@@ -24,7 +25,7 @@ import { DemoTelegramServer } from "./emulator.ts";
 import { ensureMiniAppBuilt, miniAppUrl } from "./miniAppLink.ts";
 import { createProgress } from "./progress.ts";
 import { loadDemoDocument } from "./prospects/document.ts";
-import { CURRENCY } from "./prospects/record.ts";
+import { CURRENCY, type SimulationRecord } from "./prospects/record.ts";
 import { createSimulation } from "./prospects/simulation.ts";
 import { DAY } from "./prospects/time.ts";
 import { reportText } from "./report.ts";
@@ -214,13 +215,15 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
     } finally {
       progress.stop();
     }
-    const record = simulation.finish();
     await stopEmulator();
 
     const database = await createDb({ dataDir });
     let figures: Figures;
+    let record: SimulationRecord;
     try {
       const { db } = database;
+      // What each message was is told by the touch that holds its message id, not by its text.
+      record = simulation.finish(await sentTouches(db));
       figures = {
         // In the owner's zone, as the Mini App reads them: from the bot's analytics counters.
         chains: await chainFunnels(db, DEMO_TIMEZONE),
@@ -231,6 +234,8 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
         conversions: await conversionsByCause(db),
         touches: await touchCounts(db),
         moves: await moveTotals(db),
+        pressesByTouch: await pressesByTouch(db),
+        pressOutcomes: await pressOutcomes(db),
       };
     } finally {
       await database.close();
@@ -251,6 +256,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
       },
       ...checkFigures(figures, record, {
         botErrors: bot.errors,
+        currency: CURRENCY,
         splitSteps: [
           ...new Set(
             document.chains.flatMap((c) => c.steps.filter((s) => s.split).map((s) => s.id)),

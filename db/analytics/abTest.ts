@@ -2,6 +2,7 @@
 // the difference in conversion is more than chance (a two-proportion z-test).
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
+import { type Money, sumMoney } from "./money.ts";
 
 /** Fewer people than this in a variant and no winner is named, whatever the p-value. */
 export const MIN_PEOPLE_PER_VARIANT = 100;
@@ -14,7 +15,8 @@ export interface VariantFigures {
   clicked: number;
   converted: number;
   conversionRate: number;
-  revenue: string;
+  /** What the enrollments it was sent to bought, per currency. */
+  revenue: Money[];
 }
 
 export interface StepSplit {
@@ -75,32 +77,46 @@ export async function chainSplits(db: Db, chainId: number): Promise<StepSplit[]>
                          and e.data ? 'variant') as any`,
   );
   if (!tested?.any) return [];
-  const rows = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`with sent as (
+  const sent = sql`sent as (
           select distinct on (e.enrollment_id, e.step_id)
                  e.enrollment_id, e.step_id, e.data->>'variant' as variant
           from events e
           where e.chain_id = ${chainId} and e.type = 'touch_sent' and e.data ? 'variant'
-          order by e.enrollment_id, e.step_id, e.id),
-        clicks as (
-          select distinct e.enrollment_id, e.step_id from events e
-          where e.chain_id = ${chainId} and e.type = 'clicked'),
-        money as (
-          select e.enrollment_id, sum(e.value) as revenue from events e
-          where e.chain_id = ${chainId} and e.type = 'purchase' group by e.enrollment_id)
-        select s.step_id, st.key as step_key, s.variant, count(*)::int as reached,
-               count(c.enrollment_id)::int as clicked,
-               count(*) filter (where n.status = 'converted')::int as converted,
-               coalesce(sum(m.revenue), 0)::numeric(16, 2)::text as revenue
-        from sent s
-        join enrollments n on n.id = s.enrollment_id
-        join chain_steps st on st.id = s.step_id
-        left join clicks c on c.enrollment_id = s.enrollment_id and c.step_id = s.step_id
-        left join money m on m.enrollment_id = s.enrollment_id
-        group by s.step_id, st.key, s.variant
-        order by s.step_id, s.variant`,
-  );
+          order by e.enrollment_id, e.step_id, e.id)`;
+  const [rows, moneyRows] = await Promise.all([
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`with ${sent},
+          clicks as (
+            select distinct e.enrollment_id, e.step_id from events e
+            where e.chain_id = ${chainId} and e.type = 'clicked')
+          select s.step_id, st.key as step_key, s.variant, count(*)::int as reached,
+                 count(c.enrollment_id)::int as clicked,
+                 count(*) filter (where n.status = 'converted')::int as converted
+          from sent s
+          join enrollments n on n.id = s.enrollment_id
+          join chain_steps st on st.id = s.step_id
+          left join clicks c on c.enrollment_id = s.enrollment_id and c.step_id = s.step_id
+          group by s.step_id, st.key, s.variant
+          order by s.step_id, s.variant`,
+    ),
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`with ${sent},
+          money as (
+            select e.enrollment_id, coalesce(e.currency, 'XXX') as currency, sum(e.value) as revenue
+            from events e
+            where e.chain_id = ${chainId} and e.type = 'purchase' and e.value is not null
+            group by 1, 2)
+          select s.step_id, s.variant, m.currency, sum(m.revenue)::numeric(16, 2)::text as amount
+          from sent s
+          join enrollments n on n.id = s.enrollment_id
+          join money m on m.enrollment_id = s.enrollment_id
+          group by 1, 2, 3`,
+    ),
+  ]);
+  const moneyOf = (stepId: number, variant: string) =>
+    sumMoney(moneyRows.filter((m) => Number(m.step_id) === stepId && m.variant === variant));
   const bySteps = new Map<number, StepSplit>();
   for (const r of rows) {
     const stepId = Number(r.step_id);
@@ -119,7 +135,7 @@ export async function chainSplits(db: Db, chainId: number): Promise<StepSplit[]>
       clicked: Number(r.clicked),
       converted,
       conversionRate: reached === 0 ? 0 : converted / reached,
-      revenue: String(r.revenue),
+      revenue: moneyOf(stepId, String(r.variant)),
     });
     bySteps.set(stepId, split);
   }

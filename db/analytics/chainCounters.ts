@@ -22,26 +22,29 @@ function rowsIn(w: CounterWindow, step: SQL): SQL {
   const toD = w.to ? sql` and ${day} < ${w.to}::date` : sql``;
   return sql`(
     select c.step_id, to_char(c.day, 'YYYY-MM-DD') as day, c.source, c.status, c.end_reason,
-           c.enrolled, c.purchases, c.revenue, c.clicked_any, c.reached, c.clicked, c.replied,
+           c.currency, c.enrolled, c.purchases, c.revenue, c.clicked_any, c.reached, c.clicked, c.replied,
            c.drop_off
     from analytics_counters c
     where c.chain_id = ${w.chainId} and c.step_id ${step}${fromC}${toC}
     union all
     select d.step_id, to_char(${day}, 'YYYY-MM-DD'), d.source, d.status, d.end_reason,
-           d.enrolled, d.purchases, d.revenue, d.clicked_any, d.reached, d.clicked, d.replied,
+           d.currency, d.enrolled, d.purchases, d.revenue, d.clicked_any, d.reached, d.clicked, d.replied,
            d.drop_off
     from analytics_deltas d
     where d.chain_id = ${w.chainId} and d.step_id ${step}${fromD}${toD})`;
 }
 
-/** As chainFunnel's totals: grouping sets by source, day, end reason and the grand total. */
+/**
+ * As chainFunnel's totals and money: grouping sets by source, day, end reason and the grand total,
+ * each per currency ('': the counts, else that currency's revenue).
+ */
 export function counterTotals(db: Db, w: CounterWindow): Promise<Row[]> {
   return rowsOf<Row>(
     db,
     sql`select grouping(nullif(r.source, '')) as g_source, grouping(r.day) as g_day,
                grouping(nullif(r.end_reason, '')) as g_reason,
                nullif(r.source, '') as source, r.day, nullif(r.end_reason, '') as end_reason,
-               sum(r.enrolled) as enrolled,
+               r.currency, sum(r.enrolled) as enrolled,
                coalesce(sum(r.enrolled) filter (where r.status = 'converted'), 0) as converted,
                coalesce(sum(r.enrolled) filter (where r.status in ('active', 'paused')), 0)
                  as running,
@@ -50,9 +53,12 @@ export function counterTotals(db: Db, w: CounterWindow): Promise<Row[]> {
                sum(r.purchases) as purchases, sum(r.clicked_any) as clicked_any,
                coalesce(sum(r.revenue), 0)::numeric(16, 2)::text as revenue
         from ${rowsIn(w, sql`= 0`)} r
-        group by grouping sets ((nullif(r.source, '')), (r.day), (nullif(r.end_reason, '')), ())
-        having sum(r.enrolled) <> 0 or grouping(nullif(r.source, '')) + grouping(r.day)
-                                       + grouping(nullif(r.end_reason, '')) = 3`,
+        group by grouping sets ((nullif(r.source, ''), r.currency), (r.day, r.currency),
+                                (nullif(r.end_reason, ''), r.currency), (r.currency))
+        having case when r.currency = '' then sum(r.enrolled) <> 0
+                      or grouping(nullif(r.source, '')) + grouping(r.day)
+                         + grouping(nullif(r.end_reason, '')) = 3
+                    else sum(r.revenue) <> 0 end`,
   );
 }
 

@@ -9,6 +9,7 @@ import type { STAGES } from "../spec/chainSpec.ts";
 import { chainSplits, type StepSplit } from "./abTest.ts";
 import { counterSteps, counterTotals } from "./chainCounters.ts";
 import { countersZone, dayBounds } from "./counters.ts";
+import { type Money, sumMoney } from "./money.ts";
 import { type ChainMoves, chainMoves } from "./moves.ts";
 
 export type Stage = (typeof STAGES)[number];
@@ -43,8 +44,8 @@ export interface StepAnalytics {
 export interface CohortSlice {
   enrolled: number;
   converted: number;
-  /** Purchases credited to the cohort's enrollments, as an exact decimal string. */
-  revenue: string;
+  /** Purchases credited to the cohort's enrollments: their value per currency. */
+  revenue: Money[];
 }
 
 export interface ChainAnalytics extends CohortSlice {
@@ -114,24 +115,48 @@ async function totals(db: Db, input: ChainAnalyticsInput) {
     db,
     sql`with ${cohort},
         money as (
-          select e.enrollment_id, count(*) as purchases, sum(e.value) as revenue
+          select e.enrollment_id, count(*) as purchases
           from ${events} and e.chain_id = ${input.chainId} and e.type = 'purchase'
           group by e.enrollment_id)
         select grouping(c.source) as g_source, grouping(d.day) as g_day,
                grouping(c.end_reason) as g_reason,
-               c.source, d.day, c.end_reason::text as end_reason,
+               c.source, d.day, c.end_reason::text as end_reason, '' as currency,
                count(*) as enrolled,
                count(*) filter (where c.status = 'converted') as converted,
                count(*) filter (where c.status in ('active', 'paused')) as running,
                count(*) filter (where c.status = 'completed') as completed,
                count(*) filter (where c.status = 'exited') as left_early,
-               coalesce(sum(m.purchases), 0) as purchases,
-               coalesce(sum(m.revenue), 0)::numeric(16, 2)::text as revenue
+               coalesce(sum(m.purchases), 0) as purchases
         from cohort c
         cross join lateral (
           select to_char(c.enrolled_at at time zone ${input.timezone}, 'YYYY-MM-DD') as day) d
         left join money m on m.enrollment_id = c.id
         group by grouping sets ((c.source), (d.day), (c.end_reason), ())`,
+  );
+}
+
+/** The cohort's purchases' value in the same grouping sets as totals, per currency. */
+async function moneyTotals(db: Db, input: ChainAnalyticsInput) {
+  const { cohort, events } = cohortSql(input);
+  return rowsOf<Row>(
+    db,
+    sql`with ${cohort},
+        money as (
+          select e.enrollment_id, coalesce(e.currency, 'XXX') as currency, sum(e.value) as revenue
+          from ${events} and e.chain_id = ${input.chainId} and e.type = 'purchase'
+            and e.value is not null
+          group by 1, 2)
+        select grouping(c.source) as g_source, grouping(d.day) as g_day,
+               grouping(c.end_reason) as g_reason,
+               c.source, d.day, c.end_reason::text as end_reason, m.currency,
+               sum(m.revenue)::numeric(16, 2)::text as revenue
+        from cohort c
+        cross join lateral (
+          select to_char(c.enrolled_at at time zone ${input.timezone}, 'YYYY-MM-DD') as day) d
+        join money m on m.enrollment_id = c.id
+        group by grouping sets ((c.source, m.currency), (d.day, m.currency),
+                                (c.end_reason, m.currency), (m.currency))
+        having sum(m.revenue) <> 0`,
   );
 }
 
@@ -190,7 +215,9 @@ async function stepsOf(db: Db, chainId: number) {
   );
 }
 
-/** What both paths give: totals by grouping set, and per step reached, lost, clicked and replied. */
+/**
+ * What both paths give: totals by grouping set (rows of counts with currency '', rows of one
+ * currency's revenue), and per step reached, lost, clicked and replied. */
 interface Figures {
   groups: Row[];
   sent: Map<number, { reached: number; lost: number }>;
@@ -202,14 +229,15 @@ interface Figures {
 /** The reference: counted from the event log. */
 async function fromEvents(db: Db, input: ChainAnalyticsInput): Promise<Figures> {
   // Independent queries: on PostgreSQL they run side by side on the pool's connections.
-  const [groups, sentRows, reactionRows] = await Promise.all([
+  const [countRows, moneyRows, sentRows, reactionRows] = await Promise.all([
     totals(db, input),
+    moneyTotals(db, input),
     reachedAndLost(db, input),
     reactionsBySteps(db, input),
   ]);
   const perStep = reactionRows.filter((r) => !int(r.g_step) && r.step_id !== null);
   return {
-    groups,
+    groups: [...countRows, ...moneyRows],
     sent: new Map(
       sentRows.map((r) => [int(r.step_id), { reached: int(r.reached), lost: int(r.lost) }]),
     ),
@@ -234,7 +262,9 @@ async function fromCounters(db: Db, input: ChainAnalyticsInput): Promise<Figures
     counterTotals(db, window),
     counterSteps(db, window),
   ]);
-  const all = groups.find((r) => int(r.g_source) && int(r.g_day) && int(r.g_reason));
+  const all = groups.find(
+    (r) => r.currency === "" && int(r.g_source) && int(r.g_day) && int(r.g_reason),
+  );
   return {
     groups,
     sent: new Map(
@@ -280,16 +310,31 @@ export async function chainAnalytics(
   const steps = stepList.filter(
     (r) => !r.removed || sent.has(int(r.id)) || clicks.has(int(r.id)) || replies.has(int(r.id)),
   );
+  // A group's money: the rows of each currency with the same grouping and values.
+  const groupKey = (r: Row) =>
+    JSON.stringify([r.g_source, r.g_day, r.g_reason, r.source, r.day, r.end_reason].map(String));
+  const money = new Map<string, Row[]>();
+  const counted: Row[] = [];
+  for (const r of groups) {
+    if (String(r.currency ?? "") === "") {
+      counted.push(r);
+      continue;
+    }
+    const key = groupKey(r);
+    money.set(key, [...(money.get(key) ?? []), r]);
+  }
   const slice = (r: Row): CohortSlice => ({
     enrolled: int(r.enrolled),
     converted: int(r.converted),
-    revenue: String(r.revenue),
+    revenue: sumMoney(
+      (money.get(groupKey(r)) ?? []).map((m) => ({ currency: m.currency, amount: m.revenue })),
+    ),
   });
   // grouping() is 1 for a column rolled up in that row: the grand total has all three set.
-  const all = groups.find((r) => int(r.g_source) && int(r.g_day) && int(r.g_reason));
-  const total = all ? slice(all) : { enrolled: 0, converted: 0, revenue: "0.00" };
+  const all = counted.find((r) => int(r.g_source) && int(r.g_day) && int(r.g_reason));
+  const total = all ? slice(all) : { enrolled: 0, converted: 0, revenue: [] };
   const exited: Record<string, number> = {};
-  for (const r of groups) {
+  for (const r of counted) {
     if (!int(r.g_reason) && r.end_reason !== null) exited[String(r.end_reason)] = int(r.enrolled);
   }
   return {
@@ -320,11 +365,11 @@ export async function chainAnalytics(
       replied: replies.get(int(r.id)) ?? 0,
       dropOff: sent.get(int(r.id))?.lost ?? 0,
     })),
-    bySource: groups
+    bySource: counted
       .filter((r) => !int(r.g_source))
       .map((r) => ({ source: (r.source as string | null) ?? null, ...slice(r) }))
       .sort((a, b) => b.enrolled - a.enrolled || String(a.source).localeCompare(String(b.source))),
-    byDay: groups
+    byDay: counted
       .filter((r) => !int(r.g_day))
       .map((r) => ({ day: String(r.day), ...slice(r) }))
       .sort((a, b) => a.day.localeCompare(b.day)),

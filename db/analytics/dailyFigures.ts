@@ -4,6 +4,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { countersZone } from "./counters.ts";
+import { type Money, sumMoney } from "./money.ts";
 import type { DayWindow } from "./period.ts";
 
 export interface DayFigures {
@@ -11,8 +12,8 @@ export interface DayFigures {
   leads: number;
   enrolled: number;
   converted: number;
-  /** Exact decimal string. */
-  revenue: string;
+  /** Every purchase's value that day, per currency. */
+  revenue: Money[];
 }
 
 type Row = Record<string, unknown>;
@@ -28,12 +29,24 @@ export async function dailyFigures(
   const rows = useCounters
     ? await fromCounters(db, window, timezone)
     : await fromEvents(db, window, timezone);
-  return rows.map((r) => ({
-    day: String(r.day),
-    leads: int(r.leads),
-    enrolled: int(r.enrolled),
-    converted: int(r.converted),
-    revenue: String(r.revenue ?? "0.00"),
+  // Rows of counts (currency '') and rows of one currency's money, merged per day.
+  const byDay = new Map<string, DayFigures & { money: Row[] }>();
+  for (const r of rows) {
+    const day = String(r.day);
+    let figures = byDay.get(day);
+    if (!figures) {
+      figures = { day, leads: 0, enrolled: 0, converted: 0, revenue: [], money: [] };
+      byDay.set(day, figures);
+    }
+    if (String(r.currency ?? "") === "") {
+      figures.leads += int(r.leads);
+      figures.enrolled += int(r.enrolled);
+      figures.converted += int(r.converted);
+    } else figures.money.push(r);
+  }
+  return [...byDay.values()].map(({ money, ...figures }) => ({
+    ...figures,
+    revenue: sumMoney(money.map((m) => ({ currency: m.currency, amount: m.revenue }))),
   }));
 }
 
@@ -43,18 +56,19 @@ async function fromCounters(db: Db, w: DayWindow, zone: string): Promise<Row[]> 
   return rowsOf<Row>(
     db,
     sql`with r as (
-          select day, chain_id, leads, enrolled, converted, revenue from analytics_daily
+          select day, chain_id, currency, leads, enrolled, converted, revenue from analytics_daily
           where day between ${first}::date and ${last}::date
           union all
-          select (at at time zone ${zone})::date, chain_id, leads, enrolled, converted, revenue
+          select (at at time zone ${zone})::date, chain_id, currency, leads, enrolled, converted,
+                 revenue
           from analytics_daily_deltas
           where at >= ${w.from.toISOString()}::timestamptz and at < ${w.to.toISOString()}::timestamptz)
-        select to_char(r.day, 'YYYY-MM-DD') as day, sum(r.leads) as leads,
+        select to_char(r.day, 'YYYY-MM-DD') as day, r.currency, sum(r.leads) as leads,
                coalesce(sum(r.enrolled) filter (where c.kind = 'chain'), 0) as enrolled,
                coalesce(sum(r.converted) filter (where c.kind = 'chain'), 0) as converted,
                coalesce(sum(r.revenue), 0)::numeric(16, 2)::text as revenue
         from r left join chains c on c.id = r.chain_id
-        group by r.day`,
+        group by r.day, r.currency`,
   );
 }
 
@@ -72,12 +86,14 @@ async function fromEvents(db: Db, w: DayWindow, tz: string): Promise<Row[]> {
     rowsOf<Row>(
       db,
       sql`select e.type, to_char(e.occurred_at at time zone ${tz}, 'YYYY-MM-DD') as day,
+                 case when e.type = 'purchase' then coalesce(e.currency, 'XXX') else '' end
+                   as currency,
                  count(*) as n, coalesce(sum(e.value), 0)::numeric(16, 2)::text as revenue
           from events e left join chains c on c.id = e.chain_id
           where e.type in ('enrolled', 'goal_reached', 'purchase')
             and e.occurred_at >= ${start}::timestamptz and e.occurred_at < ${end}::timestamptz
-            and (e.type = 'purchase' or c.kind = 'chain')
-          group by 1, 2`,
+            and ((e.type = 'purchase' and e.value is not null) or c.kind = 'chain')
+          group by 1, 2, 3`,
     ),
   ]);
   const byDay = new Map<string, Row>();
@@ -85,17 +101,18 @@ async function fromEvents(db: Db, w: DayWindow, tz: string): Promise<Row[]> {
     const key = String(day);
     let row = byDay.get(key);
     if (!row) {
-      row = { day: key, leads: 0, enrolled: 0, converted: 0, revenue: "0.00" };
+      row = { day: key, currency: "", leads: 0, enrolled: 0, converted: 0 };
       byDay.set(key, row);
     }
     return row;
   };
+  const money: Row[] = [];
   for (const r of leadRows) slot(r.day).leads = int(r.n);
   for (const r of eventRows) {
     const row = slot(r.day);
     if (r.type === "enrolled") row.enrolled = int(r.n);
     if (r.type === "goal_reached") row.converted = int(r.n);
-    if (r.type === "purchase") row.revenue = String(r.revenue);
+    if (r.type === "purchase") money.push({ day: r.day, currency: r.currency, revenue: r.revenue });
   }
-  return [...byDay.values()];
+  return [...byDay.values(), ...money];
 }

@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { subscriberName } from "../audience/search.ts";
 import { type Db, rowsOf } from "../client.ts";
 import { dailyFigures } from "./dailyFigures.ts";
+import { type Money, sumMoney } from "./money.ts";
 import { lastDays } from "./period.ts";
 
 export interface DashboardInput {
@@ -22,8 +23,8 @@ export interface DashboardDay {
   leads: number;
   /** Enrollments in chains (not broadcasts) that reached their goal that day. */
   converted: number;
-  /** Every purchase that day, credited to a chain or not. */
-  revenue: string;
+  /** Every purchase that day, credited to a chain or not, per currency. */
+  revenue: Money[];
 }
 
 export interface HotLeadItem {
@@ -42,7 +43,8 @@ export interface Dashboard {
   today: { leads: number; hotLeads: number };
   /** Over the window: enrollments started in chains, conversions, and their ratio. */
   conversion: { enrolled: number; converted: number; rate: number };
-  revenue: string;
+  /** Over the window, per currency. */
+  revenue: Money[];
   series: DashboardDay[];
   /** Open and taken hot leads, newest first. */
   hotLeads: HotLeadItem[];
@@ -50,10 +52,6 @@ export interface Dashboard {
 
 type Row = Record<string, unknown>;
 const int = (v: unknown) => Number(v ?? 0);
-
-/** Cents, so sums of decimal strings stay exact. */
-const cents = (amount: string) => Math.round(Number(amount) * 100);
-const amount = (c: number) => (c / 100).toFixed(2);
 
 /** With `source: "events"`, every day's figure is counted from the raw rows (the reference). */
 export async function dashboard(
@@ -84,8 +82,8 @@ export async function dashboard(
   ]);
 
   const days: DashboardDay[] = [];
-  const byDay = new Map<string, { leads: number; converted: number; cents: number }>();
-  for (const key of window.days) byDay.set(key, { leads: 0, converted: 0, cents: 0 });
+  const byDay = new Map<string, { leads: number; converted: number; revenue: Money[] }>();
+  for (const key of window.days) byDay.set(key, { leads: 0, converted: 0, revenue: [] });
   let enrolled = 0;
   for (const r of dayRows) {
     const slot = byDay.get(r.day);
@@ -93,19 +91,17 @@ export async function dashboard(
     enrolled += r.enrolled;
     slot.leads = r.leads;
     slot.converted = r.converted;
-    slot.cents = cents(r.revenue);
+    slot.revenue = r.revenue;
   }
   let converted = 0;
-  let totalCents = 0;
   for (const [day, slot] of byDay) {
     converted += slot.converted;
-    totalCents += slot.cents;
-    days.push({ day, leads: slot.leads, converted: slot.converted, revenue: amount(slot.cents) });
+    days.push({ day, leads: slot.leads, converted: slot.converted, revenue: slot.revenue });
   }
   return {
     today: { leads: days.at(-1)?.leads ?? 0, hotLeads: int(alertsToday?.n) },
     conversion: { enrolled, converted, rate: enrolled === 0 ? 0 : converted / enrolled },
-    revenue: amount(totalCents),
+    revenue: sumMoney(days.flatMap((d) => d.revenue)),
     series: days,
     hotLeads: hotRows.map((r) => ({
       alertId: int(r.id),

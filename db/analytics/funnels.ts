@@ -2,9 +2,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../client.ts";
 import { chainAnalytics } from "./chainFunnel.ts";
-
-/** Money as an exact decimal string with two places, e.g. "1290.50". */
-export type Amount = string;
+import { type Money, sumMoney } from "./money.ts";
 
 export interface StepFunnel {
   stepId: number;
@@ -37,9 +35,9 @@ export interface ChainFunnel {
   clicked: number;
   /** converted / enrolled, 0 when nobody enrolled. */
   conversionRate: number;
-  /** Purchases credited to the chain's enrollments, and their value. */
+  /** Purchases credited to the chain's enrollments, and their value per currency. */
   purchases: number;
-  revenue: Amount;
+  revenue: Money[];
   steps: StepFunnel[];
 }
 
@@ -54,18 +52,20 @@ export interface SourceFunnel {
   converted: number;
   buyers: number;
   purchases: number;
-  revenue: Amount;
+  /** What they bought, per currency. */
+  revenue: Money[];
   unsubscribed: number;
   blocked: number;
 }
 
+/** Every amount per currency. */
 export interface RevenueTotals {
   purchases: number;
   buyers: number;
-  revenue: Amount;
+  revenue: Money[];
   /** Credited to a chain (or a broadcast) by the events API's attribution. */
-  attributed: Amount;
-  unattributed: Amount;
+  attributed: Money[];
+  unattributed: Money[];
 }
 
 const int = (v: unknown) => Number(v ?? 0);
@@ -128,7 +128,7 @@ export async function sourceFunnels(db: Db): Promise<SourceFunnel[]> {
                        where n.subscriber_id = s.id and n.status = 'converted') as converted
         from subscribers s
       ), bought as (
-        select subscriber_id, count(*) as purchases, sum(value) as revenue
+        select subscriber_id, count(*) as purchases
         from events where type = 'purchase' and subscriber_id is not null
         group by subscriber_id
       )
@@ -140,13 +140,20 @@ export async function sourceFunnels(db: Db): Promise<SourceFunnel[]> {
              count(*) filter (where p.converted) as converted,
              count(b.subscriber_id) as buyers,
              coalesce(sum(b.purchases), 0) as purchases,
-             coalesce(sum(b.revenue), 0)::numeric(16, 2)::text as revenue,
              count(*) filter (where p.status = 'unsubscribed') as unsubscribed,
              count(*) filter (where p.status = 'blocked') as blocked
       from people p
       left join bought b on b.subscriber_id = p.id
       group by p.first_source
       order by count(*) desc, p.first_source nulls last`,
+  );
+  const money = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`select s.first_source as source, coalesce(e.currency, 'XXX') as currency,
+               sum(e.value)::numeric(16, 2)::text as amount
+        from events e join subscribers s on s.id = e.subscriber_id
+        where e.type = 'purchase' and e.value is not null
+        group by 1, 2`,
   );
   return rows.map((row) => ({
     source: (row.source as string | null) ?? null,
@@ -157,7 +164,7 @@ export async function sourceFunnels(db: Db): Promise<SourceFunnel[]> {
     converted: int(row.converted),
     buyers: int(row.buyers),
     purchases: int(row.purchases),
-    revenue: String(row.revenue),
+    revenue: sumMoney(money.filter((m) => (m.source ?? null) === (row.source ?? null))),
     unsubscribed: int(row.unsubscribed),
     blocked: int(row.blocked),
   }));
@@ -165,24 +172,26 @@ export async function sourceFunnels(db: Db): Promise<SourceFunnel[]> {
 
 /** All purchases: how many, by how many people, and how much of their value chains earned. */
 export async function revenueTotals(db: Db): Promise<RevenueTotals> {
-  const [row] = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`
-      select count(*) as purchases,
-             count(distinct subscriber_id) as buyers,
-             coalesce(sum(value), 0)::numeric(16, 2)::text as revenue,
-             coalesce(sum(value) filter (where chain_id is not null), 0)::numeric(16, 2)::text
-               as attributed,
-             coalesce(sum(value) filter (where chain_id is null), 0)::numeric(16, 2)::text
-               as unattributed
-      from events where type = 'purchase'`,
-  );
+  const [[row], money] = await Promise.all([
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`select count(*) as purchases, count(distinct subscriber_id) as buyers
+          from events where type = 'purchase'`,
+    ),
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`select coalesce(currency, 'XXX') as currency, chain_id is not null as attributed,
+                 sum(value)::numeric(16, 2)::text as amount
+          from events where type = 'purchase' and value is not null
+          group by 1, 2`,
+    ),
+  ]);
   return {
     purchases: int(row?.purchases),
     buyers: int(row?.buyers),
-    revenue: String(row?.revenue ?? "0.00"),
-    attributed: String(row?.attributed ?? "0.00"),
-    unattributed: String(row?.unattributed ?? "0.00"),
+    revenue: sumMoney(money),
+    attributed: sumMoney(money.filter((m) => m.attributed === true)),
+    unattributed: sumMoney(money.filter((m) => m.attributed === false)),
   };
 }
 

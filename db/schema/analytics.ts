@@ -30,7 +30,6 @@ export const analyticsEnrollments = pgTable("analytics_enrollments", {
   /** '' while running. */
   endReason: text().notNull(),
   purchases: integer().notNull(),
-  revenue: numeric({ precision: 16, scale: 2 }).notNull(),
   clickedAny: boolean().notNull(),
   /**
    * The step sent last (latest send, then highest step id), for where people were lost: kept while
@@ -39,6 +38,21 @@ export const analyticsEnrollments = pgTable("analytics_enrollments", {
   lastStepId: integer(),
   lastSentAt: timestamp({ withTimezone: true }),
 });
+
+/**
+ * What each enrollment's purchases came to, per currency: money of different currencies is never
+ * added up. Read only for enrollments with purchases, when their counter rows move.
+ */
+export const analyticsEnrollmentMoney = pgTable(
+  "analytics_enrollment_money",
+  {
+    enrollmentId: bigint({ mode: "number" }).notNull(),
+    /** ISO 4217, upper case; XXX (no currency) for a value given without one. */
+    currency: text().notNull(),
+    revenue: numeric({ precision: 16, scale: 2 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.enrollmentId, t.currency] })],
+);
 
 /** The steps an enrollment was sent and clicked: each counts once however often it happened. */
 export const analyticsEnrollmentSteps = pgTable(
@@ -57,6 +71,11 @@ export const analyticsEnrollmentSteps = pgTable(
 );
 
 const counts = {
+  /**
+   * '' on rows of counts; a currency on rows of money, which hold only `revenue` in it (counts
+   * stay 0), so money of different currencies is never added up.
+   */
+  currency: text().notNull().default(""),
   enrolled: integer().notNull().default(0),
   purchases: integer().notNull().default(0),
   revenue: numeric({ precision: 16, scale: 2 }).notNull().default("0"),
@@ -102,6 +121,7 @@ export const analyticsCounters = pgTable(
       t.source,
       t.status,
       t.endReason,
+      t.currency,
     ),
     index().on(t.chainId, t.day),
   ],
@@ -150,6 +170,8 @@ export const analyticsJourney = pgTable("analytics_journey", {
 });
 
 const daily = {
+  /** '' on rows of counts; the purchases' currency on rows of `revenue`. */
+  currency: text().notNull().default(""),
   leads: integer().notNull().default(0),
   enrolled: integer().notNull().default(0),
   converted: integer().notNull().default(0),
@@ -173,5 +195,5 @@ export const analyticsDaily = pgTable(
     chainId: integer().notNull(),
     ...daily,
   },
-  (t) => [primaryKey({ columns: [t.day, t.chainId] })],
+  (t) => [primaryKey({ columns: [t.day, t.chainId, t.currency] })],
 );

@@ -47,7 +47,7 @@ async function seed(
   // The counters' own rows too: enrollment ids start again at 1.
   await db.execute(
     sql`truncate touches, events, enrollments, subscribers, analytics_enrollments,
-        analytics_enrollment_steps, analytics_subscribers, analytics_deltas,
+        analytics_enrollment_steps, analytics_enrollment_money, analytics_subscribers, analytics_deltas,
         analytics_journey_deltas, analytics_daily_deltas restart identity cascade`,
   );
   const chain = await createChain(db, {

@@ -87,7 +87,7 @@ describe("checking the database against the simulation's record", () => {
         clicked: 1,
         conversionRate: 0.5,
         purchases: 1,
-        revenue: "49.00",
+        revenue: [{ currency: "USD", amount: "49.00" }],
         steps: [
           {
             stepId: 10,
@@ -112,7 +112,7 @@ describe("checking the database against the simulation's record", () => {
         converted: 1,
         buyers: 1,
         purchases: 1,
-        revenue: "49.00",
+        revenue: [{ currency: "USD", amount: "49.00" }],
         unsubscribed: 0,
         blocked: 1,
       },
@@ -120,15 +120,21 @@ describe("checking the database against the simulation's record", () => {
     totals: {
       purchases: 1,
       buyers: 1,
-      revenue: "49.00",
-      attributed: "49.00",
-      unattributed: "0.00",
+      revenue: [{ currency: "USD", amount: "49.00" }],
+      attributed: [{ currency: "USD", amount: "49.00" }],
+      unattributed: [],
     },
     events: { magnet_delivered: 2, hot: 1 },
-    clicks: { url: 0, hot: 1 },
-    conversions: { event: 1 },
+    clicks: { url: 0, hot: 1, goal: 1, move: 1 },
+    conversions: { event: 1, button: 1 },
     touches: { sent: 2 },
     moves: { moved: 0, refused: 0, movedIn: {} },
+    pressesByTouch: new Map([
+      ["hot:7", 1],
+      ["goal:7", 1],
+      ["move:8", 1],
+    ]),
+    pressOutcomes: { goalPressedWhileRunning: 1, moved: 0, refused: 1, startedByMove: {} },
   });
   const record = (): SimulationRecord => ({
     started: 3,
@@ -138,13 +144,19 @@ describe("checking the database against the simulation's record", () => {
       ["vk", { started: 3, finished: 2, buyers: 1, purchases: 1, revenueCents: 4900 }],
     ]),
     enrolled: new Map([["warmup", 2]]),
+    touchesReceived: 2,
     received: new Map([["warmup/thanks", 2]]),
-    ambiguous: 0,
     clickedSteps: new Map([["warmup/thanks", 1]]),
     chainClickers: new Map([["warmup", 1]]),
+    touchesNotReceived: [],
+    pressesByTouch: new Map([
+      ["hot:7", 1],
+      ["goal:7", 1],
+      ["move:8", 1],
+    ]),
     linkClicks: 0,
     lostLinks: 0,
-    presses: { hot: 1, goal: 0, reply: 0, tag: 0, move: 0 },
+    presses: { hot: 1, goal: 1, reply: 0, tag: 0, move: 1 },
     purchases: 1,
     revenueCents: 4900,
     revenueByChain: new Map([["warmup", { purchases: 1, cents: 4900 }]]),
@@ -157,13 +169,15 @@ describe("checking the database against the simulation's record", () => {
     errors: [],
   });
   const failed = (checks: Check[]) => checks.filter((c) => !c.ok);
+  const options = () => ({
+    botErrors: [],
+    countable: () => true,
+    splitSteps: [],
+    currency: "USD",
+  });
 
   it("passes when every figure agrees", () => {
-    expect(
-      failed(
-        checkFigures(figures(), record(), { botErrors: [], countable: () => true, splitSteps: [] }),
-      ),
-    ).toEqual([]);
+    expect(failed(checkFigures(figures(), record(), options()))).toEqual([]);
   });
 
   it("names each figure that differs, with both values", () => {
@@ -171,12 +185,10 @@ describe("checking the database against the simulation's record", () => {
     mine.revenueCents = 5900;
     mine.received.set("warmup/thanks", 3);
     const checks = checkFigures(figures(), mine, {
+      ...options(),
       botErrors: ["error while handling an update: boom"],
-      countable: () => true,
-      splitSteps: [],
     });
     expect(failed(checks).map((c) => c.name)).toEqual([
-      "touches sent and received",
       "steps reached (1)",
       "revenue",
       "errors logged by the bot",
@@ -184,6 +196,60 @@ describe("checking the database against the simulation's record", () => {
     const text = checksText(checks);
     expect(text).toContain("FAIL  revenue: database 49.00, simulation 59.00");
     expect(text).toContain("warmup/thanks: database 2, simulation 3");
+  });
+
+  it("fails a touch whose message never arrived, and a press on another touch than recorded", () => {
+    const mine = record();
+    mine.touchesNotReceived.push("700000001:42");
+    mine.pressesByTouch.delete("goal:7");
+    mine.pressesByTouch.set("goal:9", 1);
+    const names = failed(checkFigures(figures(), mine, options())).map((c) => c.name);
+    expect(names).toEqual([
+      "touches sent that no message received holds",
+      "presses per touch and kind (4)",
+    ]);
+    const text = checksText(checkFigures(figures(), mine, options()));
+    expect(text).toContain("goal:7: database 1, simulation 0");
+    expect(text).toContain("goal:9: database 0, simulation 1");
+  });
+
+  it("compares move outcomes and goal conversions exactly, not as upper bounds", () => {
+    const fewer = figures();
+    fewer.pressOutcomes = { ...fewer.pressOutcomes, refused: 0 };
+    fewer.conversions = { event: 1, button: 0 };
+    expect(failed(checkFigures(fewer, record(), options())).map((c) => c.name)).toEqual([
+      "move presses, each moved, refused or started afresh",
+      "enrollments converted by goal buttons, one per enrollment pressed while running",
+    ]);
+  });
+
+  it("compares a step or chain only the simulation saw with the database's zero", () => {
+    const mine = record();
+    mine.received.set("ghost/step", 1);
+    mine.chainClickers.set("ghost", 1);
+    expect(failed(checkFigures(figures(), mine, options())).map((c) => c.name)).toEqual([
+      "steps reached (2)",
+      "enrollments that clicked, per chain (2)",
+    ]);
+  });
+
+  it("leaves chains started afresh by a move press out of the enrollments the simulation caused", () => {
+    const moved = figures();
+    const [chain] = moved.chains;
+    if (chain) chain.enrolled += 1;
+    moved.pressOutcomes = { ...moved.pressOutcomes, refused: 0, startedByMove: { warmup: 1 } };
+    expect(failed(checkFigures(moved, record(), options()))).toEqual([]);
+  });
+
+  it("fails money in another currency than the run's", () => {
+    const other = figures();
+    other.totals.revenue = [
+      { currency: "RUB", amount: "1000.00" },
+      { currency: "USD", amount: "49.00" },
+    ];
+    const checks = failed(checkFigures(other, record(), options()));
+    expect(checks.map((c) => c.name)).toEqual(["revenue only in USD"]);
+    expect(checks[0]?.detail).toEqual(["1000.00 RUB"]);
   });
 
   it("reads money exactly and lays tables out in columns", () => {

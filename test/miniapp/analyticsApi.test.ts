@@ -17,6 +17,9 @@ import { useTestDb } from "../helpers/testDb.ts";
 
 const START = new Date("2026-05-04T08:00:00Z"); // Monday, 11:00 in Moscow
 
+/** Every purchase of the data set is in dollars: money per currency, none for nothing. */
+const usd = (amount: string) => (Number(amount) === 0 ? [] : [{ currency: "USD", amount }]);
+
 const FUNNEL = {
   slug: "funnel",
   name: "Funnel",
@@ -198,7 +201,7 @@ describe("analytics API", () => {
       sql`select count(*)::int as enrolled,
                  sum(case when n.status = 'converted' then 1 else 0 end)::int as converted,
                  (select coalesce(sum(e.value), 0)::numeric(16, 2)::text from events e
-                   where e.type = 'purchase' and e.enrollment_id in (
+                   where e.type = 'purchase' and e.currency = 'USD' and e.enrollment_id in (
                      select id from enrollments n where n.chain_id = ${chainId}${since})) as revenue
           from enrollments n where n.chain_id = ${chainId}${since}`,
     );
@@ -238,7 +241,7 @@ describe("analytics API", () => {
     return {
       enrolled: totals?.enrolled,
       converted: totals?.converted,
-      revenue: totals?.revenue,
+      revenue: usd(String(totals?.revenue)),
       exited: Object.fromEntries(exited.map((r) => [r.reason, r.n])),
       steps: steps.map((r) => [r.key, r.reached, r.clicked, r.replied, r.drop_off]),
       bySource: bySource.map((r) => [r.source, r.enrolled, r.converted]),
@@ -256,7 +259,7 @@ describe("analytics API", () => {
       enrolled: 5,
       converted: 2,
       running: 0,
-      revenue: "120.50",
+      revenue: usd("120.50"),
       exited: { goal_reached: 2, unsubscribed: 1, completed: 2 },
     });
     expect(got.conversionRate).toBeCloseTo(2 / 5);
@@ -275,13 +278,13 @@ describe("analytics API", () => {
       "interest",
     ]);
     expect(got.bySource).toEqual([
-      { source: "site", enrolled: 2, converted: 1, revenue: "20.00" },
-      { source: "vk", enrolled: 2, converted: 1, revenue: "100.50" },
-      { source: null, enrolled: 1, converted: 0, revenue: "0.00" },
+      { source: "site", enrolled: 2, converted: 1, revenue: usd("20.00") },
+      { source: "vk", enrolled: 2, converted: 1, revenue: usd("100.50") },
+      { source: null, enrolled: 1, converted: 0, revenue: usd("0.00") },
     ]);
     expect(got.byDay).toEqual([
-      { day: "2026-05-04", enrolled: 4, converted: 2, revenue: "120.50" },
-      { day: "2026-05-05", enrolled: 1, converted: 0, revenue: "0.00" },
+      { day: "2026-05-04", enrolled: 4, converted: 2, revenue: usd("120.50") },
+      { day: "2026-05-05", enrolled: 1, converted: 0, revenue: usd("0.00") },
     ]);
 
     const independent = await independentChainFigures(db, funnel.id);
@@ -345,7 +348,7 @@ describe("analytics API", () => {
     expect(sameCohort.json.enrolled).toBe(1);
 
     const loyalFigures = await api.manager.get(`/api/analytics/chains/${loyal.id}`);
-    expect(loyalFigures.json).toMatchObject({ enrolled: 1, converted: 0, revenue: "0.00" });
+    expect(loyalFigures.json).toMatchObject({ enrolled: 1, converted: 0, revenue: usd("0.00") });
 
     const bad = await api.manager.get(
       `/api/analytics/chains/${funnel.id}?from=yesterday&to=2026-13-01`,
@@ -420,15 +423,15 @@ describe("analytics API", () => {
     expect(got.series).toHaveLength(7);
     expect(got.series.at(-1).day).toBe("2026-05-08");
     expect(got.series.slice(2)).toEqual([
-      { day: "2026-05-04", leads: 4, converted: 0, revenue: "0.00" },
-      { day: "2026-05-05", leads: 1, converted: 0, revenue: "0.00" },
-      { day: "2026-05-06", leads: 0, converted: 2, revenue: "120.50" },
-      { day: "2026-05-07", leads: 0, converted: 0, revenue: "0.00" },
-      { day: "2026-05-08", leads: 0, converted: 0, revenue: "0.00" },
+      { day: "2026-05-04", leads: 4, converted: 0, revenue: usd("0.00") },
+      { day: "2026-05-05", leads: 1, converted: 0, revenue: usd("0.00") },
+      { day: "2026-05-06", leads: 0, converted: 2, revenue: usd("120.50") },
+      { day: "2026-05-07", leads: 0, converted: 0, revenue: usd("0.00") },
+      { day: "2026-05-08", leads: 0, converted: 0, revenue: usd("0.00") },
     ]);
     expect(got.today).toEqual({ leads: 0, hotLeads: 2 });
     expect(got.conversion).toEqual({ enrolled: 6, converted: 2, rate: 2 / 6 });
-    expect(got.revenue).toBe("120.50");
+    expect(got.revenue).toEqual(usd("120.50"));
     expect(
       got.hotLeads.map((h: { subscriberId: number; status: string }) => [h.subscriberId, h.status]),
     ).toEqual([
@@ -448,14 +451,15 @@ describe("analytics API", () => {
               where c.kind = 'chain' and n.status = 'converted'
                 and n.ended_at >= ${start.toISOString()}::timestamptz) as converted,
             (select coalesce(sum(value), 0)::numeric(16, 2)::text from events
-              where type = 'purchase' and occurred_at >= ${start.toISOString()}::timestamptz) as revenue`,
+              where type = 'purchase' and currency = 'USD'
+                and occurred_at >= ${start.toISOString()}::timestamptz) as revenue`,
     );
     expect({
       leads: got.series.reduce((n: number, d: { leads: number }) => n + d.leads, 0),
       enrolled: got.conversion.enrolled,
       converted: got.conversion.converted,
       revenue: got.revenue,
-    }).toEqual(independent);
+    }).toEqual({ ...independent, revenue: usd(String(independent?.revenue)) });
 
     expect((await api.owner.get("/api/dashboard?days=0")).json.problems[0].path).toBe("days");
   });

@@ -3,7 +3,7 @@
 import type { InlineKeyboardButton } from "grammy/types";
 import { SKIP_DATA } from "../../conversations/answers.ts";
 import type { BotMessage, DemoTelegramServer } from "../emulator.ts";
-import type { DemoDocument, DemoMagnet, DemoStep } from "./document.ts";
+import type { DemoDocument, DemoMagnet } from "./document.ts";
 import { templatePattern } from "./document.ts";
 import { createRandom, type Random, streamSeed } from "./prng.ts";
 import { CURRENCY, type Tally } from "./record.ts";
@@ -297,8 +297,7 @@ export async function live(plan: Plan, around: Surroundings): Promise<void> {
     return true;
   }
 
-  const noteClick = (message: BotMessage, step: DemoStep) =>
-    tally.clicked(message, step.chain, plan.index);
+  const noteClick = (message: BotMessage) => tally.clicked(message);
 
   async function react(message: BotMessage) {
     const step = tally.stepOf(message);
@@ -322,7 +321,7 @@ export async function live(plan: Plan, around: Surroundings): Promise<void> {
         record.errors.push(`tracked link ${link.button.url} answered ${status}`);
       } else {
         record.linkClicks++;
-        noteClick(message, step);
+        noteClick(message);
       }
     }
     const pressOne = async (kind: "hot" | "goal" | "reply" | "tag" | "move", p: number) => {
@@ -331,7 +330,8 @@ export async function live(plan: Plan, around: Surroundings): Promise<void> {
       const chosen = rng.pick(candidates).button as InlineKeyboardButton.CallbackButton;
       await press(chosen.callback_data, message.messageId);
       record.presses[kind]++;
-      noteClick(message, step);
+      tally.pressed(kind, chosen.callback_data);
+      noteClick(message);
       return true;
     };
     if (await pressOne("hot", 0.05 + 0.35 * e)) {

@@ -1,6 +1,8 @@
 // What the simulation counts on its side, to check the database against: arrivals, messages,
 // clicks, purchases and departures, by source and by chain.
 
+import type { SentTouch } from "../../../db/analytics/pressOutcomes.ts";
+import { parseTouchButtonData } from "../../engine/touchMessage.ts";
 import type { BotMessage } from "../emulator.ts";
 import type { DemoStep } from "./document.ts";
 import { DAY } from "./time.ts";
@@ -24,14 +26,19 @@ export interface SimulationRecord {
   bySource: Map<string | null, SourceRecord>;
   /** Enrollments the simulation caused: finished questionnaires and chains the events API started. */
   enrolled: Map<string, number>;
-  /** Messages identified as chain steps, by "chain/key". */
+  /**
+   * Messages received that a sent touch holds (by the message id Telegram returned), and of those,
+   * per "chain/key": enrollments that received the step, and that clicked or pressed in it.
+   */
+  touchesReceived: number;
   received: Map<string, number>;
-  /** Messages from the bot that looked like more than one step. */
-  ambiguous: number;
-  /** Step messages with at least one click or press, by "chain/key". */
   clickedSteps: Map<string, number>;
-  /** Prospects who clicked something of each chain. */
+  /** Enrollments of each chain with a click or press in one of its touches. */
   chainClickers: Map<string, number>;
+  /** Touches sent that no message received holds: must be none. */
+  touchesNotReceived: string[];
+  /** Presses on touch buttons, by "kind:touchId" read from the button's callback data. */
+  pressesByTouch: Map<string, number>;
   linkClicks: number;
   /** Tracked links that answered 404 however long the prospect waited. */
   lostLinks: number;
@@ -93,10 +100,12 @@ export function createTally() {
     abandoned: 0,
     bySource: new Map(),
     enrolled: new Map(),
+    touchesReceived: 0,
     received: new Map(),
-    ambiguous: 0,
     clickedSteps: new Map(),
     chainClickers: new Map(),
+    touchesNotReceived: [],
+    pressesByTouch: new Map(),
     linkClicks: 0,
     lostLinks: 0,
     presses: { hot: 0, goal: 0, reply: 0, tag: 0, move: 0 },
@@ -111,12 +120,12 @@ export function createTally() {
     blocked: 0,
     errors: [],
   };
-  // Every message from the bot is classified once, as it arrives; received steps are counted at
-  // the end, when nothing more can arrive.
+  // Every message from the bot is classified once by its text, as it arrives, for the prospects to
+  // react to; what it was is counted at the end by the touch that holds its message id.
   const stepOfMessage = new Map<string, DemoStep | "ambiguous">();
+  const arrived = new Set<string>();
   let touches = 0;
   const clickedMessages = new Set<string>();
-  const chainClickers = new Map<string, Set<number>>();
   const buyers = new Set<number>();
 
   function bySource(source: string | null): SourceRecord {
@@ -131,7 +140,12 @@ export function createTally() {
   return {
     record,
 
-    /** A message from the bot that was identified as a step (or as more than one). */
+    /** Any message from the bot. */
+    arrived(message: BotMessage) {
+      arrived.add(messageKey(message));
+    },
+
+    /** A message from the bot whose text looks like a step (or like more than one). */
     received(message: BotMessage, step: DemoStep | "ambiguous") {
       stepOfMessage.set(messageKey(message), step);
       touches++;
@@ -158,12 +172,15 @@ export function createTally() {
       bump(record.enrolled, chain);
     },
 
-    /** A link opened or a button pressed in a step message, by the prospect with this index. */
-    clicked(message: BotMessage, chain: string, prospect: number) {
+    /** A link opened or a button pressed in a step message. */
+    clicked(message: BotMessage) {
       clickedMessages.add(messageKey(message));
-      const clickers = chainClickers.get(chain) ?? new Set<number>();
-      clickers.add(prospect);
-      chainClickers.set(chain, clickers);
+    },
+
+    /** A touch button pressed, named by the touch its callback data carries. */
+    pressed(kind: string, callbackData: string) {
+      const parsed = parseTouchButtonData(callbackData);
+      bump(record.pressesByTouch, `${kind}:${parsed ? parsed.touchId : `? ${callbackData}`}`);
     },
 
     purchased(purchase: Purchase) {
@@ -208,17 +225,32 @@ export function createTally() {
       };
     },
 
-    /** Counts what arrived, once the bot has stopped sending. */
-    finish(): SimulationRecord {
-      for (const [key, step] of stepOfMessage) {
-        if (step === "ambiguous") {
-          record.ambiguous++;
+    /**
+     * Counts what arrived, once the bot has stopped sending, by the touches the database recorded
+     * as sent: each received message is the touch that holds its message id, or no touch.
+     */
+    finish(sent: SentTouch[]): SimulationRecord {
+      const reached = new Map<string, Set<number | string>>();
+      const clicked = new Map<string, Set<number | string>>();
+      const clickers = new Map<string, Set<number | string>>();
+      const add = (map: Map<string, Set<number | string>>, key: string, who: number | string) =>
+        map.set(key, (map.get(key) ?? new Set()).add(who));
+      for (const touch of sent) {
+        if (!arrived.has(touch.message)) {
+          record.touchesNotReceived.push(touch.message);
           continue;
         }
-        bump(record.received, step.id);
-        if (clickedMessages.has(key)) bump(record.clickedSteps, step.id);
+        record.touchesReceived++;
+        // A step counts enrollments, as the funnel does (a touch of none, by its message).
+        const who = touch.enrollmentId ?? touch.message;
+        if (touch.step) add(reached, touch.step, who);
+        if (!clickedMessages.has(touch.message)) continue;
+        if (touch.step) add(clicked, touch.step, who);
+        if (touch.chain) add(clickers, touch.chain, who);
       }
-      for (const [chain, clickers] of chainClickers) record.chainClickers.set(chain, clickers.size);
+      for (const [step, who] of reached) record.received.set(step, who.size);
+      for (const [step, who] of clicked) record.clickedSteps.set(step, who.size);
+      for (const [chain, who] of clickers) record.chainClickers.set(chain, who.size);
       return record;
     },
   };

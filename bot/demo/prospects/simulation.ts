@@ -1,6 +1,7 @@
 // The simulation: a run of prospects against the bot on an engine clock, each waiting on their own
 // chat, with the record of everything they did to check the database against.
 
+import type { SentTouch } from "../../../db/analytics/pressOutcomes.ts";
 import type { BotMessage, DemoTelegramServer } from "../emulator.ts";
 import type { DemoDocument } from "./document.ts";
 import { live, makePlan } from "./prospect.ts";
@@ -37,6 +38,7 @@ export function createSimulation(options: SimulationOptions) {
 
   // Every message from the bot is classified once, as it arrives.
   const stopClassifying = emulator.onBotMessage((m) => {
+    tally.arrived(m);
     const step = document.stepOf(m.text, m.inlineKeyboard);
     if (step) tally.received(m, step);
   });
@@ -109,10 +111,10 @@ export function createSimulation(options: SimulationOptions) {
       return tally.record;
     },
     live: (): LiveCounts => tally.live(engineNow(), endAt),
-    /** Counts what arrived, once the bot has stopped sending. */
-    finish(): SimulationRecord {
+    /** Counts what arrived, once the bot has stopped sending, by the touches recorded as sent. */
+    finish(sent: SentTouch[]): SimulationRecord {
       stopClassifying();
-      return tally.finish();
+      return tally.finish(sent);
     },
   };
 }

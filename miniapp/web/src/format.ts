@@ -1,13 +1,14 @@
 // Numbers, money and dates in the user's language.
 import { language } from "./i18n/translate.ts";
+import { type Amount, moneyLines } from "./money.ts";
 
 const locale = () => (language() === "ru" ? "ru-RU" : "en-GB");
 
 export const num = (value: number | string | null | undefined) =>
   new Intl.NumberFormat(locale()).format(Number(value ?? 0));
 
-export const money = (value: number | string | null | undefined) =>
-  new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(Number(value ?? 0));
+/** Money of several currencies: one amount a line, never added up. */
+export const money = (list: readonly Amount[]): string[] => moneyLines(list, locale());
 
 export const percent = (fraction: number | null | undefined) =>
   new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(

@@ -8,7 +8,7 @@ const figures = (key: string, reached: number, converted: number) => ({
   converted,
   clicked: 0,
   conversionRate: reached ? converted / reached : 0,
-  revenue: "0.00",
+  revenue: [],
 });
 
 describe("A/B significance", () => {

@@ -111,12 +111,12 @@ async function counterSnapshot(db: Db) {
   await foldAnalytics(db);
   return rowsOf<Record<string, unknown>>(
     db,
-    sql`select chain_id, step_id, day::text, source, status, end_reason, enrolled, purchases,
-               revenue::text, clicked_any, reached, clicked, replied, drop_off
+    sql`select chain_id, step_id, day::text, source, status, end_reason, currency, enrolled,
+               purchases, revenue::text, clicked_any, reached, clicked, replied, drop_off
         from analytics_counters
         where enrolled <> 0 or purchases <> 0 or revenue <> 0 or clicked_any <> 0
            or reached <> 0 or clicked <> 0 or replied <> 0 or drop_off <> 0
-        order by 1, 2, 3, 4, 5, 6`,
+        order by 1, 2, 3, 4, 5, 6, 7`,
   );
 }
 

@@ -11,6 +11,7 @@ import {
   sourceFunnels,
   touchCounts,
 } from "../../../db/analytics/funnels.ts";
+import { sumMoney } from "../../../db/analytics/money.ts";
 import { stopSubscriber } from "../../../db/audience/lifecycle.ts";
 import { upsertSubscriber } from "../../../db/audience/subscribers.ts";
 import { completeLeadMagnet } from "../../../db/capture/capture.ts";
@@ -27,6 +28,9 @@ import { DAY, type Engine, MOSCOW, startEngine } from "../../helpers/engineHarne
 import { useTestDb } from "../../helpers/testDb.ts";
 
 const START = new Date("2026-05-04T08:00:00Z");
+
+/** Every purchase of the data set is in dollars: money per currency, none for nothing. */
+const usd = (amount: string) => (Number(amount) === 0 ? [] : [{ currency: "USD", amount }]);
 
 const warmup = (withThanks = true) => ({
   slug: "warmup",
@@ -240,7 +244,7 @@ describe("analytics", () => {
       exited: 1,
       clicked: 2,
       purchases: 2,
-      revenue: "120.50",
+      revenue: usd("120.50"),
     });
     expect(warm?.conversionRate).toBeCloseTo(2 / 3);
     expect(warm?.steps.map((s) => [s.key, s.reached, s.clicked, s.removed])).toEqual([
@@ -254,11 +258,11 @@ describe("analytics", () => {
       converted: 0,
       clicked: 1,
       purchases: 1,
-      revenue: "9.99",
+      revenue: usd("9.99"),
       conversionRate: 0,
     });
     expect(other?.steps.map((s) => [s.key, s.reached, s.clicked])).toEqual([["hello", 1, 1]]);
-    expect(idle).toMatchObject({ enrolled: 0, clicked: 0, purchases: 0, revenue: "0.00" });
+    expect(idle).toMatchObject({ enrolled: 0, clicked: 0, purchases: 0, revenue: usd("0.00") });
     expect(idle?.steps.map((s) => [s.key, s.reached])).toEqual([["one", 0]]);
 
     expect(await sourceFunnels(db)).toEqual([
@@ -271,7 +275,7 @@ describe("analytics", () => {
         converted: 1,
         buyers: 1,
         purchases: 1,
-        revenue: "5.00",
+        revenue: usd("5.00"),
         unsubscribed: 0,
         blocked: 0,
       },
@@ -284,7 +288,7 @@ describe("analytics", () => {
         converted: 1,
         buyers: 1,
         purchases: 2,
-        revenue: "120.50",
+        revenue: usd("120.50"),
         unsubscribed: 1,
         blocked: 0,
       },
@@ -297,7 +301,7 @@ describe("analytics", () => {
         converted: 0,
         buyers: 1,
         purchases: 1,
-        revenue: "9.99",
+        revenue: usd("9.99"),
         unsubscribed: 0,
         blocked: 0,
       },
@@ -306,9 +310,9 @@ describe("analytics", () => {
     expect(await revenueTotals(db)).toEqual({
       purchases: 4,
       buyers: 3,
-      revenue: "135.49",
-      attributed: "130.49",
-      unattributed: "5.00",
+      revenue: usd("135.49"),
+      attributed: usd("130.49"),
+      unattributed: usd("5.00"),
     });
     expect(await clicksByKind(db)).toEqual({ goal: 1, hot: 1, reply: 1, url: 2 });
     expect(await conversionsByCause(db)).toEqual({ button: 1, event: 1 });
@@ -341,13 +345,15 @@ describe("analytics", () => {
           sql`select count(*) as n from events where type = 'goal_reached' and chain_id = ${chain.chainId}`,
         ),
       );
-      const purchases = await rowsOf<{ value: string }>(
+      const purchases = await rowsOf<{ value: string; currency: string }>(
         db,
-        sql`select value::text as value from events where type = 'purchase' and chain_id = ${chain.chainId}`,
+        sql`select value::text as value, currency from events
+            where type = 'purchase' and chain_id = ${chain.chainId}`,
       );
       expect(chain.purchases).toBe(purchases.length);
-      const cents = purchases.reduce((sum, p) => sum + Math.round(Number(p.value) * 100), 0);
-      expect(chain.revenue).toBe((cents / 100).toFixed(2));
+      expect(chain.revenue).toEqual(
+        sumMoney(purchases.map((p) => ({ currency: p.currency, amount: p.value }))),
+      );
       for (const step of chain.steps) {
         expect(step.reached).toBe(
           await count(
@@ -411,9 +417,9 @@ describe("analytics", () => {
     expect(await revenueTotals(db)).toEqual({
       purchases: 0,
       buyers: 0,
-      revenue: "0.00",
-      attributed: "0.00",
-      unattributed: "0.00",
+      revenue: [],
+      attributed: [],
+      unattributed: [],
     });
     expect(await eventCounts(db)).toEqual({});
   });

@@ -2,7 +2,7 @@
 // journey map across chains, from awareness to loyalty.
 import { useState } from "react";
 import { api } from "../api.ts";
-import { money, num, percent } from "../format.ts";
+import { num, percent } from "../format.ts";
 import { t, tx } from "../i18n/translate.ts";
 import { useSession } from "../session.ts";
 import { downloadFromServer } from "../telegram.ts";
@@ -11,6 +11,7 @@ import { Button, Select } from "../ui/controls.tsx";
 import { ErrorNote } from "../ui/errors.tsx";
 import { Empty, Loading, Section, Stat } from "../ui/layout.tsx";
 import { useLoad } from "../ui/load.ts";
+import { Money } from "../ui/money.tsx";
 import { useAction } from "../useAction.ts";
 
 type Period = "7" | "30" | "90" | "all";
@@ -83,7 +84,7 @@ function ChainReport({ id, period }: { id: number; period: Period }) {
         <Stat label={t("enrolled")} value={num(data.enrolled)} />
         <Stat label={t("converted")} value={num(data.converted)} />
         <Stat label={t("conversion")} value={percent(data.conversionRate)} />
-        <Stat label={t("revenue")} value={money(data.revenue)} />
+        <Stat label={t("revenue")} value={<Money value={data.revenue} />} />
       </div>
       {data.steps.length === 0 ? (
         <Empty>{t("noSteps")}</Empty>
@@ -132,7 +133,9 @@ function ChainReport({ id, period }: { id: number; period: Period }) {
                       <td>{num(v.clicked)}</td>
                       <td>{num(v.converted)}</td>
                       <td>{percent(v.conversionRate)}</td>
-                      <td>{money(v.revenue)}</td>
+                      <td>
+                        <Money value={v.revenue} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -193,7 +196,9 @@ function ChainReport({ id, period }: { id: number; period: Period }) {
                   <td>{s.source ?? t("direct")}</td>
                   <td>{num(s.enrolled)}</td>
                   <td>{num(s.converted)}</td>
-                  <td>{money(s.revenue)}</td>
+                  <td>
+                    <Money value={s.revenue} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -2,7 +2,7 @@
 // leads waiting for a manager.
 import { useState } from "react";
 import { api } from "../api.ts";
-import { dateTime, money, num, percent } from "../format.ts";
+import { dateTime, num, percent } from "../format.ts";
 import { t, tx } from "../i18n/translate.ts";
 import { useNav } from "../nav.tsx";
 import { DailyChart } from "../ui/charts.tsx";
@@ -10,6 +10,7 @@ import { Select } from "../ui/controls.tsx";
 import { ErrorNote } from "../ui/errors.tsx";
 import { Cell, Empty, Loading, Section, Stat } from "../ui/layout.tsx";
 import { useLoad } from "../ui/load.ts";
+import { Money } from "../ui/money.tsx";
 
 export function DashboardPage() {
   const nav = useNav();
@@ -28,7 +29,7 @@ export function DashboardPage() {
           value={percent(data.conversion.rate)}
           hint={`${num(data.conversion.converted)} / ${num(data.conversion.enrolled)}`}
         />
-        <Stat label={t("revenue")} value={money(data.revenue)} />
+        <Stat label={t("revenue")} value={<Money value={data.revenue} />} />
       </div>
       <Section
         title={t("overTime")}
