@@ -104,12 +104,12 @@ const emptyReport = (): TickReport => ({
  */
 export const MAX_UNRECORDED_SENDS = 200;
 /** Sends recorded by one transaction at most. */
-const RECORDING_BATCH = MAX_UNRECORDED_SENDS / 2;
+const RECORDING_BATCH = MAX_UNRECORDED_SENDS / 4;
 /**
  * Recording transactions in flight at once. Recording is bound by round trips, not work: while one
  * batch waits on the database, the next is already on its way.
  */
-const RECORDING_LANES = 3;
+const RECORDING_LANES = 4;
 
 /** A status read this long before the send (real ms) is still the person's word; older is read again. */
 const FRESH_STATUS_MS = 100;
@@ -427,13 +427,7 @@ export function createDispatcher(options: DispatcherOptions) {
         }
       }
     };
-    const flusher = setInterval(() => void flushSent(), 100);
-    try {
-      await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
-    } finally {
-      clearInterval(flusher);
-      await drainSent();
-    }
+    await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
   }
 
   /** When each claimed touch must have gone out by (real ms), or be left to the next claim. */
@@ -466,23 +460,31 @@ export function createDispatcher(options: DispatcherOptions) {
     // has not seen those sends in the database, so the policy is given them here.
     const sentThisTick = new Map<number, Date[]>();
     let upcoming: Promise<Batch> | null = claimBatch();
-    while (upcoming && !stopping) {
-      const batch: Batch = await upcoming;
-      if (batch.claimed === 0) break;
-      report.claimed += batch.claimed;
-      // The next batch is claimed and loaded while this one sends, so the limiter never idles.
-      upcoming = batch.claimed >= batchSize() && !stopping ? claimBatch() : null;
-      // Awaited only once this batch is sent: a claim that fails meanwhile (the database went
-      // away) would otherwise be an unhandled rejection, which ends the process.
-      upcoming?.catch(() => undefined);
-      for (const ctx of batch.contexts) {
-        const earlier = sentThisTick.get(ctx.subscriber.id);
-        if (earlier) {
-          for (const at of earlier) if (!ctx.recentSends.includes(at)) ctx.recentSends.push(at);
+    // Sends are recorded as they go, not batch by batch: the next batch starts sending while the
+    // last sends of this one are still being recorded (the tick ends once all are).
+    const flusher = setInterval(() => void flushSent(), 100);
+    try {
+      while (upcoming && !stopping) {
+        const batch: Batch = await upcoming;
+        if (batch.claimed === 0) break;
+        report.claimed += batch.claimed;
+        // The next batch is claimed and loaded while this one sends, so the limiter never idles.
+        upcoming = batch.claimed >= batchSize() && !stopping ? claimBatch() : null;
+        // Awaited only once this batch is sent: a claim that fails meanwhile (the database went
+        // away) would otherwise be an unhandled rejection, which ends the process.
+        upcoming?.catch(() => undefined);
+        for (const ctx of batch.contexts) {
+          const earlier = sentThisTick.get(ctx.subscriber.id);
+          if (earlier) {
+            for (const at of earlier) if (!ctx.recentSends.includes(at)) ctx.recentSends.push(at);
+          }
+          sentThisTick.set(ctx.subscriber.id, ctx.recentSends);
         }
-        sentThisTick.set(ctx.subscriber.id, ctx.recentSends);
+        await processBatch(batch.contexts, policy, report);
       }
-      await processBatch(batch.contexts, policy, report);
+    } finally {
+      clearInterval(flusher);
+      await drainSent();
     }
     // A claim made just as stopping began is not sent: its lease runs out and another tick takes it.
     await upcoming?.catch(() => undefined);

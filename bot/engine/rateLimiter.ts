@@ -21,6 +21,9 @@ export type Done = () => void;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const WINDOW_MS = 1000;
+/** At most this long, and this many slots, of a stall's lost sending are made up afterwards. */
+const CATCH_UP_MS = 50;
+const CATCH_UP_SLOTS = 50;
 
 /**
  * Keeps Telegram's global and per-chat limits around each request; see the file's header for why
@@ -140,9 +143,15 @@ export class RateLimiter {
     return this.reserveSpacing(windowReady);
   }
 
-  /** Even spacing at the configured rate, reserved ahead so that many can wait at once. */
+  /**
+   * Even spacing at the configured rate, reserved ahead so that many can wait at once. Slots lost
+   * to a short stall (a busy event loop, a request slow to start) are made up at once, up to
+   * CATCH_UP_MS of them: the window rule above still holds every second to the rate.
+   */
   private reserveSpacing(notBefore: number): number {
-    const slot = Math.max(this.now(), this.nextGlobalSlot, this.pausedUntil, notBefore);
+    const now = this.now();
+    const catchUpFrom = now - Math.min(CATCH_UP_MS, this.intervalMs * CATCH_UP_SLOTS);
+    const slot = Math.max(catchUpFrom, this.nextGlobalSlot, this.pausedUntil, notBefore);
     this.nextGlobalSlot = slot + this.intervalMs;
     return slot;
   }
