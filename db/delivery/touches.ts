@@ -23,6 +23,10 @@ export interface ClaimInput {
  * hold across processes: a touch is passed over while another worker holds a lease on one of the
  * same subscriber's touches, and the subscriber's row is locked (NO KEY UPDATE, which leaves
  * enrollments free to insert touches) so that two claims at the same moment cannot split them.
+ *
+ * `offset 0` keeps that check a lookup in `touches_leased` for each due touch: pulled up into a
+ * join, the planner (whose statistics rarely see leases) compared every due touch with every
+ * leased one, 4 million comparisons and 320 ms for a claim of 1,000 beside 4,000 leased.
  */
 export async function claimDueTouches(db: Db, input: ClaimInput): Promise<Touch[]> {
   const now = input.now.toISOString();
@@ -33,7 +37,8 @@ export async function claimDueTouches(db: Db, input: ClaimInput): Promise<Touch[
         select 1 from ${touches} o
         where o.subscriber_id = t.subscriber_id and o.status = 'pending'
           and o.lease_owner is not null and o.lease_owner <> ${input.workerId}
-          and o.available_at > ${now}::timestamptz)
+          and o.available_at > ${now}::timestamptz
+        offset 0)
     order by t.available_at
     limit ${input.limit}
     for update of t skip locked
