@@ -1,5 +1,5 @@
 // The touch queue: claiming due touches with a lease, and settling them under that lease.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { subscribers } from "../schema/subscribers.ts";
 import { touches } from "../schema/touches.ts";
@@ -29,20 +29,7 @@ export interface ClaimInput {
  * leased one, 4 million comparisons and 320 ms for a claim of 1,000 beside 4,000 leased.
  */
 export async function claimDueTouches(db: Db, input: ClaimInput): Promise<Touch[]> {
-  const now = input.now.toISOString();
-  const due = sql`select t.id from ${touches} t
-    join ${subscribers} s on s.id = t.subscriber_id
-    where t.status = 'pending' and t.available_at <= ${now}::timestamptz
-      and not exists (
-        select 1 from ${touches} o
-        where o.subscriber_id = t.subscriber_id and o.status = 'pending'
-          and o.lease_owner is not null and o.lease_owner <> ${input.workerId}
-          and o.available_at > ${now}::timestamptz
-        offset 0)
-    order by t.available_at
-    limit ${input.limit}
-    for update of t skip locked
-    for no key update of s skip locked`;
+  const due = dueTouchesToClaim(input);
   const claimed = await db
     .update(touches)
     .set({
@@ -54,6 +41,24 @@ export async function claimDueTouches(db: Db, input: ClaimInput): Promise<Touch[
     .returning();
   // UPDATE ... RETURNING keeps no order; senders want the most overdue first.
   return claimed.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
+}
+
+/** The ids a claim takes: due, of people no other worker holds, oldest first, locked. */
+export function dueTouchesToClaim(input: Pick<ClaimInput, "now" | "limit" | "workerId">): SQL {
+  const now = input.now.toISOString();
+  return sql`select t.id from ${touches} t
+  join ${subscribers} s on s.id = t.subscriber_id
+  where t.status = 'pending' and t.available_at <= ${now}::timestamptz
+    and not exists (
+      select 1 from ${touches} o
+      where o.subscriber_id = t.subscriber_id and o.status = 'pending'
+        and o.lease_owner is not null and o.lease_owner <> ${input.workerId}
+        and o.available_at > ${now}::timestamptz
+      offset 0)
+  order by t.available_at
+  limit ${input.limit}
+  for update of t skip locked
+  for no key update of s skip locked`;
 }
 
 /** When the next pending touch may be claimed: from the claim's own index, so it costs little. */
